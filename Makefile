@@ -1,0 +1,53 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/sh
+PYTHON_BIN := $(shell PYTHON="$(PYTHON)" scripts/find-python)
+VENV := .venv
+VPY := $(VENV)/bin/python
+DEV_ENV := DEBUG=1
+
+.PHONY: run test venv venv-dev migrate demo lint format bench clean check-python
+
+check-python:
+	@test -n "$(PYTHON_BIN)" || { echo "make: no Python 3.12+ found (see the message above)."; exit 1; }
+
+$(VPY): | check-python
+	"$(PYTHON_BIN)" -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VPY)
+	$(VPY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VPY)
+	$(VPY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+## make run: set up, load the demo story, print a demo login, serve on :8000 with a worker and beat.
+run: venv
+	$(DEV_ENV) $(VPY) manage.py migrate --noinput
+	$(DEV_ENV) $(VPY) manage.py loaddemo
+	$(DEV_ENV) $(VPY) manage.py create_editor editor --role senior --staff --reset-password
+	@echo "Open http://127.0.0.1:8000/ and log in with the account above. Ctrl-C stops everything."
+	$(DEV_ENV) $(VPY) scripts/rundev.py
+
+## make test: install what the tests need and run the whole suite (browser tests included).
+test: venv-dev
+	@scripts/ensure-chromium
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
+
+format: venv-dev
+	$(VPY) -m ruff format .
+	$(VPY) -m ruff check --fix .
+
+bench: venv-dev
+	$(VPY) -m pytest benchmarks -p no:cacheprovider -q
+
+clean:
+	rm -rf $(VENV) var staticfiles test-artifacts .pytest_cache

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ClaimsConfig(AppConfig):
+    name = "claims"
+    verbose_name = "Claim ledger"
+
+    def ready(self) -> None:
+        from .roles import ensure_roles
+
+        # Groups need the permissions, which exist only after migrate: hence post_migrate.
+        post_migrate.connect(ensure_roles, sender=self)

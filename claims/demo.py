@@ -1,0 +1,270 @@
+"""The founding story as data: the Black Sea drone incident of 14 March 2023.
+
+Everything here comes from the seed article (../shared/seed/black-sea-drone-article.txt):
+quotes are verbatim from it, paraphrases say only what it reports. ``load_demo``
+is idempotent: a second run finds every row in place and writes nothing.
+"""
+
+import datetime
+
+from django.db import models, transaction
+
+from .models import Claim, DatePrecision, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
+
+ARTICLE_URL = "https://www.aljazeera.com/news/2023/3/16/prevent-miscalculation-us-and-russia-resume-contact-after-drone"
+ARTICLE = {
+    "title": "‘Prevent miscalculation’: US and Russia resume contact after drone incident",
+    "publisher": "Al Jazeera",
+    "kind": Source.Kind.ARTICLE,
+    "published_on": datetime.date(2023, 3, 16),
+}
+INCIDENT = datetime.date(2023, 3, 14)
+BRIEFING = datetime.date(2023, 3, 15)  # the Pentagon briefing, “on Wednesday”
+
+PARTIES = [
+    {
+        "slug": "united-states",
+        "name": "United States government",
+        "kind": Party.Kind.GOVERNMENT,
+        "country": "United States",
+        "speakers": [
+            ("Lloyd Austin", "Defense Secretary"),
+            ("Mark Milley", "General, Chairman of the Joint Chiefs of Staff"),
+        ],
+    },
+    {
+        "slug": "russia",
+        "name": "Russian government",
+        "kind": Party.Kind.GOVERNMENT,
+        "country": "Russia",
+        "speakers": [
+            ("Sergey Lavrov", "Foreign Minister"),
+            ("Sergei Shoigu", "Defence Minister"),
+        ],
+    },
+]
+
+DISPUTES = [
+    {
+        "slug": "russian-jet-contact-with-mq9",
+        "proposition": "A Russian fighter jet made physical contact with the US MQ-9 Reaper drone "
+        "over the Black Sea on 14 March 2023.",
+        "summary": "The US says a Russian jet sprayed the drone with fuel and struck its propeller; "
+        "Russia denies its jets came in contact with it.",
+        "claims": [
+            {
+                "party": "united-states",
+                "speaker": "Mark Milley",
+                "stance": Stance.AFFIRMS,
+                "quote": "We have absolute evidence of the contact. It’s very aggressive. … "
+                "We have video evidence and all that.",
+                "paraphrase": "The US has video evidence that a Russian jet made contact with the drone.",
+                "said_on": BRIEFING,
+            },
+            {
+                "party": "united-states",
+                "speaker": "",
+                "stance": Stance.AFFIRMS,
+                "quote": "",
+                "paraphrase": "A Russian fighter jet sprayed the MQ-9 with fuel and struck its propeller, "
+                "after which the drone was ditched into the sea.",
+                "said_on": INCIDENT,
+            },
+            {
+                "party": "russia",
+                "speaker": "",
+                "stance": Stance.DENIES,
+                "quote": "",
+                "paraphrase": "Russia’s fighter jets did not come in contact with the drone.",
+                "said_on": INCIDENT,
+            },
+        ],
+        "evidence": [
+            {
+                "title": "Surveillance footage from the MQ-9",
+                "kind": Evidence.Kind.FOOTAGE,
+                "released_by": "united-states",
+                "released_on": datetime.date(2023, 3, 16),
+                "description": "Footage from the drone's own camera of the encounter. At the time of the article "
+                "Washington was working to declassify it; it was released afterwards.",
+                "links": [{"stance": Stance.AFFIRMS, "effect": "supports", "strength": "strong"}],
+            }
+        ],
+    },
+    {
+        "slug": "intercept-was-intentional",
+        "proposition": "The Russian intercept of the US MQ-9 drone on 14 March 2023 was intentional.",
+        "summary": "Gen. Milley says the intercept and the aggressive behaviour were intentional; "
+        "whether Russia meant to down the drone is a separate question.",
+        "claims": [
+            {
+                "party": "united-states",
+                "speaker": "Mark Milley",
+                "stance": Stance.AFFIRMS,
+                "quote": "We know that the intercept was intentional. "
+                "We know that the aggressive behaviour was intentional.",
+                "paraphrase": "The intercept and the aggressive behaviour of the Russian jets were deliberate.",
+                "said_on": BRIEFING,
+            },
+        ],
+        "evidence": [],
+    },
+    {
+        "slug": "russia-downed-the-drone",
+        "proposition": "Russia brought down the US MQ-9 Reaper drone over the Black Sea.",
+        "summary": "The US says the drone went down after a Russian jet struck it; Russia denies downing it.",
+        "claims": [
+            {
+                "party": "united-states",
+                "speaker": "",
+                "stance": Stance.AFFIRMS,
+                "quote": "",
+                "paraphrase": "The MQ-9 was ditched into the sea after a Russian fighter jet sprayed it with "
+                "fuel and struck its propeller.",
+                "said_on": INCIDENT,
+            },
+            {
+                "party": "russia",
+                "speaker": "",
+                "stance": Stance.DENIES,
+                "quote": "",
+                "paraphrase": "Russia did not down the surveillance drone.",
+                "said_on": INCIDENT,
+            },
+        ],
+        "evidence": [],
+    },
+    {
+        "slug": "drone-in-international-airspace",
+        "proposition": "The US MQ-9 was flying lawfully in international airspace over the Black Sea "
+        "when it was intercepted.",
+        "summary": "The US says it flies wherever international law allows; Russia says it has declared "
+        "areas of the Black Sea off-limits to any aerial traffic.",
+        "claims": [
+            {
+                "party": "united-states",
+                "speaker": "Lloyd Austin",
+                "stance": Stance.AFFIRMS,
+                "quote": "",
+                "paraphrase": "The incident will not stop the US from flying wherever international law allows.",
+                "said_on": BRIEFING,
+            },
+            {
+                "party": "russia",
+                "speaker": "Sergey Lavrov",
+                "stance": Stance.DENIES,
+                "quote": "",
+                "paraphrase": "Russia has declared certain areas of the Black Sea off-limits to any aerial "
+                "traffic during the conflict.",
+                "said_on": BRIEFING,
+            },
+        ],
+        "evidence": [],
+    },
+    {
+        "slug": "us-flights-provoke-escalation",
+        "proposition": "US drone flights over the Black Sea are aimed at provoking an escalation with Russia.",
+        "summary": "Lavrov suggests Washington is provoking escalation; the US says it takes any potential "
+        "for escalation very seriously and keeps lines of communication open.",
+        "claims": [
+            {
+                "party": "russia",
+                "speaker": "Sergey Lavrov",
+                "stance": Stance.AFFIRMS,
+                "quote": "Any incidents that could provoke confrontation between the two great powers, "
+                "the two largest nuclear powers, raise very serious risks",
+                "paraphrase": "Washington is aiming to provoke an escalation through the flights.",
+                "said_on": BRIEFING,
+            },
+            {
+                "party": "united-states",
+                "speaker": "Lloyd Austin",
+                "stance": Stance.QUALIFIED,
+                "quote": "We take any potential for escalation very seriously. "
+                "That’s why I believe it’s important to keep the lines of communication open.",
+                "paraphrase": "The US takes escalation risks seriously and wants communication with Russia open.",
+                "said_on": BRIEFING,
+            },
+        ],
+        "evidence": [],
+    },
+]
+
+
+def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, bool]:
+    """Create the row, or bring it in line with ``values``; save only when something differs."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values), True
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save()
+    return obj, bool(changed)
+
+
+@transaction.atomic
+def load_demo() -> int:
+    """Load the story; return how many rows were created or changed (0 on a second run)."""
+    writes = 0
+    source, wrote = _upsert(Source, {"url": ARTICLE_URL}, ARTICLE)
+    writes += wrote
+    parties: dict[str, Party] = {}
+    speakers: dict[str, Speaker] = {}
+    for spec in PARTIES:
+        party, wrote = _upsert(
+            Party, {"slug": spec["slug"]}, {"name": spec["name"], "kind": spec["kind"], "country": spec["country"]}
+        )
+        writes += wrote
+        parties[spec["slug"]] = party
+        for name, role in spec["speakers"]:
+            speaker, wrote = _upsert(Speaker, {"party": party, "name": name}, {"role": role})
+            writes += wrote
+            speakers[name] = speaker
+
+    for spec in DISPUTES:
+        dispute = Dispute.objects.filter(slug=spec["slug"]).first()
+        if dispute is None:
+            dispute = Dispute.objects.create(
+                slug=spec["slug"],
+                proposition=spec["proposition"],
+                summary=spec["summary"],
+                occurred_on=INCIDENT,
+                is_published=True,
+            )
+            writes += 1
+        for claim_spec in spec["claims"]:
+            lookup = {
+                "dispute": dispute,
+                "party": parties[claim_spec["party"]],
+                "speaker": speakers.get(claim_spec["speaker"]),
+                "stance": claim_spec["stance"],
+                "paraphrase": claim_spec["paraphrase"],
+            }
+            if not Claim.objects.filter(**lookup).exists():
+                Claim.objects.create(
+                    **lookup,
+                    quote=claim_spec["quote"],
+                    quote_exact=claim_spec["quote"],
+                    said_on=claim_spec["said_on"],
+                    said_on_precision=DatePrecision.DAY,
+                    source=source,
+                )
+                writes += 1
+        for ev_spec in spec["evidence"]:
+            evidence = Evidence.objects.filter(dispute=dispute, title=ev_spec["title"]).first()
+            if evidence is None:
+                evidence = Evidence.objects.create(
+                    dispute=dispute,
+                    title=ev_spec["title"],
+                    kind=ev_spec["kind"],
+                    released_by=parties[ev_spec["released_by"]],
+                    released_on=ev_spec["released_on"],
+                    description=ev_spec["description"],
+                )
+                writes += 1
+                for link in ev_spec["links"]:
+                    EvidenceLink.objects.create(evidence=evidence, **link)
+                    writes += 1
+    return writes

@@ -1,0 +1,27 @@
+"""The claim ledger: one module per aggregate, re-exported here."""
+
+from .accounts import FeedToken
+from .checks import CheckJob, QuoteCheck, SourceCheck
+from .claims import Claim, DatePrecision
+from .disputes import ArticleLink, Dispute, Stance
+from .evidence import Evidence, EvidenceLink
+from .parties import Party, Speaker
+from .sources import Source, normalize_source_url
+
+__all__ = [
+    "ArticleLink",
+    "CheckJob",
+    "Claim",
+    "DatePrecision",
+    "Dispute",
+    "Evidence",
+    "EvidenceLink",
+    "FeedToken",
+    "Party",
+    "QuoteCheck",
+    "Source",
+    "SourceCheck",
+    "Speaker",
+    "Stance",
+    "normalize_source_url",
+]

@@ -1,0 +1,133 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .claims import Claim
+from .sources import Source
+
+
+class CheckJob(models.Model):
+    """A request to check one source. The database row is the job; a broker message only wakes a worker."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Reason(models.TextChoices):
+        NEW = "new", "Source added"
+        URL_CHANGED = "url_changed", "URL changed"
+        SCHEDULED = "scheduled", "Scheduled re-check"
+        MANUAL = "manual", "Checked on request"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="check_jobs")
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    reason = models.CharField(max_length=20, choices=Reason, default=Reason.MANUAL)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    run_after = models.DateTimeField(default=timezone.now, help_text="Not before this time (backoff, Retry-After).")
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="A running job whose lease expired is retried.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When the last wake-up was sent.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweeper: queued jobs that are due, running jobs whose lease expired.
+            models.Index(fields=["state", "run_after"], name="checkjob_state_run_after_idx"),
+            models.Index(fields=["state", "lease_until"], name="checkjob_state_lease_idx"),
+        ]
+        constraints = [
+            # At most one live job per source: a second "check now" joins the first.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="checkjob_one_live_per_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "running", "done", "failed"]), name="checkjob_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} of {self.source.url} — {self.get_state_display().lower()}"
+
+
+class SourceCheck(models.Model):
+    """What a worker found at a source at one moment."""
+
+    Outcome = Source.CheckState
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="checks")
+    job = models.OneToOneField(CheckJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="result")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Source.CheckState)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    redirect_chain = models.JSONField(default=list, blank=True, help_text="Each hop: url and status.")
+    final_url = models.URLField(max_length=2000, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    raw_sha256 = models.CharField(max_length=64, blank=True)
+    text_sha256 = models.CharField(max_length=64, blank=True)
+    text = models.TextField(blank=True, help_text="Main text as extracted, for diffs between checks.")
+    changed = models.BooleanField(default=False, help_text="The main text differs from the previous check.")
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    modified_on = models.DateField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")
+    error = models.TextField(blank=True)
+    archive_name = models.CharField(max_length=300, blank=True, help_text="WARC file in the default storage.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+        indexes = [
+            # Source page: a source's check history, newest first; badge: the latest check.
+            models.Index(fields=["source", "-started_at"], name="sourcecheck_source_started_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=[s.value for s in Source.CheckState]), name="sourcecheck_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")
+        return f"{self.source.url} at {when}: {self.get_outcome_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:source-detail", args=[self.source_id]) + f"#check-{self.pk}"
+
+
+class QuoteCheck(models.Model):
+    """Whether one claim's quote was still in the source at one check."""
+
+    check_run = models.ForeignKey(SourceCheck, on_delete=models.CASCADE, related_name="quote_checks")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="quote_checks")
+    present = models.BooleanField()
+    score = models.FloatField(help_text="0–100; 100 is an exact match after normalising.")
+    matched_text = models.TextField(blank=True)
+    prefix = models.CharField(max_length=200, blank=True)
+    suffix = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            # One verdict per claim per check, so a repeated delivery cannot add a second.
+            models.UniqueConstraint(fields=["check_run", "claim"], name="quotecheck_unique_per_check"),
+        ]
+        indexes = [
+            # Claim card: the latest quote check of a claim.
+            models.Index(fields=["claim", "-check_run"], name="quotecheck_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        state = "present" if self.present else "missing"
+        return f"Quote {state} ({self.score:.0f}) — {self.claim}"

@@ -1,0 +1,116 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .base import Versioned
+from .disputes import Dispute, Stance
+from .parties import Party, Speaker
+from .sources import Source
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date is known: a statement reported only as “in March” is month precision."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def format_partial_date(value: datetime.date | None, precision: str) -> str:
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return value.strftime("%Y")
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+class Claim(Versioned):
+    """One party's assertion on a dispute, kept verbatim with where it came from."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="claims")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="claims")
+    speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    stance = models.CharField(max_length=20, choices=Stance)
+    quote = models.TextField(blank=True, help_text="Verbatim, as said or written.")
+    paraphrase = models.TextField(blank=True, help_text="A neutral summary, when there is no quote or it needs one.")
+    said_on = models.DateField(null=True, blank=True)
+    said_on_precision = models.CharField(max_length=10, choices=DatePrecision, default=DatePrecision.DAY)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    # Where the quote sits in the source, as a text-quote selector (exact text with context).
+    quote_exact = models.TextField(blank=True)
+    quote_prefix = models.CharField(max_length=200, blank=True)
+    quote_suffix = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["said_on", "pk"]
+        indexes = [
+            # Dispute page: claims of a dispute in columns by stance.
+            models.Index(fields=["dispute", "stance"], name="claim_dispute_stance_idx"),
+            # Party page: a party's claims, newest first.
+            models.Index(fields=["party", "-said_on"], name="claim_party_said_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stance__in=[s.value for s in Stance]), name="claim_stance_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(quote="") | ~models.Q(paraphrase=""), name="claim_has_quote_or_paraphrase"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(said_on_precision__in=[p.value for p in DatePrecision]),
+                name="claim_date_precision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = (self.quote or self.paraphrase).strip().replace("\n", " ")
+        if len(text) > 70:
+            text = text[:69] + "…"
+        who = self.speaker.name if self.speaker_id else self.party.name
+        return f"{who} {self.get_stance_display().lower()}: “{text}”"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:dispute-detail", args=[self.dispute.slug]) + f"#claim-{self.pk}"
+
+    @property
+    def said_on_display(self) -> str:
+        return format_partial_date(self.said_on, self.said_on_precision)
+
+    def clean(self) -> None:
+        errors = {}
+        if not (self.quote or "").strip() and not (self.paraphrase or "").strip():
+            errors["quote"] = "Give the verbatim quote, a paraphrase, or both."
+        if self.speaker_id and self.party_id and self.speaker.party_id != self.party_id:
+            errors["speaker"] = f"{self.speaker.name} speaks for {self.speaker.party}, not for {self.party}."
+        if (
+            self.quote_exact
+            and self.quote
+            and self.quote_exact not in self.quote
+            and self.quote not in self.quote_exact
+        ):
+            errors["quote_exact"] = "The text in the source should be the quote, or contain it."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        self.quote = (self.quote or "").strip()
+        self.paraphrase = (self.paraphrase or "").strip()
+        super().save(*args, **kwargs)
+        self.dispute.refresh_status()
+
+    def delete(self, *args, **kwargs):
+        dispute = self.dispute
+        result = super().delete(*args, **kwargs)
+        dispute.refresh_status()
+        return result

@@ -1,0 +1,204 @@
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .base import Versioned
+from .sources import Source
+
+
+class Stance(models.TextChoices):
+    """A claim's position on a dispute's proposition."""
+
+    AFFIRMS = "affirms", "Affirms"
+    DENIES = "denies", "Denies"
+    QUALIFIED = "qualified", "Qualified"
+
+
+class DisputeQuerySet(models.QuerySet):
+    def published(self) -> "DisputeQuerySet":
+        return self.filter(is_published=True)
+
+    def disputed(self) -> "DisputeQuerySet":
+        return self.filter(status=Dispute.Status.DISPUTED)
+
+    def visible_to(self, user) -> "DisputeQuerySet":
+        """Drafts are for logged-in staff and editors only."""
+        if user.is_authenticated and (user.is_staff or user.has_perm("claims.change_dispute")):
+            return self
+        return self.published()
+
+    def recently_active(self) -> "DisputeQuerySet":
+        return self.order_by("-last_activity_at", "-pk")
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "No claims yet"
+    SINGLE_SIDED = "single_sided", "Single-sided"
+    DISPUTED = "disputed", "Disputed"
+    SETTLED = "settled", "Settled"
+    UNRESOLVED = "unresolved", "Unresolved"
+
+
+class DisputeVerdict(models.TextChoices):
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    FALSE = "false", "False"
+    UNPROVEN = "unproven", "Unproven"
+
+
+class Dispute(Versioned):
+    """One proposition that parties disagree on, phrased so a claim can affirm or deny it."""
+
+    Status = DisputeStatus
+    Verdict = DisputeVerdict
+    proposition = models.TextField(
+        help_text="Phrased so a claim can affirm or deny it: "
+        "“A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.”"
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(blank=True, help_text="Background for readers; optional.")
+    occurred_on = models.DateField(null=True, blank=True, help_text="When the disputed event took place.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.OPEN, editable=False)
+    verdict = models.CharField(max_length=20, choices=Verdict, blank=True)
+    verdict_reasoning = models.TextField(blank=True)
+    verdict_at = models.DateTimeField(null=True, blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When anything on the dispute last moved (a claim, evidence, an article, a verdict).
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    articles = models.ManyToManyField(Source, through="ArticleLink", related_name="article_disputes", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["last_activity_at", "updated_at"])
+    objects = DisputeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_activity_at"]
+        permissions = [
+            ("publish_dispute", "Can publish and unpublish disputes"),
+            ("settle_dispute", "Can set a verdict on disputes"),
+        ]
+        indexes = [
+            # Home page: published disputes, most recently active first.
+            models.Index(fields=["is_published", "-last_activity_at"], name="dispute_published_activity_idx"),
+            # Home page status filter and the disputed-claims feed.
+            models.Index(fields=["status", "-last_activity_at"], name="dispute_status_activity_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(proposition=""), name="dispute_proposition_not_empty"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="dispute_slug_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in DisputeStatus]), name="dispute_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict="") | models.Q(verdict__in=[v.value for v in DisputeVerdict]),
+                name="dispute_verdict_valid",
+            ),
+            # A published dispute says when it was published (the feeds need it).
+            models.CheckConstraint(
+                condition=models.Q(is_published=False) | models.Q(published_at__isnull=False),
+                name="dispute_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.proposition.strip().replace("\n", " ")
+        return text if len(text) <= 90 else text[:89] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:dispute-detail", args=[self.slug])
+
+    @staticmethod
+    def derive_status(stances: Iterable[str], verdict: str = "") -> str:
+        """The one place a dispute's status is worked out.
+
+        An editor's verdict settles it (or, if unproven, leaves it unresolved);
+        otherwise opposite stances make it disputed, one side alone single-sided.
+        """
+        if verdict:
+            return Dispute.Status.UNRESOLVED if verdict == Dispute.Verdict.UNPROVEN else Dispute.Status.SETTLED
+        present = set(stances)
+        if not present:
+            return Dispute.Status.OPEN
+        if Stance.AFFIRMS in present and Stance.DENIES in present:
+            return Dispute.Status.DISPUTED
+        return Dispute.Status.SINGLE_SIDED
+
+    def computed_status(self) -> str:
+        stances = self.claims.values_list("stance", flat=True).distinct() if self.pk else []
+        return self.derive_status(stances, self.verdict)
+
+    def refresh_status(self, *, touch: bool = True) -> None:
+        """Recompute the stored status; mark the dispute as recently active."""
+        fields = {}
+        status = self.computed_status()
+        if status != self.status:
+            fields["status"] = status
+        if touch:
+            fields["last_activity_at"] = timezone.now()
+        if fields:
+            Dispute.objects.filter(pk=self.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(self, name, value)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+        self.status = self.computed_status()
+        super().save(*args, **kwargs)
+
+
+class ArticleLinkRelation(models.TextChoices):
+    REPORTS = "reports", "Reports"
+    CORROBORATES = "corroborates", "Corroborates"
+    CONTRADICTS = "contradicts", "Contradicts"
+    UPDATES = "updates", "Updates"
+    RETRACTS = "retracts", "Retracts"
+
+
+class ArticleLink(models.Model):
+    """A later article linked to a dispute, and how it bears on it."""
+
+    Relation = ArticleLinkRelation
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="article_links")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="article_links")
+    relation = models.CharField(max_length=20, choices=Relation, default=Relation.REPORTS)
+    note = models.TextField(blank=True)
+    linked_on = models.DateField(default=timezone.localdate, help_text="When the article bore on the dispute.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["linked_on", "pk"]
+        constraints = [
+            # An article is linked to a dispute once; its relation can change.
+            models.UniqueConstraint(fields=["dispute", "source"], name="article_link_unique"),
+            models.CheckConstraint(
+                condition=models.Q(relation__in=[r.value for r in ArticleLinkRelation]),
+                name="article_link_relation_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.get_relation_display().lower()} “{self.dispute}”"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.dispute.refresh_status()

@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .base import Versioned
+from .claims import Claim, DatePrecision, format_partial_date
+from .disputes import Dispute, Stance
+from .parties import Party
+from .sources import Source
+
+
+class EvidenceKind(models.TextChoices):
+    FOOTAGE = "footage", "Footage"
+    PHOTO = "photo", "Photo"
+    DOCUMENT = "document", "Document"
+    DATA = "data", "Data"
+    TESTIMONY = "testimony", "Testimony"
+    OTHER = "other", "Other"
+
+
+class Evidence(Versioned):
+    """Material bearing on a dispute: footage, photos, documents, data, testimony."""
+
+    Kind = EvidenceKind
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=20, choices=Kind)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    released_by = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="released_evidence"
+    )
+    released_on = models.DateField(null=True, blank=True)
+    released_on_precision = models.CharField(max_length=10, choices=DatePrecision, default=DatePrecision.DAY)
+    source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        help_text="Where the evidence can be seen.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["released_on", "pk"]
+        verbose_name_plural = "evidence"
+        indexes = [
+            # Dispute page and timeline: a dispute's evidence by release date.
+            models.Index(fields=["dispute", "released_on"], name="evidence_dispute_released_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(title=""), name="evidence_title_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in EvidenceKind]), name="evidence_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f" released by {self.released_by}" if self.released_by_id else ""
+        return f"{self.title} ({self.get_kind_display().lower()}{who})"
+
+    @property
+    def released_on_display(self) -> str:
+        return format_partial_date(self.released_on, self.released_on_precision)
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.dispute.refresh_status()
+
+
+class EvidenceLinkEffect(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    CONTRADICTS = "contradicts", "Contradicts"
+
+
+class EvidenceLinkStrength(models.TextChoices):
+    WEAK = "weak", "Weak"
+    MODERATE = "moderate", "Moderate"
+    STRONG = "strong", "Strong"
+
+
+class EvidenceLink(models.Model):
+    """What a piece of evidence bears on — one claim, or a whole stance — and how strongly."""
+
+    Effect = EvidenceLinkEffect
+    Strength = EvidenceLinkStrength
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence_links")
+    stance = models.CharField(max_length=20, choices=Stance, blank=True)
+    effect = models.CharField(max_length=20, choices=Effect)
+    strength = models.CharField(max_length=20, choices=Strength, default=Strength.MODERATE)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            # A link points at exactly one claim or one stance, never both or neither.
+            models.CheckConstraint(
+                condition=(models.Q(claim__isnull=False) & models.Q(stance=""))
+                | (models.Q(claim__isnull=True) & models.Q(stance__in=[s.value for s in Stance])),
+                name="evidence_link_claim_xor_stance",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effect__in=[e.value for e in EvidenceLinkEffect]), name="evidence_link_effect_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(strength__in=[s.value for s in EvidenceLinkStrength]),
+                name="evidence_link_strength_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = f"claim “{self.claim}”" if self.claim_id else f"the “{self.get_stance_display()}” side"
+        return f"{self.get_strength_display()}ly {self.get_effect_display().lower()} {target}"
+
+    def clean(self) -> None:
+        if bool(self.claim_id) == bool(self.stance):
+            raise ValidationError("Link the evidence to one claim or to one stance, not both and not neither.")
+        if self.claim_id and self.evidence_id and self.claim.dispute_id != self.evidence.dispute_id:
+            raise ValidationError({"claim": "That claim belongs to a different dispute."})

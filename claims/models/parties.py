@@ -1,0 +1,65 @@
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Party(models.Model):
+    """Who makes assertions: a government, ministry, agency, company or person."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", "Government"
+        MINISTRY = "ministry", "Ministry"
+        MILITARY = "military", "Armed forces"
+        AGENCY = "agency", "Agency"
+        COMPANY = "company", "Company"
+        MEDIA = "media", "News organisation"
+        ORGANISATION = "organisation", "Organisation"
+        PERSON = "person", "Person"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.GOVERNMENT)
+    country = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="party_name_not_empty"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="party_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:party-detail", args=[self.slug])
+
+
+class Speaker(models.Model):
+    """A person who speaks for a party (Gen. Mark Milley for the US military)."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="speakers")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True, help_text="Title at the time, e.g. Defense Secretary")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # The same person is recorded once per party.
+            models.UniqueConstraint(fields=["party", "name"], name="speaker_unique_per_party"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="speaker_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        role = f", {self.role}" if self.role else ""
+        return f"{self.name}{role} ({self.party})"

@@ -1,0 +1,172 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+# Query parameters that only track the reader; two URLs differing in them are one source.
+TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ocid", "cmpid"}
+MAX_URL_LENGTH = 2000
+
+
+def normalize_source_url(raw: str) -> str:
+    """Return the canonical form of a source URL, or raise ValidationError.
+
+    Only http(s) URLs are sources. The scheme and host are lower-cased, default
+    ports, fragments and tracking parameters dropped, so the same article pasted
+    twice is one Source. The path and the order of other parameters are kept:
+    sites give them meaning.
+    """
+    url = (raw or "").strip()
+    if not url:
+        raise ValidationError("Enter a URL.", code="required")
+    if len(url) > MAX_URL_LENGTH:
+        raise ValidationError(f"URLs longer than {MAX_URL_LENGTH} characters are not accepted.", code="too_long")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ValidationError("A URL cannot contain spaces or control characters.", code="invalid")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        raise ValidationError("Only http:// and https:// URLs can be sources.", code="scheme")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("URLs with a user name or password are not accepted.", code="userinfo")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValidationError("The port in this URL is not valid.", code="port") from None
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise ValidationError("This URL has no host name.", code="host")
+    try:
+        host = host.encode("idna").decode("ascii") if not host.startswith("[") else host
+    except UnicodeError:
+        raise ValidationError("The host name in this URL is not valid.", code="host") from None
+    host = host.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
+        ],
+        doseq=True,
+    )
+    normalized = urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    try:
+        URLValidator(schemes=["http", "https"])(normalized)
+    except ValidationError:
+        raise ValidationError("This is not a valid web address.", code="invalid") from None
+    return normalized
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_problems(self) -> "SourceQuerySet":
+        return self.filter(check_state__in=Source.PROBLEM_STATES)
+
+    def due_for_check(self, now=None) -> "SourceQuerySet":
+        return self.filter(next_check_at__lte=now or timezone.now())
+
+
+class Source(models.Model):
+    """A URL where a claim appeared, evidence can be seen, or a later article ran."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        STATEMENT = "statement", "Official statement"
+        TRANSCRIPT = "transcript", "Transcript"
+        VIDEO = "video", "Video"
+        POST = "post", "Social media post"
+        DOCUMENT = "document", "Document"
+        OTHER = "other", "Other"
+
+    class CheckState(models.TextChoices):
+        # The latest check's outcome, copied here so lists can filter without a join.
+        UNCHECKED = "unchecked", "Not checked yet"
+        OK = "ok", "OK"
+        REDIRECTED = "redirected", "Redirected"
+        CHANGED = "changed", "Changed"
+        QUOTE_MISSING = "quote_missing", "Quote missing"
+        GONE = "gone", "Gone"
+        SERVER_ERROR = "server_error", "Server error"
+        TIMEOUT = "timeout", "Timed out"
+        UNSAFE = "unsafe", "Refused as unsafe"
+        TOO_LARGE = "too_large", "Too large"
+        ROBOTS = "robots", "Blocked by robots.txt"
+        TLS_ERROR = "tls_error", "TLS error"
+        NOT_HTML = "not_html", "Not HTML"
+        ERROR = "error", "Error"
+
+    PROBLEM_STATES = [
+        CheckState.CHANGED,
+        CheckState.QUOTE_MISSING,
+        CheckState.GONE,
+        CheckState.SERVER_ERROR,
+        CheckState.TIMEOUT,
+        CheckState.UNSAFE,
+        CheckState.TLS_ERROR,
+        CheckState.ERROR,
+    ]
+
+    url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, help_text="Normalised; one Source per URL.")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.ARTICLE)
+    publisher = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    check_state = models.CharField(max_length=20, choices=CheckState, default=CheckState.UNCHECKED)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["check_state", "last_checked_at", "next_check_at", "updated_at"])
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # Dispute list filter "has source problems" and the admin's outcome filter.
+            models.Index(fields=["check_state"], name="source_check_state_idx"),
+            # The scheduler's sweep for due re-checks.
+            models.Index(fields=["next_check_at"], name="source_next_check_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(url__startswith="http://") | models.Q(url__startswith="https://"),
+                name="source_url_http_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.title:
+            return f"{self.title} ({self.host})"
+        return self.url
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def has_problem(self) -> bool:
+        return self.check_state in self.PROBLEM_STATES
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:source-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.url:
+            try:
+                self.url = normalize_source_url(self.url)
+            except ValidationError as error:
+                raise ValidationError({"url": error.messages}) from None
+
+    def save(self, *args, **kwargs) -> None:
+        # Every path into the table goes through the same canonical form.
+        self.url = normalize_source_url(self.url)
+        super().save(*args, **kwargs)

@@ -1,0 +1,45 @@
+"""The cast every access test needs: a stranger, a reader, an editor, a senior editor, an admin."""
+
+import pytest
+
+from claims import roles
+
+from .factories import UserFactory
+
+
+@pytest.fixture
+def reader(db):
+    return UserFactory(username="rita", roles=[roles.READERS])
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="eddie", roles=[roles.EDITORS])
+
+
+@pytest.fixture
+def senior(db):
+    return UserFactory(username="sena", roles=[roles.EDITORS, roles.SENIOR_EDITORS])
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="stan", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def senior_client(client, senior):
+    client.force_login(senior)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client

@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import call_command
+
+from claims.models import Claim, Dispute, Evidence, Party, Source, Speaker, Stance
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in (Party, Speaker, Dispute, Claim, Evidence, Source)} | {
+        "history": Claim.history.count() + Dispute.history.count()
+    }
+
+
+def test_demo_story_loads_the_black_sea_disputes(capsys):
+    call_command("loaddemo")
+    assert Dispute.objects.published().count() >= 4
+    contact = Dispute.objects.get(slug="russian-jet-contact-with-mq9")
+    assert contact.status == Dispute.Status.DISPUTED
+    milley = contact.claims.get(speaker__name="Mark Milley")
+    assert milley.stance == Stance.AFFIRMS
+    assert "We have absolute evidence of the contact" in milley.quote
+    assert contact.claims.filter(party__slug="russia", stance=Stance.DENIES).exists()
+    assert contact.evidence.get().kind == Evidence.Kind.FOOTAGE
+    assert Source.objects.filter(title__contains="Prevent miscalculation").exists()
+    for slug in ["intercept-was-intentional", "russia-downed-the-drone", "drone-in-international-airspace"]:
+        assert Dispute.objects.filter(slug=slug).exists()
+    assert "Demo story loaded" in capsys.readouterr().out
+
+
+def test_demo_quotes_are_verbatim_from_the_seed_article(settings):
+    from pathlib import Path
+
+    seed = Path(settings.BASE_DIR).parent / "shared" / "seed" / "black-sea-drone-article.txt"
+    if not seed.exists():
+        pytest.skip(f"seed article not present beside the project ({seed})")
+    text = seed.read_text()
+    call_command("loaddemo")
+    for claim in Claim.objects.exclude(quote=""):
+        for sentence in claim.quote.replace("…", ".").split(". "):
+            fragment = sentence.strip().rstrip(".")
+            if len(fragment) > 10:
+                assert fragment in text, fragment
+
+
+def test_demo_loader_is_idempotent(capsys):
+    call_command("loaddemo")
+    before = counts()
+    call_command("loaddemo")
+    assert counts() == before
+    assert "nothing changed" in capsys.readouterr().out

@@ -1,0 +1,62 @@
+"""Settings come from the environment: SQLite by default, PostgreSQL with DATABASE_URL."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], 'broker': settings.CELERY_BROKER_URL,"
+    " 'debug': settings.DEBUG}))"
+)
+
+
+def probe(**env):
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    base.update({"DJANGO_SETTINGS_MODULE": "tracker.settings", "SECRET_KEY": "x" * 50, **env})
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=base, capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=60
+    )
+    return result
+
+
+def test_no_configuration_means_sqlite_and_filesystem_broker(tmp_path):
+    result = probe(VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values == {"engine": "django.db.backends.sqlite3", "broker": "filesystem://", "debug": False}
+
+
+def test_database_url_switches_to_postgresql_and_redis():
+    result = probe(DATABASE_URL="postgres://postgres@127.0.0.1:5432/x", CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["broker"] == "redis://127.0.0.1:6379/0"
+
+
+def test_missing_secret_key_in_production_fails_loudly():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update({"DJANGO_SETTINGS_MODULE": "tracker.settings", "DEBUG": "0"})
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=60
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_a_garbled_boolean_is_rejected():
+    result = probe(DEBUG="perhaps")
+    assert result.returncode != 0
+    assert "DEBUG='perhaps' is not a boolean" in result.stderr
+
+
+@pytest.mark.django_db
+def test_suite_runs_on_the_configured_database():
+    from django.db import connection
+
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
