@@ -38,7 +38,7 @@ class PartyAdmin(SimpleHistoryAdmin):
     inlines = [SpeakerInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims", distinct=True))
+        return super().get_queryset(request).annotate(claim_count=Count("claims", distinct=True)).order_by("name")
 
     @admin.display(description="Claims", ordering="claim_count")
     def claim_count(self, obj: Party) -> int:
