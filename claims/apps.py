@@ -11,3 +11,8 @@ class ClaimsConfig(AppConfig):
 
         # Groups need the permissions, which exist only after migrate: hence post_migrate.
         post_migrate.connect(ensure_roles, sender=self)
+
+        from . import activity
+
+        # Feed items: a development is recorded when a claim, evidence, article, verdict or check arrives.
+        activity.connect()

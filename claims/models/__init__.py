@@ -1,6 +1,8 @@
 """The claim ledger: one module per aggregate, re-exported here."""
 
 from .accounts import FeedToken
+from .activity import Development
+from .api_tokens import ApiToken
 from .checks import CheckJob, QuoteCheck, SourceCheck
 from .claims import Claim, DatePrecision
 from .disputes import ArticleLink, Dispute, Stance
@@ -9,10 +11,12 @@ from .parties import Party, Speaker
 from .sources import Source, normalize_source_url
 
 __all__ = [
+    "ApiToken",
     "ArticleLink",
     "CheckJob",
     "Claim",
     "DatePrecision",
+    "Development",
     "Dispute",
     "Evidence",
     "EvidenceLink",

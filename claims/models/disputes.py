@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.signals import dispute_status_changed
+
 from .base import Versioned
 from .sources import Source
 
@@ -150,9 +152,13 @@ class Dispute(Versioned):
         if touch:
             fields["last_activity_at"] = timezone.now()
         if fields:
+            previous = self.status
             Dispute.objects.filter(pk=self.pk).update(**fields)
             for name, value in fields.items():
                 setattr(self, name, value)
+            if "status" in fields:
+                # update() sends no post_save; the feeds record status changes from this signal.
+                dispute_status_changed.send(sender=Dispute, dispute=self, old=previous, new=self.status)
 
     def save(self, *args, **kwargs) -> None:
         if self.is_published and self.published_at is None:

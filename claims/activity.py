@@ -1,0 +1,234 @@
+"""Recording developments: what happened on a dispute, one row per event, for the feeds.
+
+Connected in ``ClaimsConfig.ready``. Only creations make developments: a new
+claim, evidence or article; a status or verdict change; a source check that
+found a problem. Saving an existing claim again (an edit) makes none, so a feed
+item's guid stays put when an editor fixes a typo.
+"""
+
+import logging
+
+from django.db import models
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from claims.models import ArticleLink, Claim, Development, Dispute, Evidence, Source, SourceCheck, Stance
+from claims.signals import dispute_status_changed
+
+log = logging.getLogger(__name__)
+
+OPPOSITE = {Stance.AFFIRMS: Stance.DENIES, Stance.DENIES: Stance.AFFIRMS}
+
+# Outcomes of a source check that readers should hear about, and how to call them.
+DIED_OUTCOMES = {
+    Source.CheckState.GONE,
+    Source.CheckState.SERVER_ERROR,
+    Source.CheckState.TIMEOUT,
+    Source.CheckState.TLS_ERROR,
+    Source.CheckState.UNSAFE,
+    Source.CheckState.ERROR,
+}
+
+
+def _short(text: str, length: int = 90) -> str:
+    return Truncator(" ".join((text or "").split())).chars(length)
+
+
+def _touch(dispute_ids) -> None:
+    # Bookkeeping only: keeps "most recently active" ordering right without a history row.
+    Dispute.objects.filter(pk__in=list(dispute_ids)).update(last_activity_at=timezone.now())
+
+
+def record_claim(claim: Claim) -> Development:
+    opposite = OPPOSITE.get(claim.stance)
+    is_counter = bool(
+        opposite and Claim.objects.filter(dispute_id=claim.dispute_id, stance=opposite).exclude(pk=claim.pk).exists()
+    )
+    kind = Development.Kind.COUNTERCLAIM if is_counter else Development.Kind.CLAIM
+    who = claim.speaker.name if claim.speaker_id else claim.party.name
+    if claim.speaker_id:
+        who = f"{who} ({claim.party.name})"
+    dispute = claim.dispute
+    return Development.objects.create(
+        dispute=dispute,
+        kind=kind,
+        title=f"{kind.label}: {claim.party.name} {claim.get_stance_display().lower()} “{_short(dispute.proposition)}”",
+        summary=f"{who} {claim.get_stance_display().lower()}: {claim.quote or claim.paraphrase}",
+        claim=claim,
+        source=claim.source,
+    )
+
+
+def record_evidence(evidence: Evidence) -> Development:
+    by = f", released by {evidence.released_by.name}" if evidence.released_by_id else ""
+    return Development.objects.create(
+        dispute=evidence.dispute,
+        kind=Development.Kind.EVIDENCE,
+        title=f"New evidence: {_short(evidence.title)} ({evidence.get_kind_display().lower()}{by})",
+        summary=evidence.description,
+        evidence=evidence,
+        source=evidence.source,
+    )
+
+
+def record_article(link: ArticleLink) -> Development:
+    source = link.source
+    name = source.title or source.url
+    return Development.objects.create(
+        dispute=link.dispute,
+        kind=Development.Kind.ARTICLE,
+        title=f"New article {link.get_relation_display().lower()}: {_short(name)}",
+        summary=link.note,
+        article_link=link,
+        source=source,
+    )
+
+
+def record_status_change(dispute: Dispute, old: str, new: str) -> Development | None:
+    """A status change worth telling readers about; the first claim's open → single-sided is not."""
+    if old == new or old == Dispute.Status.OPEN:
+        return None
+    label = Dispute.Status(new).label
+    return Development.objects.create(
+        dispute=dispute,
+        kind=Development.Kind.STATUS,
+        title=f"Now {label.lower()}: “{_short(dispute.proposition)}”",
+        summary=f"Status changed from {Dispute.Status(old).label.lower()} to {label.lower()}.",
+        old_value=old,
+        new_value=new,
+    )
+
+
+def record_verdict_change(dispute: Dispute, old: str) -> Development:
+    if dispute.verdict:
+        title = f"Verdict: {dispute.get_verdict_display()} — “{_short(dispute.proposition)}”"
+    else:
+        title = f"Verdict withdrawn — “{_short(dispute.proposition)}”"
+    return Development.objects.create(
+        dispute=dispute,
+        kind=Development.Kind.VERDICT,
+        title=title,
+        summary=dispute.verdict_reasoning,
+        old_value=old,
+        new_value=dispute.verdict,
+    )
+
+
+def check_development_kind(check: SourceCheck) -> str | None:
+    """What a finished check means for readers, or None if it is not news."""
+    if check.outcome == Source.CheckState.QUOTE_MISSING:
+        return Development.Kind.QUOTE_MISSING
+    if check.outcome in DIED_OUTCOMES:
+        return Development.Kind.SOURCE_DIED
+    if check.outcome == Source.CheckState.CHANGED or check.changed:
+        return Development.Kind.SOURCE_CHANGED
+    return None
+
+
+def record_source_check(check: SourceCheck) -> list[Development]:
+    """One development per dispute citing the source, when a check found news.
+
+    A source that stays dead is reported when it dies, not at every re-check:
+    a problem outcome equal to the previous check's is skipped (a changed text
+    is news each time it changes).
+    """
+    kind = check_development_kind(check)
+    if kind is None:
+        return []
+    if kind != Development.Kind.SOURCE_CHANGED:
+        previous = (
+            SourceCheck.objects.filter(source_id=check.source_id, started_at__lt=check.started_at)
+            .exclude(pk=check.pk)
+            .order_by("-started_at")
+            .values_list("outcome", flat=True)
+            .first()
+        )
+        if previous == check.outcome:
+            return []
+    source = check.source
+    already = set(Development.objects.filter(source_check=check).values_list("dispute_id", flat=True))
+    disputes = (
+        Dispute.objects.filter(
+            models.Q(claims__source=source) | models.Q(evidence__source=source) | models.Q(article_links__source=source)
+        )
+        .exclude(pk__in=already)
+        .distinct()
+    )
+    name = source.title or source.url
+    label = Development.Kind(kind).label
+    detail = check.get_outcome_display()
+    if check.http_status:
+        detail += f" (HTTP {check.http_status})"
+    made = [
+        Development(
+            dispute=dispute,
+            kind=kind,
+            title=f"{label}: {_short(name)}",
+            summary=f"A check of {source.url} found: {detail}.",
+            source=source,
+            source_check=check,
+            new_value=check.outcome,
+        )
+        for dispute in disputes
+    ]
+    if made:
+        Development.objects.bulk_create(made)
+        _touch(d.dispute_id for d in made)
+    return made
+
+
+# --- signal receivers --------------------------------------------------------------------------
+
+
+def claim_saved(sender, instance: Claim, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        record_claim(instance)
+
+
+def evidence_saved(sender, instance: Evidence, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        record_evidence(instance)
+
+
+def article_link_saved(sender, instance: ArticleLink, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        record_article(instance)
+
+
+def dispute_before_save(sender, instance: Dispute, raw: bool = False, **kwargs) -> None:
+    if raw or instance._state.adding or instance.pk is None:
+        instance._before_save = None
+        return
+    instance._before_save = Dispute.objects.filter(pk=instance.pk).values("status", "verdict").first()
+
+
+def dispute_saved(sender, instance: Dispute, created: bool, raw: bool = False, **kwargs) -> None:
+    before = getattr(instance, "_before_save", None)
+    instance._before_save = None
+    if created or raw or not before:
+        return
+    if before["verdict"] != instance.verdict:
+        # The verdict item says it all; the status change it causes is not a second item.
+        record_verdict_change(instance, before["verdict"])
+    elif before["status"] != instance.status:
+        record_status_change(instance, before["status"], instance.status)
+
+
+def status_changed(sender, dispute: Dispute, old: str, new: str, **kwargs) -> None:
+    record_status_change(dispute, old, new)
+
+
+def source_check_saved(sender, instance: SourceCheck, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        record_source_check(instance)
+
+
+def connect() -> None:
+    post_save.connect(claim_saved, sender=Claim, dispatch_uid="activity.claim_saved")
+    post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="activity.evidence_saved")
+    post_save.connect(article_link_saved, sender=ArticleLink, dispatch_uid="activity.article_link_saved")
+    pre_save.connect(dispute_before_save, sender=Dispute, dispatch_uid="activity.dispute_before_save")
+    post_save.connect(dispute_saved, sender=Dispute, dispatch_uid="activity.dispute_saved")
+    post_save.connect(source_check_saved, sender=SourceCheck, dispatch_uid="activity.source_check_saved")
+    dispute_status_changed.connect(status_changed, dispatch_uid="activity.status_changed")

@@ -1,0 +1,117 @@
+import uuid
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .checks import SourceCheck
+from .claims import Claim
+from .disputes import ArticleLink, Dispute
+from .evidence import Evidence
+from .sources import Source
+
+
+class DevelopmentQuerySet(models.QuerySet):
+    def published(self) -> "DevelopmentQuerySet":
+        return self.filter(dispute__is_published=True)
+
+    def on_disputed(self) -> "DevelopmentQuerySet":
+        """Developments on disputes that are currently in dispute (the main feed)."""
+        return self.filter(dispute__status=Dispute.Status.DISPUTED)
+
+    def for_party(self, party) -> "DevelopmentQuerySet":
+        """Developments on disputes where the party has made a claim."""
+        return self.filter(dispute__in=Dispute.objects.filter(claims__party=party).values("pk"))
+
+    def newest_first(self) -> "DevelopmentQuerySet":
+        return self.order_by("-created_at", "-pk")
+
+    def for_feed(self) -> "DevelopmentQuerySet":
+        """Everything a feed item shows, in a fixed number of queries."""
+        return self.select_related(
+            "dispute",
+            "claim__party",
+            "claim__speaker",
+            "claim__source",
+            "evidence__released_by",
+            "evidence__source",
+            "article_link__source",
+            "source",
+        ).prefetch_related(
+            models.Prefetch("dispute__claims", queryset=Claim.objects.select_related("party", "speaker")),
+        )
+
+
+class DevelopmentKind(models.TextChoices):
+    CLAIM = "claim", "New claim"
+    COUNTERCLAIM = "counterclaim", "New counterclaim"
+    EVIDENCE = "evidence", "New evidence"
+    ARTICLE = "article", "New article"
+    SOURCE_CHANGED = "source_changed", "Source changed"
+    SOURCE_DIED = "source_died", "Source unreachable"
+    QUOTE_MISSING = "quote_missing", "Quote missing from source"
+    STATUS = "status", "Status changed"
+    VERDICT = "verdict", "Verdict"
+
+
+class Development(models.Model):
+    """One thing that happened on a dispute: a feed item.
+
+    A development is written once, when it happens, and never rewritten: an edit
+    to an existing claim does not make a new one. ``uid`` is the feed guid.
+    """
+
+    Kind = DevelopmentKind
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The feed item's guid.")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="developments")
+    kind = models.CharField(max_length=20, choices=Kind)
+    title = models.CharField(max_length=300, help_text="A headline, written when it happened.")
+    summary = models.TextField(blank=True, help_text="Plain text: what changed, written when it happened.")
+    old_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict before the change.")
+    new_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict after the change.")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments")
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments"
+    )
+    article_link = models.ForeignKey(
+        ArticleLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments"
+    )
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments")
+    source_check = models.ForeignKey(
+        SourceCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DevelopmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+        indexes = [
+            # Per-dispute feed, and the party feed's dispute subquery: a dispute's developments, newest first.
+            models.Index(fields=["dispute", "-created_at"], name="development_dispute_idx"),
+            # Main feed: newest developments across disputes (filtered by the dispute's status).
+            models.Index(fields=["-created_at"], name="development_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in DevelopmentKind]), name="development_kind_valid"
+            ),
+            # A source check is reported once per dispute, however often the check row is saved.
+            models.UniqueConstraint(
+                fields=["source_check", "dispute"],
+                condition=models.Q(source_check__isnull=False),
+                name="development_one_per_check_and_dispute",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:dispute-detail", args=[self.dispute.slug])
+
+    @property
+    def guid(self) -> str:
+        return f"urn:uuid:{self.uid}"
