@@ -238,6 +238,14 @@ CHECKER_ALLOW_HOSTS = envlist("CHECKER_ALLOW_HOSTS")
 CHECKER_MAX_BYTES = envint("CHECKER_MAX_BYTES", 10 * 1024 * 1024)
 CHECKER_DEADLINE_SECONDS = envint("CHECKER_DEADLINE_SECONDS", 30)
 CHECKER_USER_AGENT = os.environ.get("CHECKER_USER_AGENT", f"ClaimTrackerSourceChecker/1.0 (+{SITE_URL}/about/checker)")
+CHECKER_CONNECT_TIMEOUT = envint("CHECKER_CONNECT_TIMEOUT", 5)
+CHECKER_READ_TIMEOUT = envint("CHECKER_READ_TIMEOUT", 10)
+CHECKER_MAX_REDIRECTS = 5
+# Ports a source URL may name; others are refused before any lookup.
+CHECKER_ALLOWED_PORTS = tuple(int(p) for p in envlist("CHECKER_ALLOWED_PORTS", "80,443"))
+# Politeness: one request at a time per host, this many seconds apart (shared via Redis).
+CHECKER_HOST_SPACING_SECONDS = envint("CHECKER_HOST_SPACING_SECONDS", 1)
+CHECKER_REDIS_URL = os.environ.get("CHECKER_REDIS_URL", "")
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,625 @@
+"""Safe HTTP fetching for the source checker — the only module that opens sockets to sources.
+
+The URLs come from users, so every fetch is treated as hostile:
+
+* only ``http``/``https``, no user name or password, ports from ``CHECKER_ALLOWED_PORTS``;
+* the host is resolved once and the whole lookup is refused if ANY address is not
+  public (loopback, private, link-local, CGNAT, multicast, reserved, unspecified, and
+  IPv6 forms that embed an IPv4 address); the socket is then opened to the address
+  that was checked (pinned), while ``Host`` and TLS SNI keep the host name, so DNS
+  rebinding cannot slip a second, private answer in between;
+* every redirect hop goes through the same checks, at most ``CHECKER_MAX_REDIRECTS``;
+* no proxy variables are read (``http.client`` never looks at them);
+* the decoded body is capped (gzip/deflate/brotli bombs stop at the cap), and a
+  total deadline bounds the whole fetch on top of the connect/read timeouts;
+* TLS certificates and host names are always verified.
+
+Only endpoints listed in ``CHECKER_ALLOW_HOSTS`` (``host:port``, exact) skip the
+address check: the tests' local server. Nothing else does.
+
+``fetch()`` never raises for anything a remote server or a URL can do: it returns a
+``FetchResult`` whose ``error_kind`` names the outcome (a ``Source.CheckState`` value).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import email.message
+import email.utils
+import http.client
+import ipaddress
+import logging
+import re
+import socket
+import ssl
+import threading
+import time
+import urllib.robotparser
+import uuid
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import brotli
+import charset_normalizer
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+DEFAULT_ALLOWED_PORTS = (80, 443)
+CHUNK = 64 * 1024
+
+# Outcome names shared with Source.CheckState (kept as strings so this module needs no models).
+UNSAFE = "unsafe"
+TIMEOUT = "timeout"
+TOO_LARGE = "too_large"
+TLS_ERROR = "tls_error"
+ROBOTS = "robots"
+ERROR = "error"
+
+# IPv6 ranges that carry an IPv4 address or tunnel to one; refused outright rather than
+# decoded, since a public-looking IPv6 address could reach a private IPv4 host through them.
+_EMBEDDING_V6 = [
+    ipaddress.ip_network("::/96"),  # IPv4-compatible (deprecated)
+    ipaddress.ip_network("64:ff9b::/96"),  # NAT64
+    ipaddress.ip_network("64:ff9b:1::/48"),  # local-use NAT64
+    ipaddress.ip_network("2002::/16"),  # 6to4
+    ipaddress.ip_network("2001::/32"),  # Teredo
+]
+
+
+class FetchRefused(Exception):
+    """A fetch stopped for a reason worth recording; ``kind`` is the outcome."""
+
+    def __init__(self, kind: str, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass
+class FetchResult:
+    """What one fetch (with its redirects) produced. ``error_kind`` is empty on success."""
+
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = ""
+    charset: str = ""
+    body: bytes = b""
+    raw_size: int = 0
+    redirects: list[dict] = field(default_factory=list)
+    error_kind: str = ""
+    error: str = ""
+    retry_after: float | None = None
+    timings: dict[str, int] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+    request_headers: dict[str, str] = field(default_factory=dict)
+    raw_headers: list[tuple[str, str]] = field(default_factory=list)
+    address: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_kind
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type in {"text/html", "application/xhtml+xml"}
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the charset found (header → meta → detection)."""
+        return self.body.decode(self.charset or "utf-8", errors="replace")
+
+
+# --- Limits -------------------------------------------------------------------------
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+class Deadline:
+    """A total time budget for one fetch, shared by every hop."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
+
+    def timeout(self, cap: float) -> float:
+        left = self.remaining()
+        if left <= 0:
+            raise FetchRefused(TIMEOUT, f"Gave up after the {self.seconds:g} s deadline.")
+        return min(cap, left)
+
+
+# --- Address safety -------------------------------------------------------------------
+
+
+def is_public_address(address: str) -> bool:
+    """True if ``address`` is a globally routable unicast address this checker may contact."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return is_public_address(str(ip.ipv4_mapped))
+        if any(ip in net for net in _EMBEDDING_V6):
+            return False
+    return bool(
+        ip.is_global
+        and not ip.is_multicast
+        and not ip.is_reserved
+        and not ip.is_loopback
+        and not ip.is_link_local
+        and not ip.is_unspecified
+        and not ip.is_private
+    )
+
+
+def _allow_key(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _allowlisted(host: str, port: int) -> bool:
+    allowed = {entry.strip().lower() for entry in _setting("CHECKER_ALLOW_HOSTS", [])}
+    return _allow_key(host, port) in allowed
+
+
+@dataclass
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str
+    url: str
+
+
+def parse_target(url: str) -> Target:
+    """Split a URL into what a request needs, refusing anything that is not plain http(s)."""
+    if not url or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        raise FetchRefused(UNSAFE, "The URL contains spaces, control characters or backslashes.")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        raise FetchRefused(UNSAFE, f"Only http and https URLs are fetched, not {scheme or 'this'}:.")
+    if "@" in parts.netloc:
+        raise FetchRefused(UNSAFE, "URLs with a user name or password are not fetched.")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise FetchRefused(UNSAFE, "The URL has no host name.")
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise FetchRefused(UNSAFE, "The port in the URL is not valid.") from None
+    if ":" not in host:
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise FetchRefused(UNSAFE, "The host name is not valid.") from None
+    allowed_ports = _setting("CHECKER_ALLOWED_PORTS", DEFAULT_ALLOWED_PORTS)
+    if port not in allowed_ports and not _allowlisted(host, port):
+        raise FetchRefused(UNSAFE, f"Port {port} is not fetched (only {', '.join(map(str, allowed_ports))}).")
+    path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    clean_url = urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    return Target(scheme=scheme, host=host, port=port, path=path, url=clean_url)
+
+
+def resolve_pinned(target: Target) -> str:
+    """Resolve the host and return the one address to connect to, or refuse.
+
+    Every address of the answer must be public: a name that resolves to a public and a
+    private address is refused as a whole, since a later lookup could pick the other.
+    """
+    try:
+        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError) as error:
+        raise FetchRefused(ERROR, f"The host name {target.host} could not be resolved ({error}).") from None
+    addresses = [info[4][0] for info in infos]
+    if not addresses:
+        raise FetchRefused(ERROR, f"The host name {target.host} has no addresses.")
+    if _allowlisted(target.host, target.port):
+        return addresses[0]
+    unsafe = [a for a in addresses if not is_public_address(a)]
+    if unsafe:
+        raise FetchRefused(
+            UNSAFE, f"{target.host} resolves to a non-public address ({', '.join(sorted(set(unsafe)))}); not fetched."
+        )
+    return addresses[0]
+
+
+def _open_socket(address: str, port: int, timeout: float) -> socket.socket:
+    """Open the TCP connection to the checked address. The single place a socket is made."""
+    return socket.create_connection((address, port), timeout=timeout)
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to a fixed address; the Host header still names the host."""
+
+    def __init__(self, host: str, port: int, *, address: str, connect_timeout: float):
+        super().__init__(host, port, timeout=connect_timeout)
+        self.pinned_address = address
+        # http.client hands the socket to the response and closes its own handle; we keep
+        # setting per-read timeouts on it, so it stays open until we close it ourselves.
+        self.holding = True
+
+    def close(self) -> None:
+        if not self.holding:
+            super().close()
+
+    def connect(self) -> None:
+        self.sock = _open_socket(self.pinned_address, self.port, self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    """HTTPS to a fixed address with the host name as SNI and for certificate checks."""
+
+    default_port = 443
+
+    def connect(self) -> None:
+        super().connect()
+        context = ssl.create_default_context()  # verified certificates and host names, always
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
+
+
+# --- Body decoding ------------------------------------------------------------------
+
+
+class _Decoder:
+    """Undo Content-Encoding incrementally and stop as soon as the output passes ``limit``."""
+
+    def __init__(self, encoding: str, limit: int):
+        self.encoding = (encoding or "identity").strip().lower()
+        self.limit = limit
+        self.out = bytearray()
+        self._zlib = None
+        self._brotli = None
+        self._started = False
+        if self.encoding in {"gzip", "x-gzip"}:
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.encoding == "deflate":
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS)
+        elif self.encoding == "br":
+            self._brotli = brotli.Decompressor()
+        elif self.encoding not in {"identity", ""}:
+            raise FetchRefused(ERROR, f"Unsupported Content-Encoding {self.encoding!r}.")
+
+    def _room(self) -> int:
+        return self.limit - len(self.out) + 1
+
+    def _append(self, data: bytes) -> None:
+        self.out += data
+        if len(self.out) > self.limit:
+            raise FetchRefused(TOO_LARGE, f"The page is larger than {self.limit:,} bytes once decoded; stopped there.")
+
+    def feed(self, data: bytes) -> None:
+        try:
+            if self._zlib is not None:
+                self._feed_zlib(data)
+            elif self._brotli is not None:
+                self._feed_brotli(data)
+            else:
+                self._append(data)
+        except (zlib.error, brotli.error) as error:
+            raise FetchRefused(ERROR, f"The {self.encoding} body could not be decoded ({error}).") from None
+
+    def _feed_zlib(self, data: bytes) -> None:
+        if not self._started and self.encoding == "deflate":
+            # Servers send "deflate" both with and without the zlib header.
+            self._started = True
+            try:
+                probe = zlib.decompressobj(zlib.MAX_WBITS)
+                probe.decompress(data[:2])
+            except zlib.error:
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        self._started = True
+        while data:
+            self._append(self._zlib.decompress(data, self._room()))
+            data = self._zlib.unconsumed_tail
+            if self._zlib.eof:
+                break
+
+    def _feed_brotli(self, data: bytes) -> None:
+        self._append(self._brotli.process(data, output_buffer_limit=self._room()))
+        while not self._brotli.can_accept_more_data():
+            self._append(self._brotli.process(b"", output_buffer_limit=self._room()))
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            self._append(self._zlib.flush(self._room()))
+        return bytes(self.out)
+
+
+# --- Charset ------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE)
+
+
+def _known_codec(name: str | None) -> str:
+    if not name:
+        return ""
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return ""
+
+
+def detect_charset(content_type_header: str, body: bytes) -> str:
+    """The body's charset: from the Content-Type header, else a <meta> in the first 4 KB, else detected."""
+    msg = email.message.Message()
+    msg["content-type"] = content_type_header or ""
+    charset = _known_codec(msg.get_param("charset"))
+    if charset:
+        return charset
+    match = _META_CHARSET.search(body[:4096])
+    if match:
+        charset = _known_codec(match.group(1).decode("ascii", "ignore"))
+        if charset:
+            return charset
+    if not body:
+        return "utf-8"
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    return _known_codec(best.encoding if best else None) or "utf-8"
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), capped at a day."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), 86400.0)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, min((when - (now or datetime.now(UTC))).total_seconds(), 86400.0))
+
+
+# --- Politeness: one request at a time per host, spaced --------------------------------
+
+_local_lock = threading.Lock()
+_local_hosts: dict[str, float] = {}
+
+
+def _redis_client():
+    url = _setting("CHECKER_REDIS_URL", "") or _setting("CELERY_BROKER_URL", "")
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+
+@contextlib.contextmanager
+def host_slot(host: str, deadline: Deadline) -> Iterator[None]:
+    """Hold the host's slot for one request; the next request may start ``CHECKER_HOST_SPACING_SECONDS`` after.
+
+    Shared through Redis when the broker is Redis (all workers), otherwise per process.
+    Waiting counts against the fetch's deadline.
+    """
+    spacing = float(_setting("CHECKER_HOST_SPACING_SECONDS", 1.0))
+    hold_ms = int((deadline.seconds + 10) * 1000)
+    key = f"checker:host:{host}"
+    token = uuid.uuid4().hex
+    client = _redis_client()
+    if client is not None:
+        try:
+            while not client.set(key, token, nx=True, px=hold_ms):
+                time.sleep(min(0.05, max(deadline.remaining(), 0)))
+                deadline.timeout(1)  # raises once the deadline has passed
+        except FetchRefused:
+            raise
+        except Exception as error:  # noqa: BLE001 — politeness must not break checks when Redis is down
+            log.warning("politeness via Redis unavailable (%s); using a per-process slot", error)
+            client = None
+    if client is None:
+        while True:
+            with _local_lock:
+                if _local_hosts.get(key, 0) <= time.monotonic():
+                    _local_hosts[key] = time.monotonic() + hold_ms / 1000
+                    break
+            time.sleep(min(0.05, max(deadline.remaining(), 0)))
+            deadline.timeout(1)
+    try:
+        yield
+    finally:
+        if client is not None:
+            try:
+                if spacing > 0:
+                    client.set(key, token, xx=True, px=max(1, int(spacing * 1000)))
+                else:
+                    client.delete(key)
+            except Exception as error:  # noqa: BLE001
+                log.warning("could not release politeness slot for %s: %s", host, error)
+        else:
+            with _local_lock:
+                _local_hosts[key] = time.monotonic() + spacing
+
+
+# --- The request --------------------------------------------------------------------
+
+
+def _request_headers() -> dict[str, str]:
+    return {
+        "User-Agent": settings.CHECKER_USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        "Accept-Encoding": "gzip, deflate, br",
+        "Accept-Language": "en;q=0.9, *;q=0.5",
+        "Connection": "close",
+    }
+
+
+@dataclass
+class _Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    raw_size: int
+    address: str
+
+    def header(self, name: str) -> str:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return ""
+
+
+def _one_request(target: Target, deadline: Deadline, *, read_body: bool = True) -> _Response:
+    """One GET to one URL, address pinned, with limits. Raises FetchRefused."""
+    address = resolve_pinned(target)
+    connect_timeout = deadline.timeout(float(_setting("CHECKER_CONNECT_TIMEOUT", 5)))
+    read_timeout = float(_setting("CHECKER_READ_TIMEOUT", 10))
+    max_bytes = int(_setting("CHECKER_MAX_BYTES", 10 * 1024 * 1024))
+    cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    conn = cls(target.host, target.port, address=address, connect_timeout=connect_timeout)
+    watchdog: threading.Timer | None = None
+    try:
+        conn.connect()
+        sock = conn.sock
+
+        def _cut() -> None:
+            # A server dripping bytes inside one recv() would outlive the read timeout; cut it.
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+        watchdog = threading.Timer(max(deadline.remaining(), 0.001), _cut)
+        watchdog.daemon = True
+        watchdog.start()
+        sock.settimeout(deadline.timeout(read_timeout))
+        conn.putrequest("GET", target.path, skip_accept_encoding=True)
+        for name, value in _request_headers().items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        headers = list(response.getheaders())
+        resp = _Response(status=response.status, headers=headers, body=b"", raw_size=0, address=address)
+        if not read_body or response.status in REDIRECT_STATUSES:
+            return resp
+        length = resp.header("content-length")
+        if length.isdigit() and int(length) > max_bytes:
+            raise FetchRefused(TOO_LARGE, f"The server announced {int(length):,} bytes; the limit is {max_bytes:,}.")
+        decoder = _Decoder(resp.header("content-encoding"), max_bytes)
+        raw = 0
+        while True:
+            sock.settimeout(deadline.timeout(read_timeout))
+            chunk = response.read1(CHUNK)
+            if not chunk:
+                break
+            raw += len(chunk)
+            if raw > max_bytes:
+                raise FetchRefused(TOO_LARGE, f"The page is larger than {max_bytes:,} bytes; stopped there.")
+            decoder.feed(chunk)
+        if deadline.remaining() <= 0:
+            raise FetchRefused(TIMEOUT, f"Gave up after the {deadline.seconds:g} s deadline.")
+        resp.body = decoder.finish()
+        resp.raw_size = raw
+        return resp
+    except FetchRefused:
+        raise
+    except ssl.SSLError as error:
+        raise FetchRefused(TLS_ERROR, f"TLS failed: {error.reason or error}.") from None
+    except TimeoutError:
+        if deadline.remaining() <= 0:
+            raise FetchRefused(TIMEOUT, f"Gave up after the {deadline.seconds:g} s deadline.") from None
+        raise FetchRefused(TIMEOUT, "The server stopped answering (read or connect timeout).") from None
+    except (http.client.HTTPException, OSError) as error:
+        if deadline.remaining() <= 0:
+            raise FetchRefused(TIMEOUT, f"Gave up after the {deadline.seconds:g} s deadline.") from None
+        if isinstance(error, ConnectionRefusedError):
+            raise FetchRefused(ERROR, "The server refused the connection.") from None
+        raise FetchRefused(ERROR, f"The connection failed: {error.__class__.__name__}: {error}.") from error
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        conn.holding = False
+        conn.close()
+
+
+def robots_allowed(url: str, deadline: Deadline | None = None) -> bool:
+    """Whether robots.txt at the URL's origin lets this checker fetch it; unreachable robots.txt allows."""
+    deadline = deadline or Deadline(float(_setting("CHECKER_DEADLINE_SECONDS", 30)))
+    target = parse_target(url)
+    robots = parse_target(urlunsplit((target.scheme, urlsplit(target.url).netloc, "/robots.txt", "", "")))
+    try:
+        with host_slot(robots.host, deadline):
+            response = _one_request(robots, deadline)
+    except FetchRefused as refused:
+        if refused.kind in {UNSAFE, TIMEOUT}:
+            raise
+        return True
+    if response.status >= 400 or response.status in REDIRECT_STATUSES:
+        return True
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+    agent = settings.CHECKER_USER_AGENT.split("/", 1)[0]
+    return parser.can_fetch(agent, target.url)
+
+
+def fetch(url: str, *, respect_robots: bool = False) -> FetchResult:
+    """Fetch ``url`` safely, following at most ``CHECKER_MAX_REDIRECTS`` checked redirects.
+
+    Never raises for what a URL or server does; see ``FetchResult.error_kind``.
+    """
+    started = time.monotonic()
+    deadline = Deadline(float(_setting("CHECKER_DEADLINE_SECONDS", 30)))
+    max_redirects = int(_setting("CHECKER_MAX_REDIRECTS", 5))
+    result = FetchResult(url=url, fetched_at=datetime.now(UTC), request_headers=_request_headers())
+    current = url
+    seen: set[str] = set()
+    try:
+        if respect_robots and not robots_allowed(url, deadline):
+            raise FetchRefused(ROBOTS, "robots.txt asks this checker not to fetch the page.")
+        while True:
+            target = parse_target(current)
+            if target.url in seen:
+                raise FetchRefused(ERROR, f"Redirect loop: {target.url} was already visited.")
+            seen.add(target.url)
+            with host_slot(target.host, deadline):
+                response = _one_request(target, deadline)
+            result.final_url = target.url
+            result.status = response.status
+            result.address = response.address
+            if response.status in REDIRECT_STATUSES and response.header("location"):
+                location = urljoin(target.url, response.header("location"))
+                result.redirects.append({"url": target.url, "status": response.status, "location": location})
+                if len(result.redirects) > max_redirects:
+                    raise FetchRefused(ERROR, f"More than {max_redirects} redirects; stopped.")
+                current = location
+                continue
+            break
+        result.raw_headers = response.headers
+        result.headers = {k.lower(): v for k, v in response.headers}
+        content_type = result.headers.get("content-type", "")
+        result.content_type = content_type.split(";", 1)[0].strip().lower()
+        result.body = response.body
+        result.raw_size = response.raw_size
+        if result.content_type.startswith("text/") or result.is_html or not result.content_type:
+            result.charset = detect_charset(content_type, response.body)
+        if response.status in {429, 503}:
+            result.retry_after = parse_retry_after(result.headers.get("retry-after"))
+    except FetchRefused as refused:
+        result.error_kind = refused.kind
+        result.error = refused.message
+        if not result.final_url:
+            result.final_url = current
+    except Exception as error:  # noqa: BLE001 — a check records every failure instead of crashing
+        log.exception("unexpected error fetching %s", url)
+        result.error_kind = ERROR
+        result.error = f"Unexpected error: {error.__class__.__name__}: {error}"
+    result.timings["total_ms"] = int((time.monotonic() - started) * 1000)
+    return result
