@@ -1,15 +1,19 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from claims.models import Claim, Dispute
+from claims import selectors
 
 from .access import get_party_for_user
+from .disputes import _wants_partial
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A party's claims across the disputes this user may see, and how they fared."""
     party = get_party_for_user(request, slug)
-    visible = Dispute.objects.visible_to(request.user)
-    claims = Claim.objects.filter(party=party, dispute__in=visible).select_related("dispute", "speaker", "source")
-    return render(request, "claims/party_detail.html", {"party": party, "claims": claims})
+    data = selectors.party_page_data(party, request.user)
+    template = "claims/party_detail.html#party-claims" if _wants_partial(request) else "claims/party_detail.html"
+    return render(request, template, {"party": party, "data": data})

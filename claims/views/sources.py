@@ -1,11 +1,19 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from claims import selectors
 
 from .access import get_source_for_user
+from .disputes import _wants_partial
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which claims, evidence and articles cite this source, and its check history."""
     source = get_source_for_user(request, pk)
-    return render(request, "claims/source_detail.html", {"source": source})
+    data = selectors.source_page_data(source, request.user)
+    template = "claims/source_detail.html#citations" if _wants_partial(request) else "claims/source_detail.html"
+    return render(request, template, {"source": source, "data": data})

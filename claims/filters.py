@@ -1,0 +1,35 @@
+"""The home page's filter form: what a reader can narrow the dispute list by."""
+
+from django import forms
+
+from claims.models import Dispute, Party
+
+
+class DisputeFilterForm(forms.Form):
+    """Bound to the query string, so every filtered list has a shareable URL."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Propositions, quotes, paraphrases, speakers and source titles.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Dispute.Status.choices])
+    party = forms.ModelChoiceField(
+        label="Party",
+        required=False,
+        queryset=Party.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label="Any party",
+    )
+    occurred_from = forms.DateField(label="Event from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_to = forms.DateField(label="Event to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    problems = forms.BooleanField(label="Only with source problems", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("occurred_from"), cleaned.get("occurred_to")
+        if start and end and start > end:
+            self.add_error("occurred_to", "The end date is before the start date.")
+        return cleaned

@@ -1,0 +1,306 @@
+"""Reads that pages share: each returns everything its page renders, in a fixed number of queries.
+
+Views call these and pick a template; no view builds a query longer than a line.
+The CSV export and the feeds reuse :func:`search_disputes`.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+
+from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
+from claims.timeline import Timeline, build_timeline
+
+DISPUTES_PER_PAGE = 20
+
+# Verdicts that settle a dispute's proposition one way or the other.
+VERDICTS_TRUE = [Dispute.Verdict.TRUE, Dispute.Verdict.MOSTLY_TRUE]
+VERDICTS_FALSE = [Dispute.Verdict.FALSE, Dispute.Verdict.MOSTLY_FALSE]
+
+# A claim "won" when the verdict agrees with its stance, "lost" when it goes the other way.
+CLAIM_SETTLED_FOR = Q(dispute__verdict__in=VERDICTS_TRUE, stance=Stance.AFFIRMS) | Q(
+    dispute__verdict__in=VERDICTS_FALSE, stance=Stance.DENIES
+)
+CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFFIRMS) | Q(
+    dispute__verdict__in=VERDICTS_TRUE, stance=Stance.DENIES
+)
+
+# The full-text configuration; the GIN indexes in migration 0002 are built with the same one.
+SEARCH_CONFIG = "english"
+
+
+def _sources_with_problems() -> QuerySet:
+    return Source.objects.filter(check_state__in=Source.PROBLEM_STATES)
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def _text_match(model, fields: list[str], query: str) -> QuerySet:
+    """Rows of ``model`` whose ``fields`` match ``query``.
+
+    On PostgreSQL: full-text search against the same ``to_tsvector`` expression the
+    GIN indexes are built on, so the planner can use them. Elsewhere (SQLite): a
+    case-insensitive substring match on any of the fields.
+    """
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector(*fields, config=SEARCH_CONFIG)
+        return model.objects.annotate(search=vector).filter(
+            search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        )
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": query})
+    return model.objects.filter(condition)
+
+
+def _search_condition(query: str) -> Q:
+    """Disputes whose proposition, claims' quotes/paraphrases, speakers or source titles match."""
+    sources = _text_match(Source, ["title"], query).values("pk")
+    speakers = _text_match(Speaker, ["name"], query).values("pk")
+    claims = Claim.objects.filter(
+        Q(pk__in=_text_match(Claim, ["quote", "paraphrase"], query).values("pk"))
+        | Q(speaker__in=speakers)
+        | Q(source__in=sources)
+    )
+    return (
+        Q(pk__in=_text_match(Dispute, ["proposition"], query).values("pk"))
+        | Q(pk__in=claims.values("dispute_id"))
+        | Q(pk__in=Evidence.objects.filter(source__in=sources).values("dispute_id"))
+        | Q(pk__in=ArticleLink.objects.filter(source__in=sources).values("dispute_id"))
+    )
+
+
+def has_source_problem_condition() -> Q:
+    """Disputes citing at least one source whose last check found a problem."""
+    problems = _sources_with_problems()
+    return Q(
+        Exists(Claim.objects.filter(dispute=OuterRef("pk"), source__in=problems))
+        | Exists(Evidence.objects.filter(dispute=OuterRef("pk"), source__in=problems))
+        | Exists(ArticleLink.objects.filter(dispute=OuterRef("pk"), source__in=problems))
+    )
+
+
+def search_disputes(user, query: str = "", filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """The disputes ``user`` may see that match ``query`` and ``filters``, most recently moved first.
+
+    ``filters`` keys (all optional, empty values ignored): ``status`` (a
+    ``Dispute.Status`` value), ``party`` (a Party or its slug), ``occurred_from`` /
+    ``occurred_to`` (dates, inclusive, on the date the disputed event took place),
+    ``problems`` (true: only disputes citing a source with a check problem).
+    """
+    filters = filters or {}
+    qs = Dispute.objects.visible_to(user)
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(_search_condition(query))
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    if party := filters.get("party"):
+        party_claims = Claim.objects.filter(party__slug=party) if isinstance(party, str) else party.claims.all()
+        qs = qs.filter(pk__in=party_claims.values("dispute_id"))
+    if occurred_from := filters.get("occurred_from"):
+        qs = qs.filter(occurred_on__gte=occurred_from)
+    if occurred_to := filters.get("occurred_to"):
+        qs = qs.filter(occurred_on__lte=occurred_to)
+    if filters.get("problems"):
+        qs = qs.filter(has_source_problem_condition())
+    return qs.recently_active()
+
+
+# --- Home / dispute list ---------------------------------------------------------------------
+
+
+@dataclass
+class DisputeListPage:
+    form: Any
+    page: Page
+    query_string: str = ""
+    is_filtered: bool = False
+    parties: list = field(default_factory=list)
+
+
+def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
+    """The home page: a filter form bound to ``params`` and one page of matching disputes.
+
+    Each dispute carries ``claim_count``, ``affirms_count``, ``denies_count``,
+    ``qualified_count`` and ``has_problem`` as annotations (no per-row queries).
+    """
+    from claims.filters import DisputeFilterForm
+
+    form = DisputeFilterForm(params or None)
+    cleaned: dict[str, Any] = {}
+    if form.is_bound:
+        # An invalid field (a malformed date) shows its error and is dropped; the valid filters still apply.
+        form.is_valid()
+        cleaned = form.cleaned_data
+    qs = search_disputes(user, cleaned.get("q", ""), cleaned).annotate(
+        claim_count=Count("claims"),
+        affirms_count=Count("claims", filter=Q(claims__stance=Stance.AFFIRMS)),
+        denies_count=Count("claims", filter=Q(claims__stance=Stance.DENIES)),
+        qualified_count=Count("claims", filter=Q(claims__stance=Stance.QUALIFIED)),
+        has_problem=has_source_problem_condition(),
+    )
+    paginator = Paginator(qs, DISPUTES_PER_PAGE)
+    page = paginator.get_page(params.get("page"))
+    kept = [(k, v) for k, v in params.items() if k != "page" and v]
+    return DisputeListPage(
+        form=form,
+        page=page,
+        query_string=urlencode(kept),
+        is_filtered=bool(kept),
+    )
+
+
+# --- Dispute page ----------------------------------------------------------------------------
+
+
+@dataclass
+class StanceColumn:
+    stance: str
+    label: str
+    claims: list
+
+
+@dataclass
+class DisputePageData:
+    dispute: Dispute
+    columns: list[StanceColumn]
+    claims: list[Claim]
+    evidence: list[Evidence]
+    articles: list[ArticleLink]
+    problem_sources: list[Source]
+    timeline: Timeline
+
+    @property
+    def has_source_problems(self) -> bool:
+        return bool(self.problem_sources)
+
+
+def dispute_page_data(dispute: Dispute) -> DisputePageData:
+    """Everything the dispute page shows, in four queries whatever the dispute's size.
+
+    Claims (with party, speaker, source), evidence (with who released it, its
+    source and what it supports or contradicts), and later articles.
+    """
+    claims = list(dispute.claims.select_related("party", "speaker", "source"))
+    evidence = list(
+        dispute.evidence.select_related("released_by", "source").prefetch_related(
+            Prefetch(
+                "links",
+                queryset=EvidenceLink.objects.select_related("claim__party").order_by("pk"),
+            )
+        )
+    )
+    articles = list(dispute.article_links.select_related("source").order_by("linked_on", "pk"))
+
+    columns = [StanceColumn(stance.value, stance.label, []) for stance in Stance]
+    by_stance = {column.stance: column for column in columns}
+    for claim in claims:
+        by_stance[claim.stance].claims.append(claim)
+
+    seen: dict[int, Source] = {}
+    for source in [c.source for c in claims] + [e.source for e in evidence] + [a.source for a in articles]:
+        if source is not None and source.has_problem:
+            seen.setdefault(source.pk, source)
+
+    return DisputePageData(
+        dispute=dispute,
+        columns=columns,
+        claims=claims,
+        evidence=evidence,
+        articles=articles,
+        problem_sources=list(seen.values()),
+        timeline=build_timeline(claims, evidence, articles),
+    )
+
+
+# --- Party page ------------------------------------------------------------------------------
+
+
+@dataclass
+class PartyPageData:
+    party: Party
+    claims: list[Claim]
+    settled_for: int
+    settled_against: int
+    dispute_count: int
+    speakers: list = field(default_factory=list)
+
+
+def party_page_data(party: Party, user) -> PartyPageData:
+    """A party's claims across the disputes ``user`` may see, and how they fared.
+
+    A verdict of true or mostly true settles a dispute *for* the claims that affirm
+    its proposition and *against* those that deny it; false or mostly false the
+    reverse. Each claim carries ``outcome`` ("for", "against" or ""); the counts are
+    distinct disputes, computed by the database in one aggregate.
+    """
+    visible = Dispute.objects.visible_to(user)
+    claims_qs = Claim.objects.filter(party=party, dispute__in=visible)
+    totals = claims_qs.aggregate(
+        settled_for=Count("dispute", distinct=True, filter=CLAIM_SETTLED_FOR),
+        settled_against=Count("dispute", distinct=True, filter=CLAIM_SETTLED_AGAINST),
+        dispute_count=Count("dispute", distinct=True),
+    )
+    claims = list(
+        claims_qs.select_related("dispute", "speaker", "source")
+        .annotate(
+            outcome=Case(
+                When(CLAIM_SETTLED_FOR, then=Value("for")),
+                When(CLAIM_SETTLED_AGAINST, then=Value("against")),
+                default=Value(""),
+            )
+        )
+        .order_by(Coalesce("said_on", "dispute__occurred_on").desc(nulls_last=True), "-pk")
+    )
+    return PartyPageData(
+        party=party,
+        claims=claims,
+        settled_for=totals["settled_for"],
+        settled_against=totals["settled_against"],
+        dispute_count=totals["dispute_count"],
+        speakers=list(party.speakers.all()),
+    )
+
+
+# --- Source page -----------------------------------------------------------------------------
+
+
+@dataclass
+class SourcePageData:
+    source: Source
+    claims: list[Claim]
+    evidence: list[Evidence]
+    articles: list[ArticleLink]
+
+    @property
+    def disputes(self) -> list[Dispute]:
+        """Every dispute that cites the source, once, in the order first met."""
+        found: dict[int, Dispute] = {}
+        for item in [*self.claims, *self.evidence, *self.articles]:
+            found.setdefault(item.dispute_id, item.dispute)
+        return list(found.values())
+
+
+def source_page_data(source: Source, user) -> SourcePageData:
+    """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see."""
+    visible = Dispute.objects.visible_to(user)
+    return SourcePageData(
+        source=source,
+        claims=list(
+            source.claims.filter(dispute__in=visible)
+            .select_related("dispute", "party", "speaker")
+            .order_by("said_on", "pk")
+        ),
+        evidence=list(source.evidence.filter(dispute__in=visible).select_related("dispute", "released_by")),
+        articles=list(source.article_links.filter(dispute__in=visible).select_related("dispute")),
+    )

@@ -1,0 +1,222 @@
+"""The dispute timeline: claims, evidence and later articles laid out by date and party.
+
+This module only computes geometry (plain numbers and labels); the SVG itself is
+drawn by the ``timeline`` partial in ``templates/claims/dispute_detail.html`` so
+that Django's escaping applies to every label. No inline styles: marks carry
+classes (``stance-affirms``, ``evidence``, ``article``) that the stylesheet colours.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+WIDTH = 960
+LABEL_WIDTH = 190  # room for the lane labels (party names) on the left
+RIGHT_PAD = 24
+AXIS_HEIGHT = 36
+LANE_HEIGHT = 44
+BOTTOM_PAD = 12
+MARK_SIZE = 7
+ARTICLES_LANE = "Later articles"
+UNATTRIBUTED_LANE = "Unattributed evidence"
+# Marks falling on the same day in one lane are nudged apart in a small grid.
+DODGE_COLUMNS = 5
+DODGE_STEP = 9
+
+
+@dataclass
+class Lane:
+    label: str
+    y: float
+    index: int
+
+    @property
+    def top(self) -> float:
+        return self.y - LANE_HEIGHT / 2
+
+    @property
+    def label_y(self) -> float:
+        return self.y + 4
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class Mark:
+    kind: str  # "claim", "evidence" or "article"
+    x: float
+    y: float
+    href: str
+    label: str
+    css_class: str
+    date: datetime.date
+
+    @property
+    def points(self) -> str:
+        """A diamond for articles (SVG polygon points)."""
+        s = MARK_SIZE + 1
+        corners = [(self.x, self.y - s), (self.x + s, self.y), (self.x, self.y + s), (self.x - s, self.y)]
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
+
+    @property
+    def rect_x(self) -> float:
+        return self.x - MARK_SIZE
+
+    @property
+    def rect_y(self) -> float:
+        return self.y - MARK_SIZE
+
+
+@dataclass
+class Timeline:
+    width: int = WIDTH
+    height: int = AXIS_HEIGHT + BOTTOM_PAD
+    lanes: list[Lane] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    undated: int = 0
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.marks
+
+    @property
+    def plot_left(self) -> int:
+        return LABEL_WIDTH
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - RIGHT_PAD
+
+    @property
+    def axis_y(self) -> int:
+        return AXIS_HEIGHT - 6
+
+    @property
+    def description(self) -> str:
+        """What the picture shows, for screen readers (the SVG's <desc>)."""
+        if self.is_empty:
+            return "Nothing on this dispute has a date yet."
+        parts = [
+            f"{self.counts.get('claim', 0)} claims, {self.counts.get('evidence', 0)} pieces of evidence "
+            f"and {self.counts.get('article', 0)} later articles, "
+            f"from {_day(self.start)} to {_day(self.end)}, one row per party: "
+            + ", ".join(lane.label for lane in self.lanes)
+            + "."
+        ]
+        if self.undated:
+            parts.append(f"{self.undated} undated items are not shown.")
+        return " ".join(parts)
+
+
+def _day(value: datetime.date | None) -> str:
+    return f"{value.day} {value.strftime('%b %Y')}" if value else ""
+
+
+def _ticks(start: datetime.date, end: datetime.date, left: float, right: float) -> list[Tick]:
+    span = (end - start).days
+    count = 6 if span >= 6 else max(span, 1) + 1
+    ticks = []
+    for i in range(count):
+        day = start + datetime.timedelta(days=round(span * i / max(count - 1, 1)))
+        if span > 3 * 365:
+            label = day.strftime("%Y")
+        elif span > 90:
+            label = day.strftime("%b %Y")
+        else:
+            label = f"{day.day} {day.strftime('%b')}"
+        x = left + (right - left) * ((day - start).days / span if span else 0.5)
+        if not ticks or ticks[-1].label != label:
+            ticks.append(Tick(x=round(x, 1), label=label))
+    return ticks
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def build_timeline(claims, evidence, articles) -> Timeline:
+    """Lay out already-loaded claims, evidence and article links; makes no queries.
+
+    Lanes: one per party in order of first appearance (claims' parties, then
+    parties that released evidence), then unattributed evidence, then articles.
+    """
+    items: list[tuple[str, datetime.date | None, str, str, str, str]] = []
+    for claim in claims:
+        speaker = f" ({claim.speaker.name})" if claim.speaker_id else ""
+        label = (
+            f"{claim.said_on_display}: {claim.party.name}{speaker} {claim.get_stance_display().lower()}: "
+            f"{_short(claim.quote or claim.paraphrase)}"
+        )
+        items.append(
+            ("claim", claim.said_on, claim.party.name, f"#claim-{claim.pk}", label, f"claim stance-{claim.stance}")
+        )
+    for item in evidence:
+        lane = item.released_by.name if item.released_by_id else UNATTRIBUTED_LANE
+        label = f"{item.released_on_display}: evidence ({item.get_kind_display().lower()}) — {_short(item.title)}"
+        items.append(("evidence", item.released_on, lane, f"#evidence-{item.pk}", label, f"evidence kind-{item.kind}"))
+    for link in articles:
+        title = link.source.title or link.source.host
+        label = f"{_day(link.linked_on)}: article {link.get_relation_display().lower()} — {_short(title)}"
+        items.append(
+            (
+                "article",
+                link.linked_on,
+                ARTICLES_LANE,
+                f"#article-{link.pk}",
+                label,
+                f"article relation-{link.relation}",
+            )
+        )
+
+    timeline = Timeline()
+    timeline.counts = {kind: sum(1 for i in items if i[0] == kind) for kind in ("claim", "evidence", "article")}
+    dated = [i for i in items if i[1] is not None]
+    timeline.undated = len(items) - len(dated)
+    if not dated:
+        return timeline
+
+    lane_names: list[str] = []
+    for kind_order in ("claim", "evidence", "article"):
+        for kind, _, lane, *_rest in dated:
+            if kind == kind_order and lane not in lane_names:
+                lane_names.append(lane)
+    # Articles and unattributed evidence always sit at the bottom.
+    for special in (UNATTRIBUTED_LANE, ARTICLES_LANE):
+        if special in lane_names:
+            lane_names.remove(special)
+            lane_names.append(special)
+    timeline.lanes = [
+        Lane(label=name, y=AXIS_HEIGHT + LANE_HEIGHT * i + LANE_HEIGHT / 2, index=i)
+        for i, name in enumerate(lane_names)
+    ]
+    lane_y = {lane.label: lane.y for lane in timeline.lanes}
+    timeline.height = AXIS_HEIGHT + LANE_HEIGHT * len(lane_names) + BOTTOM_PAD
+
+    start = min(i[1] for i in dated)
+    end = max(i[1] for i in dated)
+    timeline.start, timeline.end = start, end
+    span = (end - start).days
+    left = LABEL_WIDTH + MARK_SIZE * 2
+    right = WIDTH - RIGHT_PAD - MARK_SIZE * 2 - DODGE_STEP * (DODGE_COLUMNS - 1)
+    timeline.ticks = _ticks(start, end, left, right)
+
+    crowd: dict[tuple[str, datetime.date], int] = defaultdict(int)
+    for kind, day, lane, href, label, css in sorted(dated, key=lambda i: (i[1], i[0])):
+        n = crowd[(lane, day)]
+        crowd[(lane, day)] += 1
+        x = left + (right - left) * ((day - start).days / span if span else 0.5)
+        x += DODGE_STEP * (n % DODGE_COLUMNS)
+        y = lane_y[lane] + (((n // DODGE_COLUMNS) % 3) - 1) * DODGE_STEP if n >= DODGE_COLUMNS else lane_y[lane]
+        timeline.marks.append(
+            Mark(kind=kind, x=round(x, 1), y=round(y, 1), href=href, label=label, css_class=css, date=day)
+        )
+    return timeline
