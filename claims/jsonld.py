@@ -1,0 +1,107 @@
+"""schema.org ClaimReview markup for disputes with a verdict (what search engines read as a fact-check).
+
+The dispute's proposition is the claim reviewed; the claim's author is whoever
+first asserted it (the earliest affirming claim, else the earliest claim); the
+verdict maps onto a 1–5 rating, "unproven" has no place on that scale and is
+given by name only.
+"""
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from claims.models import Claim, Dispute, Stance
+
+RATINGS = {
+    Dispute.Verdict.FALSE: 1,
+    Dispute.Verdict.MOSTLY_FALSE: 2,
+    Dispute.Verdict.MIXED: 3,
+    Dispute.Verdict.MOSTLY_TRUE: 4,
+    Dispute.Verdict.TRUE: 5,
+}
+
+# Inside <script>, "</script>" or "<!--" in a string would end or confuse the element: escape them
+# as JSON unicode escapes, which JSON parsers read back unchanged (as Django's json_script does).
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _absolute(path: str, request=None) -> str:
+    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+
+
+def _claim_author(claim: Claim) -> dict:
+    party = {"@type": "Organization", "name": claim.party.name}
+    if claim.party.kind == claim.party.Kind.PERSON:
+        party["@type"] = "Person"
+    if claim.speaker_id:
+        person = {"@type": "Person", "name": claim.speaker.name}
+        if claim.speaker.role:
+            person["jobTitle"] = claim.speaker.role
+        person["affiliation"] = party
+        return person
+    return party
+
+
+def _work(claim: Claim) -> dict:
+    work = {"@type": "CreativeWork", "url": claim.source.url}
+    if claim.source.title:
+        work["headline"] = claim.source.title
+    if claim.source.publisher:
+        work["publisher"] = {"@type": "Organization", "name": claim.source.publisher}
+    if claim.said_on:
+        work["datePublished"] = claim.said_on.isoformat()
+    return work
+
+
+def claimreview(dispute: Dispute, *, request=None) -> dict | None:
+    """The ClaimReview object for a dispute, or None if it has no verdict."""
+    if not dispute.verdict:
+        return None
+    claims = list(dispute.claims.select_related("party", "speaker", "source").order_by("said_on", "pk"))
+    affirming = [c for c in claims if c.stance == Stance.AFFIRMS]
+    first = (affirming or claims or [None])[0]
+    item: dict = {"@type": "Claim", "name": dispute.proposition}
+    if first is not None:
+        item["author"] = _claim_author(first)
+        if first.said_on:
+            item["datePublished"] = first.said_on.isoformat()
+        with_source = [c for c in (affirming or claims) if c.source_id]
+        if with_source:
+            item["firstAppearance"] = _work(with_source[0])
+            seen: dict[str, dict] = {}
+            for c in with_source:
+                seen.setdefault(c.source.url, _work(c))
+            item["appearance"] = list(seen.values())
+    rating: dict = {
+        "@type": "Rating",
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": dispute.get_verdict_display(),
+    }
+    if dispute.verdict in RATINGS:
+        rating["ratingValue"] = RATINGS[dispute.verdict]
+    published = dispute.verdict_at or dispute.published_at or dispute.updated_at
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": _absolute(dispute.get_absolute_url(), request),
+        "claimReviewed": dispute.proposition,
+        "itemReviewed": item,
+        "reviewRating": rating,
+        "author": {"@type": "Organization", "name": settings.ORGANISATION_NAME, "url": settings.SITE_URL + "/"},
+        "datePublished": published.date().isoformat() if published else None,
+    }
+    if dispute.verdict_reasoning:
+        data["reviewBody"] = dispute.verdict_reasoning
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def claimreview_script(dispute: Dispute, *, request=None, nonce: str = "") -> SafeString:
+    data = claimreview(dispute, request=request)
+    if data is None:
+        return mark_safe("")  # noqa: S308 — a constant empty string
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload))  # noqa: S308 — escaped above

@@ -1,0 +1,211 @@
+"""RSS 2.0 and Atom 1.0 feeds of developments: the disputed-claims feed, one per dispute, one per party.
+
+Each item is a ``Development`` (a new claim or counterclaim, evidence, an article,
+a source that changed or died, a status or verdict change) with a guid that never
+changes. Responses answer conditional GETs with 304 without building the feed.
+On a private site (``SITE_PRIVATE``) a feed needs ``?token=`` with the reader's
+``FeedToken``; the session cookie does not open it.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from django.utils.http import http_date
+from django.views.decorators.http import require_GET, require_http_methods
+
+from claims.models import Development, Dispute, FeedToken, Party
+
+FEED_LENGTH = 50
+# Feed readers poll; five minutes of caching costs a reader little and saves the database.
+MAX_AGE = 300
+
+
+@dataclass
+class FeedScope:
+    """What one feed covers: a title, the page it mirrors, and its developments."""
+
+    title: str
+    description: str
+    link: str
+    developments: object  # a DevelopmentQuerySet
+    guid: str = ""  # the Atom feed id: the feed's own URL, set per request
+
+
+def disputed_scope() -> FeedScope:
+    return FeedScope(
+        title=f"{settings.SITE_NAME}: disputed claims",
+        description="What changed on disputes where the parties' claims contradict each other: new claims and "
+        "counterclaims, evidence, articles, sources that changed or vanished, status and verdict changes.",
+        link=reverse("claims:home"),
+        developments=Development.objects.published().on_disputed(),
+    )
+
+
+def dispute_scope(slug: str) -> FeedScope:
+    dispute = get_object_or_404(Dispute.objects.published(), slug=slug)
+    return FeedScope(
+        title=f"{settings.SITE_NAME}: {dispute}",
+        description=f"Developments on the dispute “{dispute.proposition}”.",
+        link=dispute.get_absolute_url(),
+        developments=Development.objects.filter(dispute=dispute).published(),
+    )
+
+
+def party_scope(slug: str) -> FeedScope:
+    party = get_object_or_404(Party, slug=slug)
+    return FeedScope(
+        title=f"{settings.SITE_NAME}: disputes involving {party.name}",
+        description=f"Developments on the disputes where {party.name} has made a claim.",
+        link=party.get_absolute_url(),
+        developments=Development.objects.published().for_party(party),
+    )
+
+
+class DevelopmentFeed(Feed):
+    """RSS 2.0 of a ``FeedScope``; the object passed around is the scope."""
+
+    feed_type = Rss201rev2Feed
+    description_template = "claims/feeds/development_description.html"
+    item_guid_is_permalink = False
+
+    def title(self, scope: FeedScope) -> str:
+        return scope.title
+
+    def description(self, scope: FeedScope) -> str:
+        return scope.description
+
+    def subtitle(self, scope: FeedScope) -> str:
+        return scope.description
+
+    def link(self, scope: FeedScope) -> str:
+        return scope.link
+
+    def feed_guid(self, scope: FeedScope) -> str:
+        return scope.guid
+
+    def author_name(self) -> str:
+        return settings.ORGANISATION_NAME
+
+    def items(self, scope: FeedScope):
+        return scope.developments.for_feed().newest_first()[:FEED_LENGTH]
+
+    def item_title(self, item: Development) -> str:
+        # RSS readers disagree on whether a title is text or HTML; escaping it, as Django does,
+        # shows the literal text in both kinds of reader.
+        return escape(item.title)
+
+    def item_link(self, item: Development) -> str:
+        return item.dispute.get_absolute_url()
+
+    def item_guid(self, item: Development) -> str:
+        return item.guid
+
+    def item_pubdate(self, item: Development):
+        return item.created_at
+
+    def item_updateddate(self, item: Development):
+        return item.created_at
+
+    def item_categories(self, item: Development) -> list[str]:
+        return sorted({claim.party.name for claim in item.dispute.claims.all()})
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {"development": kwargs["item"], "site": kwargs.get("site")}
+
+
+class DevelopmentAtomFeed(DevelopmentFeed):
+    feed_type = Atom1Feed
+
+    def item_title(self, item: Development) -> str:
+        # Atom titles are declared text, so no escaping beyond the XML's own.
+        return item.title
+
+
+def feed_token_is_valid(request: HttpRequest) -> bool:
+    token = request.GET.get("token", "")
+    return bool(token) and FeedToken.objects.filter(token=token, user__is_active=True).exists()
+
+
+def serve_feed(request: HttpRequest, feed: DevelopmentFeed, scope: FeedScope) -> HttpResponse:
+    """Answer a feed request: 304 if the reader is up to date, else the whole feed, with cache headers."""
+    # One query says whether anything changed: a new development, or an edit that touched a dispute.
+    stamp = scope.developments.aggregate(
+        latest=Max("created_at"), touched=Max("dispute__last_activity_at"), count=Count("pk")
+    )
+    moments = [m for m in (stamp["latest"], stamp["touched"]) if m is not None]
+    last_modified = max(moments).replace(microsecond=0) if moments else None
+    fingerprint = f"{type(feed).__name__}|{request.path}|{stamp['latest']}|{stamp['touched']}|{stamp['count']}"
+    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+    timestamp = last_modified.timestamp() if last_modified else None
+
+    scope.guid = request.build_absolute_uri(request.path)
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        feedgen = feed.get_feed(scope, request)
+        response = HttpResponse(content_type=feedgen.content_type)
+        feedgen.write(response, "utf-8")
+    response.headers["ETag"] = etag
+    if last_modified:
+        response.headers["Last-Modified"] = http_date(timestamp)
+    if settings.SITE_PRIVATE:
+        patch_cache_control(response, private=True, max_age=MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response
+
+
+def _feed_view(feed: DevelopmentFeed, make_scope):
+    @require_GET
+    def view(request: HttpRequest, **kwargs) -> HttpResponse:
+        if settings.SITE_PRIVATE and not feed_token_is_valid(request):
+            return HttpResponseForbidden(
+                "This site is private: add ?token=… with your feed token (see /account/feed-token/).",
+                content_type="text/plain; charset=utf-8",
+            )
+        return serve_feed(request, feed, make_scope(**kwargs))
+
+    return view
+
+
+rss, atom = DevelopmentFeed(), DevelopmentAtomFeed()
+disputed_rss = _feed_view(rss, disputed_scope)
+disputed_atom = _feed_view(atom, disputed_scope)
+dispute_rss = _feed_view(rss, dispute_scope)
+dispute_atom = _feed_view(atom, dispute_scope)
+party_rss = _feed_view(rss, party_scope)
+party_atom = _feed_view(atom, party_scope)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_token(request: HttpRequest) -> HttpResponse:
+    """A reader's feed token for a private site: see it, make or rotate it, or revoke it."""
+    token = FeedToken.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            if token:
+                token.delete()
+        elif token:
+            token.rotate()
+        else:
+            FeedToken.objects.create(user=request.user)
+        return redirect("claims:feed-token")
+    links = []
+    if token:
+        for label, name in [
+            ("Disputed claims (RSS)", "claims:feed-disputed"),
+            ("Disputed claims (Atom)", "claims:feed-disputed-atom"),
+        ]:
+            links.append((label, request.build_absolute_uri(reverse(name)) + f"?token={token.token}"))
+    return render(request, "claims/feed_token.html", {"token": token, "links": links})
