@@ -98,6 +98,8 @@ class Dispute(Versioned):
             models.Index(fields=["is_published", "-last_activity_at"], name="dispute_published_activity_idx"),
             # Home page status filter and the disputed-claims feed.
             models.Index(fields=["status", "-last_activity_at"], name="dispute_status_activity_idx"),
+            # Home page date-range filter on when the disputed event took place.
+            models.Index(fields=["occurred_on"], name="dispute_occurred_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(proposition=""), name="dispute_proposition_not_empty"),
