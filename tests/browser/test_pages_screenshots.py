@@ -1,0 +1,147 @@
+"""Every read page in the real Chromium, at phone and wide widths, saved under test-artifacts/.
+
+The screenshots are for people to look at; the assertions check what a reader would
+notice: the page renders, nothing overflows sideways on a phone, the timeline is drawn,
+and the list filters in place with htmx while keeping a shareable URL.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from claims.demo import load_demo
+from claims.models import Dispute, Party, Source
+from tests.factories import SourceFactory
+
+# Playwright's sync API keeps an event loop running in this thread; the test's own ORM
+# calls are still synchronous, so Django's async-safety guard is a false alarm here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "pages"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WIDTHS = {"phone": 390, "wide": 1440}
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (scripts/ensure-chromium installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(db):
+    load_demo()
+    dispute = Dispute.objects.published().filter(claims__isnull=False).distinct().first()
+    # One problem source, so the warning banner shows in the screenshots.
+    cited = dispute.claims.exclude(source=None).first().source
+    Source.objects.filter(pk=cited.pk).update(check_state=Source.CheckState.QUOTE_MISSING)
+    return dispute
+
+
+def _no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _pages(dispute):
+    party = Party.objects.filter(claims__dispute=dispute).first()
+    source = dispute.claims.exclude(source=None).first().source
+    return {
+        "home": "/",
+        "dispute": dispute.get_absolute_url(),
+        "party": party.get_absolute_url(),
+        "source": source.get_absolute_url(),
+    }
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+def test_every_read_page_renders_and_fits_the_screen(browser, live_server, demo, width_name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": WIDTHS[width_name], "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        for name, path in _pages(demo).items():
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, path
+            assert page.locator("h1").first.is_visible()
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{width_name}.png"), full_page=True)
+            assert _no_horizontal_overflow(page), f"{name} scrolls sideways at {width_name} width"
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_dispute_page_shows_columns_timeline_and_problem_banner(browser, live_server, demo):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + demo.get_absolute_url())
+        columns = page.locator(".columns > .column")
+        assert columns.count() == 3
+        # Side by side on a wide screen: the three columns share one row.
+        tops = {round(columns.nth(i).bounding_box()["y"]) for i in range(3)}
+        assert len(tops) == 1
+        assert page.get_by_role("heading", name="Some sources on this dispute have problems").is_visible()
+        marks = page.locator("svg.timeline .mark")
+        assert marks.count() >= demo.claims.exclude(said_on=None).count()
+        # Keyboard: a timeline mark is a link that jumps to its card.
+        first = page.locator("svg.timeline a.mark-link").first
+        href = first.get_attribute("href")
+        first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**{href}")
+    finally:
+        context.close()
+
+
+def test_home_filters_in_place_and_keeps_a_shareable_url(browser, live_server, demo):
+    SourceFactory()  # unrelated data must not match
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/")
+        page.wait_for_function("window.htmx !== undefined")
+        total = page.locator(".dispute-row").count()
+        page.evaluate("window.__marker = 'still the same page'")
+        page.get_by_label("Status").select_option("disputed")
+        page.wait_for_url("**status=disputed**")
+        page.wait_for_function(
+            "document.querySelectorAll('.dispute-row .status:not(.status-disputed)').length === 0"
+        )
+        # Swapped in place: no full reload happened.
+        assert page.evaluate("window.__marker") == "still the same page"
+        filtered = page.locator(".dispute-row").count()
+        assert 0 < filtered <= total
+        # The URL is shareable: opening it fresh shows the same list.
+        fresh = context.new_page()
+        fresh.goto(page.url)
+        assert fresh.locator(".dispute-row").count() == filtered
+        assert fresh.get_by_label("Status").input_value() == "disputed"
+    finally:
+        context.close()
+
+
+def test_home_works_without_javascript(browser, live_server, demo):
+    context = browser.new_context(viewport={"width": 390, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/")
+        page.get_by_label("Search").fill("drone")
+        page.get_by_role("button", name="Apply").click()
+        page.wait_for_url("**q=drone**")
+        assert page.locator(".dispute-row").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "home-search-nojs-phone.png"), full_page=True)
+    finally:
+        context.close()
