@@ -24,7 +24,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "pages"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 WIDTHS = {"phone": 390, "wide": 1440}
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +123,7 @@ def test_home_filters_in_place_and_keeps_a_shareable_url(browser, live_server, d
         page.evaluate("window.__marker = 'still the same page'")
         page.get_by_label("Status").select_option("disputed")
         page.wait_for_url("**status=disputed**")
-        page.wait_for_function(
-            "document.querySelectorAll('.dispute-row .status:not(.status-disputed)').length === 0"
-        )
+        page.wait_for_function("document.querySelectorAll('.dispute-row .status:not(.status-disputed)').length === 0")
         # Swapped in place: no full reload happened.
         assert page.evaluate("window.__marker") == "still the same page"
         filtered = page.locator(".dispute-row").count()

@@ -1,0 +1,229 @@
+"""Synthetic disputes at a chosen size, for benchmarks and query-budget tests.
+
+Rows are written with ``bulk_create`` in batches: fast, but it bypasses ``save()``,
+so this module sets what ``save()`` would have derived itself (a dispute's status,
+``published_at``) and writes no history rows. Sources get normalised URLs on a
+reserved host (``synthetic.invalid``) so nothing ever fetches them for real.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from claims.models import (
+    ArticleLink,
+    Claim,
+    Dispute,
+    Evidence,
+    EvidenceLink,
+    Party,
+    Source,
+    Speaker,
+    Stance,
+)
+
+WORDS = (
+    "drone aircraft airspace intercept fighter jet contact fuel propeller footage ministry statement "
+    "border convoy strike shelling ceasefire vessel port grain corridor sanctions pipeline explosion "
+    "satellite imagery radar missile debris wreckage investigation official spokesperson briefing "
+    "provocation escalation lawful international waters collision pilot mission surveillance"
+).split()
+PARTY_NAMES = [
+    "Ministry of Defence",
+    "Foreign Ministry",
+    "Coast Guard",
+    "Armed Forces",
+    "Energy Company",
+    "Port Authority",
+    "Border Service",
+    "Civil Aviation Agency",
+]
+BATCH = 1000
+DISPUTES_PER_CHUNK = 50
+
+
+@dataclass
+class SynthesisResult:
+    disputes: int = 0
+    claims: int = 0
+    evidence: int = 0
+    articles: int = 0
+    sources: int = 0
+    parties: int = 0
+
+
+def _sentence(rng: random.Random, low: int = 8, high: int = 20) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(low, high))]
+    return " ".join(words).capitalize() + "."
+
+
+def _parties(rng: random.Random, run: str, count: int) -> tuple[list[Party], dict[int, list[Speaker]]]:
+    parties = Party.objects.bulk_create(
+        [
+            Party(
+                name=f"{PARTY_NAMES[i % len(PARTY_NAMES)]} {run}-{i}",
+                slug=f"synthetic-{run}-party-{i}",
+                country=rng.choice(["Atlantis", "Borduria", "Syldavia", "Freedonia"]),
+            )
+            for i in range(count)
+        ],
+        batch_size=BATCH,
+    )
+    speakers = Speaker.objects.bulk_create(
+        [
+            Speaker(party=party, name=f"Speaker {party.pk}-{j}", role=rng.choice(["Spokesperson", "Minister"]))
+            for party in parties
+            for j in range(2)
+        ],
+        batch_size=BATCH,
+    )
+    by_party: dict[int, list[Speaker]] = {}
+    for speaker in speakers:
+        by_party.setdefault(speaker.party_id, []).append(speaker)
+    return parties, by_party
+
+
+def _sources(rng: random.Random, run: str, start: int, count: int) -> list[Source]:
+    states = [Source.CheckState.OK] * 8 + [Source.CheckState.UNCHECKED, Source.CheckState.QUOTE_MISSING]
+    return Source.objects.bulk_create(
+        [
+            Source(
+                url=f"https://synthetic.invalid/{run}/story-{start + i}",
+                title=_sentence(rng, 4, 9).rstrip("."),
+                publisher=rng.choice(["Example News", "Daily Record", "Wire Service", "Evening Post"]),
+                check_state=rng.choice(states),
+            )
+            for i in range(count)
+        ],
+        batch_size=BATCH,
+    )
+
+
+def synthesize(
+    *,
+    disputes: int,
+    claims_per_dispute: int = 6,
+    evidence_per_dispute: int = 2,
+    articles_per_dispute: int = 2,
+    seed: int = 0,
+    parties: int = 8,
+    published_share: float = 0.9,
+) -> SynthesisResult:
+    """Create ``disputes`` disputes with the given numbers of claims, evidence and articles each.
+
+    The same seed produces the same content; each run gets its own slugs and URLs
+    (``synthetic-<run>-…``) so running twice adds rather than collides.
+    """
+    rng = random.Random(seed)
+    run = f"{seed}-{Dispute.objects.filter(slug__startswith='synthetic-').count()}"
+    result = SynthesisResult()
+    party_rows, speakers = _parties(rng, run, max(parties, 2))
+    result.parties = len(party_rows)
+    now = timezone.now()
+    source_counter = 0
+    verdicts = [v for v, _ in Dispute.Verdict.choices]
+
+    for chunk_start in range(0, disputes, DISPUTES_PER_CHUNK):
+        chunk = range(chunk_start, min(chunk_start + DISPUTES_PER_CHUNK, disputes))
+        with transaction.atomic():
+            plans = []
+            for i in chunk:
+                stances = [
+                    rng.choices([Stance.AFFIRMS, Stance.DENIES, Stance.QUALIFIED], weights=[5, 4, 1])[0]
+                    for _ in range(claims_per_dispute)
+                ]
+                verdict = rng.choice(verdicts) if rng.random() < 0.3 else ""
+                published = rng.random() < published_share
+                occurred = datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randint(0, 900))
+                plans.append((i, stances, verdict, published, occurred))
+            dispute_rows = Dispute.objects.bulk_create(
+                [
+                    Dispute(
+                        proposition=_sentence(rng, 8, 16),
+                        slug=f"synthetic-{run}-{i}",
+                        occurred_on=occurred,
+                        status=Dispute.derive_status(stances, verdict),
+                        verdict=verdict,
+                        is_published=published,
+                        published_at=now if published else None,
+                        last_activity_at=now - datetime.timedelta(minutes=rng.randint(0, 60 * 24 * 365)),
+                    )
+                    for i, stances, verdict, published, occurred in plans
+                ],
+                batch_size=BATCH,
+            )
+            per_dispute_sources = claims_per_dispute + evidence_per_dispute + articles_per_dispute
+            pool = _sources(rng, run, source_counter, len(dispute_rows) * per_dispute_sources)
+            source_counter += len(pool)
+            result.sources += len(pool)
+
+            claim_rows, evidence_rows, article_rows = [], [], []
+            for n, (dispute, (_, stances, _, _, occurred)) in enumerate(zip(dispute_rows, plans, strict=True)):
+                mine = pool[n * per_dispute_sources : (n + 1) * per_dispute_sources]
+                for k, stance in enumerate(stances):
+                    party = rng.choice(party_rows)
+                    claim_rows.append(
+                        Claim(
+                            dispute=dispute,
+                            party=party,
+                            speaker=rng.choice(speakers[party.pk]) if rng.random() < 0.6 else None,
+                            stance=stance,
+                            quote=_sentence(rng),
+                            paraphrase=_sentence(rng, 5, 10) if rng.random() < 0.5 else "",
+                            said_on=occurred + datetime.timedelta(days=rng.randint(0, 20)),
+                            source=mine[k],
+                        )
+                    )
+                for k in range(evidence_per_dispute):
+                    evidence_rows.append(
+                        Evidence(
+                            dispute=dispute,
+                            kind=rng.choice([k for k, _ in Evidence.Kind.choices]),
+                            title=_sentence(rng, 3, 7).rstrip("."),
+                            description=_sentence(rng),
+                            released_by=rng.choice(party_rows),
+                            released_on=occurred + datetime.timedelta(days=rng.randint(0, 30)),
+                            source=mine[claims_per_dispute + k],
+                        )
+                    )
+                for k in range(articles_per_dispute):
+                    article_rows.append(
+                        ArticleLink(
+                            dispute=dispute,
+                            source=mine[claims_per_dispute + evidence_per_dispute + k],
+                            relation=rng.choice([r for r, _ in ArticleLink.Relation.choices]),
+                            linked_on=occurred + datetime.timedelta(days=rng.randint(1, 120)),
+                        )
+                    )
+            claim_rows = Claim.objects.bulk_create(claim_rows, batch_size=BATCH)
+            evidence_rows = Evidence.objects.bulk_create(evidence_rows, batch_size=BATCH)
+            ArticleLink.objects.bulk_create(article_rows, batch_size=BATCH)
+
+            claims_by_dispute: dict[int, list[Claim]] = {}
+            for claim in claim_rows:
+                claims_by_dispute.setdefault(claim.dispute_id, []).append(claim)
+            links = []
+            for item in evidence_rows:
+                candidates = claims_by_dispute.get(item.dispute_id)
+                if candidates:
+                    links.append(
+                        EvidenceLink(
+                            evidence=item,
+                            claim=rng.choice(candidates),
+                            effect=rng.choice([e for e, _ in EvidenceLink.Effect.choices]),
+                        )
+                    )
+                else:
+                    links.append(
+                        EvidenceLink(evidence=item, stance=Stance.AFFIRMS, effect=EvidenceLink.Effect.SUPPORTS)
+                    )
+            EvidenceLink.objects.bulk_create(links, batch_size=BATCH)
+
+            result.disputes += len(dispute_rows)
+            result.claims += len(claim_rows)
+            result.evidence += len(evidence_rows)
+            result.articles += len(article_rows)
+    return result

@@ -1,0 +1,162 @@
+"""The home page: the dispute list, its filters, pagination and the htmx results partial."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.models import Dispute, Source, Stance
+from claims.selectors import DISPUTES_PER_PAGE
+from claims.synthetic import synthesize
+
+from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, PartyFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("claims:home")
+
+
+def _moved(dispute, days_ago: int) -> None:
+    Dispute.objects.filter(pk=dispute.pk).update(last_activity_at=timezone.now() - datetime.timedelta(days=days_ago))
+
+
+def test_most_recently_moved_dispute_comes_first(client):
+    old = DisputeFactory(proposition="Old news")
+    new = DisputeFactory(proposition="Fresh news")
+    _moved(old, 10)
+    _moved(new, 1)
+    html = client.get(HOME).text
+    assert html.index("Fresh news") < html.index("Old news")
+
+
+def test_drafts_are_listed_only_for_editors(editor_client):
+    DisputeFactory(proposition="Published one")
+    DisputeFactory(proposition="Draft one", is_published=False)
+    assert "Draft one" not in Client().get(HOME).text
+    assert "Draft one" in editor_client.get(HOME).text
+
+
+def test_post_is_not_allowed(client):
+    assert client.post(HOME).status_code == 405
+
+
+def test_status_filter(client):
+    disputed = DisputeFactory(proposition="Both sides")
+    ClaimFactory(dispute=disputed, stance=Stance.AFFIRMS)
+    ClaimFactory(dispute=disputed, stance=Stance.DENIES)
+    lonely = DisputeFactory(proposition="One side only")
+    ClaimFactory(dispute=lonely, stance=Stance.AFFIRMS)
+    html = client.get(HOME, {"status": "disputed"}).text
+    assert "Both sides" in html and "One side only" not in html
+
+
+def test_party_filter(client):
+    party = PartyFactory(slug="coast-guard")
+    ClaimFactory(party=party, dispute=DisputeFactory(proposition="Coast guard speaks"))
+    ClaimFactory(dispute=DisputeFactory(proposition="Someone else speaks"))
+    html = client.get(HOME, {"party": "coast-guard"}).text
+    assert "Coast guard speaks" in html and "Someone else speaks" not in html
+
+
+def test_date_range_filter_is_on_the_event_date(client):
+    DisputeFactory(proposition="March event", occurred_on=datetime.date(2023, 3, 14))
+    DisputeFactory(proposition="June event", occurred_on=datetime.date(2023, 6, 1))
+    DisputeFactory(proposition="Undated event")
+    html = client.get(HOME, {"occurred_from": "2023-03-01", "occurred_to": "2023-03-31"}).text
+    assert "March event" in html and "June event" not in html and "Undated event" not in html
+
+
+def test_reversed_date_range_shows_an_error_and_keeps_other_filters(client):
+    DisputeFactory(proposition="Any event", occurred_on=datetime.date(2023, 3, 14))
+    html = client.get(HOME, {"occurred_from": "2023-04-01", "occurred_to": "2023-03-01"}).text
+    assert "The end date is before the start date." in html
+
+
+def test_source_problem_filter(client):
+    ClaimFactory(
+        dispute=DisputeFactory(proposition="Cites a gone page"),
+        source=SourceFactory(check_state=Source.CheckState.GONE),
+    )
+    ArticleLinkFactory(
+        dispute=DisputeFactory(proposition="Article changed"),
+        source=SourceFactory(check_state=Source.CheckState.CHANGED),
+    )
+    ClaimFactory(dispute=DisputeFactory(proposition="All fine"), source=SourceFactory(check_state="ok"))
+    html = client.get(HOME, {"problems": "on"}).text
+    assert "Cites a gone page" in html and "Article changed" in html and "All fine" not in html
+
+
+def test_rows_flag_source_problems_and_count_claims_by_stance(client):
+    dispute = DisputeFactory(proposition="Flagged")
+    ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS, source=SourceFactory(check_state="gone"))
+    ClaimFactory(dispute=dispute, stance=Stance.DENIES)
+    ClaimFactory(dispute=dispute, stance=Stance.DENIES)
+    html = client.get(HOME).text
+    row = html[html.index(f'id="dispute-{dispute.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "Source problems" in row
+    assert "1 affirming" in row and "2 denying" in row and "0 qualified" in row
+
+
+def test_every_filter_control_has_a_label(client):
+    html = client.get(HOME).text
+    for control in ["id_q", "id_status", "id_party", "id_occurred_from", "id_occurred_to", "id_problems"]:
+        assert f'id="{control}"' in html
+        assert f'<label for="{control}">' in html
+
+
+def test_form_works_without_javascript(client):
+    html = client.get(HOME).text
+    assert f'method="get" action="{HOME}"' in html
+    assert '<button type="submit">Apply</button>' in html
+
+
+def test_pagination_keeps_the_filters_in_the_links(client):
+    for i in range(DISPUTES_PER_PAGE + 3):
+        DisputeFactory(proposition=f"Drone story {i}")
+    first = client.get(HOME, {"q": "drone"}).text
+    assert "page 1 of 2" in first
+    assert "q=drone&amp;page=2" in first
+    second = client.get(HOME, {"q": "drone", "page": 2}).text
+    assert second.count('class="dispute-row"') == 3
+
+
+def test_page_out_of_range_shows_the_last_page(client):
+    DisputeFactory(proposition="Only one")
+    assert "Only one" in client.get(HOME, {"page": 99}).text
+
+
+def test_htmx_request_gets_the_results_partial(client):
+    DisputeFactory(proposition="Partial row")
+    response = client.get(HOME, {"q": "partial"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="results"')
+    assert "Partial row" in response.text and "<form" not in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_filter_form_updates_results_in_place_with_a_shareable_url(client):
+    html = client.get(HOME).text
+    assert 'hx-target="#results"' in html and 'hx-push-url="true"' in html
+
+
+# Anonymous: count for the paginator, the page of disputes (annotated), the parties for the filter.
+LIST_QUERIES = 3
+
+
+@pytest.mark.parametrize("disputes", [2, DISPUTES_PER_PAGE])
+def test_query_count_does_not_grow_with_the_page(client, django_assert_num_queries, disputes):
+    synthesize(disputes=disputes, claims_per_dispute=5, published_share=1.0)
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(HOME, {"problems": "", "status": ""})
+    assert response.text.count('class="dispute-row"') == disputes
+
+
+@pytest.mark.parametrize("disputes", [2, DISPUTES_PER_PAGE])
+def test_query_count_with_search_and_filters_does_not_grow(editor_client, django_assert_num_queries, disputes):
+    synthesize(disputes=disputes, claims_per_dispute=5, published_share=1.0)
+    editor_client.get(HOME)
+    with django_assert_num_queries(LIST_QUERIES + 4):
+        response = editor_client.get(HOME, {"q": "drone", "problems": "on", "occurred_from": "2023-01-01"})
+    assert response.status_code == 200
