@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
 # Paths a private site still serves to strangers: the login page, static files,
-# and the feeds (which check their own per-user token).
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/feeds/", "/admin/login/")
+# the feeds (which check their own per-user token) and the API (bearer tokens).
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/feeds/", "/admin/login/", "/api/")
 
 
 class PrivateSiteMiddleware:

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    # Only for the API docs page's static files (Swagger UI served locally, no CDN).
+    "ninja",
     "claims",
 ]
 

@@ -2,9 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from claims.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The read-only JSON API (claims/api.py), token-authenticated; OpenAPI at /api/openapi.json.
+    path("api/", api.urls),
     path("", include("claims.urls")),
 ]
