@@ -215,7 +215,8 @@ def build_timeline(claims, evidence, articles) -> Timeline:
         crowd[(lane, day)] += 1
         x = left + (right - left) * ((day - start).days / span if span else 0.5)
         x += DODGE_STEP * (n % DODGE_COLUMNS)
-        y = lane_y[lane] + (((n // DODGE_COLUMNS) % 3) - 1) * DODGE_STEP if n >= DODGE_COLUMNS else lane_y[lane]
+        # Rows of the grid: on the lane's centre line, then just above it, then just below.
+        y = lane_y[lane] + (0, -1, 1)[(n // DODGE_COLUMNS) % 3] * DODGE_STEP
         timeline.marks.append(
             Mark(kind=kind, x=round(x, 1), y=round(y, 1), href=href, label=label, css_class=css, date=day)
         )

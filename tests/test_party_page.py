@@ -1,0 +1,112 @@
+"""The party page: a party's claims across visible disputes and how they fared."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from claims.models import Claim, Dispute, Party, Stance
+from claims.selectors import party_page_data
+from claims.synthetic import synthesize
+
+from .factories import ClaimFactory, DisputeFactory, PartyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(party) -> str:
+    return reverse("claims:party-detail", args=[party.slug])
+
+
+def _settled(verdict: str):
+    return DisputeFactory(verdict=verdict)
+
+
+def test_lists_the_partys_claims_across_disputes(client):
+    party = PartyFactory(name="Navy")
+    ClaimFactory(party=party, dispute=DisputeFactory(proposition="First dispute"), quote="Quote one")
+    ClaimFactory(party=party, dispute=DisputeFactory(proposition="Second dispute"), quote="Quote two")
+    ClaimFactory(dispute=DisputeFactory(proposition="Not ours"), quote="Someone else")
+    html = client.get(_url(party)).text
+    assert "First dispute" in html and "Second dispute" in html
+    assert "Quote one" in html and "Quote two" in html
+    assert "Not ours" not in html
+
+
+def test_unknown_party_is_404(client):
+    assert client.get("/parties/nobody/").status_code == 404
+
+
+def test_post_is_not_allowed(client):
+    assert client.post(_url(PartyFactory())).status_code == 405
+
+
+def test_claims_on_drafts_are_hidden_from_anonymous_but_shown_to_editors(editor_client):
+    party = PartyFactory()
+    ClaimFactory(party=party, dispute=DisputeFactory(proposition="Draft dispute", is_published=False))
+    assert "Draft dispute" not in Client().get(_url(party)).text
+    assert "Draft dispute" in editor_client.get(_url(party)).text
+
+
+@pytest.mark.parametrize(
+    "verdict,stance,outcome",
+    [
+        (Dispute.Verdict.TRUE, Stance.AFFIRMS, "for"),
+        (Dispute.Verdict.MOSTLY_TRUE, Stance.AFFIRMS, "for"),
+        (Dispute.Verdict.TRUE, Stance.DENIES, "against"),
+        (Dispute.Verdict.FALSE, Stance.DENIES, "for"),
+        (Dispute.Verdict.MOSTLY_FALSE, Stance.AFFIRMS, "against"),
+        (Dispute.Verdict.MIXED, Stance.AFFIRMS, ""),
+        (Dispute.Verdict.UNPROVEN, Stance.DENIES, ""),
+        ("", Stance.AFFIRMS, ""),
+        (Dispute.Verdict.TRUE, Stance.QUALIFIED, ""),
+    ],
+)
+def test_verdict_settles_a_claim_for_or_against_its_party(anonymous_user, verdict, stance, outcome):
+    party = PartyFactory()
+    ClaimFactory(party=party, stance=stance, dispute=DisputeFactory(verdict=verdict))
+    data = party_page_data(party, anonymous_user)
+    assert data.claims[0].outcome == outcome
+    assert (data.settled_for, data.settled_against) == (int(outcome == "for"), int(outcome == "against"))
+
+
+def test_record_counts_disputes_not_claims(client):
+    party = PartyFactory()
+    won = _settled(Dispute.Verdict.TRUE)
+    ClaimFactory(party=party, dispute=won, stance=Stance.AFFIRMS)
+    ClaimFactory(party=party, dispute=won, stance=Stance.AFFIRMS)
+    ClaimFactory(party=party, dispute=_settled(Dispute.Verdict.FALSE), stance=Stance.DENIES)
+    ClaimFactory(party=party, dispute=_settled(Dispute.Verdict.FALSE), stance=Stance.AFFIRMS)
+    ClaimFactory(party=party, dispute=DisputeFactory(), stance=Stance.AFFIRMS)
+    html = client.get(_url(party)).text
+    assert "<dt>Disputes with its claims</dt><dd>4</dd>" in html
+    assert "<dt>Settled for it</dt><dd>2</dd>" in html
+    assert "<dt>Settled against it</dt><dd>1</dd>" in html
+    assert html.count("outcome-for") == 3 and html.count("outcome-against") == 1
+
+
+def test_htmx_request_gets_the_claims_partial(client):
+    party = PartyFactory()
+    response = client.get(_url(party), headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="party-claims">')
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.fixture
+def anonymous_user():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+# The party, the record (one aggregate), its claims, its speakers.
+PARTY_QUERIES = 4
+
+
+@pytest.mark.parametrize("disputes", [1, 40])
+def test_query_count_does_not_grow_with_the_partys_claims(client, django_assert_num_queries, disputes):
+    synthesize(disputes=disputes, claims_per_dispute=5, parties=2, published_share=1.0)
+    party = Party.objects.order_by("pk").first()
+    count = Claim.objects.filter(party=party).count()
+    with django_assert_num_queries(PARTY_QUERIES):
+        response = client.get(_url(party))
+    assert response.text.count('<li class="claim-row ') == count

@@ -1,0 +1,83 @@
+"""The source page: what cites the source, among disputes the reader may see, and its check state."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from claims.models import Source
+from claims.synthetic import synthesize
+
+from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(source) -> str:
+    return reverse("claims:source-detail", args=[source.pk])
+
+
+def test_lists_the_claims_evidence_and_articles_citing_it(client):
+    source = SourceFactory(title="Ministry statement")
+    ClaimFactory(source=source, dispute=DisputeFactory(proposition="Claim dispute"), quote="Cited quote")
+    EvidenceFactory(source=source, dispute=DisputeFactory(proposition="Evidence dispute"), title="The video")
+    ArticleLinkFactory(source=source, dispute=DisputeFactory(proposition="Article dispute"), relation="updates")
+    html = client.get(_url(source)).text
+    assert "Disputes citing it (3)" in html
+    assert "Cited quote" in html and "The video" in html and "Updates" in html
+    for proposition in ["Claim dispute", "Evidence dispute", "Article dispute"]:
+        assert proposition in html
+
+
+def test_source_cited_only_by_a_draft_is_404_for_anonymous(client):
+    source = SourceFactory()
+    ClaimFactory(source=source, dispute=DisputeFactory(is_published=False))
+    assert client.get(_url(source)).status_code == 404
+
+
+def test_editor_sees_draft_citations_but_anonymous_does_not(editor_client):
+    source = SourceFactory()
+    ClaimFactory(source=source, dispute=DisputeFactory(proposition="Public one"))
+    ClaimFactory(source=source, dispute=DisputeFactory(proposition="Secret one", is_published=False))
+    anonymous = Client().get(_url(source)).text
+    assert "Public one" in anonymous and "Secret one" not in anonymous
+    assert "Secret one" in editor_client.get(_url(source)).text
+
+
+def test_post_is_not_allowed(client):
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    assert client.post(_url(source)).status_code == 405
+
+
+def test_problem_state_is_shown_as_a_warning(client):
+    source = SourceFactory(check_state=Source.CheckState.QUOTE_MISSING)
+    ClaimFactory(source=source)
+    html = client.get(_url(source)).text
+    assert "The last check found a problem: quote missing" in html
+    assert "Check history" in html
+
+
+def test_htmx_request_gets_the_citations_partial(client):
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    response = client.get(_url(source), headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="citations">')
+
+
+# Anonymous: the source, get_source_for_user's "is it cited by a published dispute" check
+# (the first of three succeeds: a claim cites it), then claims, evidence and article links.
+SOURCE_QUERIES = 5
+
+
+@pytest.mark.parametrize("citations", [1, 30])
+def test_query_count_does_not_grow_with_citations(client, django_assert_num_queries, citations):
+    synthesize(disputes=1, claims_per_dispute=1, evidence_per_dispute=1, articles_per_dispute=1, published_share=1.0)
+    source = Source.objects.order_by("pk").first()
+    ClaimFactory.create_batch(citations, source=source)
+    EvidenceFactory.create_batch(citations, source=source)
+    for _ in range(citations):
+        ArticleLinkFactory(source=source)
+    with django_assert_num_queries(SOURCE_QUERIES):
+        response = client.get(_url(source))
+    assert response.status_code == 200
+    assert response.text.count('<li class="claim-row ') == citations + 1

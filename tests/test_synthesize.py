@@ -1,0 +1,69 @@
+"""The synthesize command: bulk synthetic data at a chosen size, consistent with the models' rules."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Source
+from claims.synthetic import synthesize
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creates_the_requested_sizes():
+    out = io.StringIO()
+    call_command(
+        "synthesize",
+        "--disputes=3",
+        "--claims-per-dispute=4",
+        "--evidence-per-dispute=2",
+        "--articles-per-dispute=5",
+        "--seed=7",
+        stdout=out,
+    )
+    assert "Created 3 disputes, 12 claims, 6 evidence, 15 article links" in out.getvalue()
+    assert Dispute.objects.count() == 3
+    for dispute in Dispute.objects.all():
+        assert dispute.claims.count() == 4
+        assert dispute.evidence.count() == 2
+        assert dispute.article_links.count() == 5
+    assert EvidenceLink.objects.count() == 6
+
+
+def test_status_matches_what_the_model_would_derive():
+    synthesize(disputes=20, claims_per_dispute=3, seed=1)
+    for dispute in Dispute.objects.all():
+        assert dispute.status == dispute.computed_status()
+
+
+def test_published_disputes_have_a_publication_date():
+    synthesize(disputes=20, claims_per_dispute=1, seed=2)
+    assert not Dispute.objects.filter(is_published=True, published_at__isnull=True).exists()
+
+
+def test_same_seed_same_content_and_running_twice_adds():
+    synthesize(disputes=2, claims_per_dispute=2, seed=3)
+    first = list(Dispute.objects.order_by("pk").values_list("proposition", flat=True))
+    synthesize(disputes=2, claims_per_dispute=2, seed=3)
+    both = list(Dispute.objects.order_by("pk").values_list("proposition", flat=True))
+    assert both == first + first
+    assert Dispute.objects.count() == 4
+
+
+def test_sources_are_on_a_reserved_host_and_evidence_links_stay_in_their_dispute():
+    synthesize(disputes=3, claims_per_dispute=3, evidence_per_dispute=2, articles_per_dispute=1, seed=4)
+    assert all(url.startswith("https://synthetic.invalid/") for url in Source.objects.values_list("url", flat=True))
+    for link in EvidenceLink.objects.select_related("claim", "evidence"):
+        assert link.claim.dispute_id == link.evidence.dispute_id
+
+
+def test_zero_of_everything_but_disputes_is_fine():
+    synthesize(disputes=2, claims_per_dispute=0, evidence_per_dispute=0, articles_per_dispute=0)
+    assert Dispute.objects.filter(status=Dispute.Status.OPEN).count() == 2
+    assert not Claim.objects.exists() and not Evidence.objects.exists() and not ArticleLink.objects.exists()
+
+
+def test_negative_sizes_are_refused():
+    with pytest.raises(CommandError, match="--claims-per-dispute cannot be negative"):
+        call_command("synthesize", "--disputes=1", "--claims-per-dispute=-1")
