@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import disputes, parties, sources
+from .views import exports as export_views
 from .views import feeds as feed_views
 
 app_name = "claims"
@@ -18,4 +19,8 @@ urlpatterns = [
     path("feeds/parties/<slug:slug>/", feed_views.party_rss, name="feed-party"),
     path("feeds/parties/<slug:slug>/atom/", feed_views.party_atom, name="feed-party-atom"),
     path("account/feed-token/", feed_views.feed_token, name="feed-token"),
+    # CSV exports (claims/views/exports.py).
+    path("disputes.csv", export_views.search_csv, name="disputes-csv"),
+    path("disputes/<slug:slug>/claims.csv", export_views.dispute_claims_csv, name="dispute-claims-csv"),
+    path("disputes/<slug:slug>/sources.csv", export_views.dispute_sources_csv, name="dispute-sources-csv"),
 ]

@@ -1,0 +1,186 @@
+"""CSV exports: a dispute's claims, a dispute's sources, and the disputes a search finds.
+
+Spreadsheets are where these files go, so cells that a spreadsheet would run as a
+formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) are prefixed with an
+apostrophe, and the file starts with a UTF-8 byte-order mark so Excel reads
+non-Latin text right.
+"""
+
+import csv
+from collections.abc import Iterable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from claims import selectors
+from claims.filters import DisputeFilterForm
+from claims.models import ArticleLink, Claim, Evidence, Stance
+
+from .access import get_dispute_for_user
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A search export is for a desk's spreadsheet, not a database dump.
+MAX_SEARCH_ROWS = 5000
+
+
+def cell(value) -> str:
+    """A value as a CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return response
+
+
+@require_GET
+def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """One row per claim on the dispute: who, stance, the quote, when, where, and what the last check found."""
+    dispute = get_dispute_for_user(request, slug)
+    claims = (
+        Claim.objects.filter(dispute=dispute).select_related("party", "speaker", "source").order_by("said_on", "pk")
+    )
+    page = request.build_absolute_uri(dispute.get_absolute_url())
+    rows = (
+        [
+            c.pk,
+            dispute.proposition,
+            c.party.name,
+            c.speaker.name if c.speaker_id else "",
+            c.speaker.role if c.speaker_id else "",
+            c.get_stance_display(),
+            c.quote,
+            c.paraphrase,
+            c.said_on,
+            c.said_on_precision,
+            c.source.url if c.source_id else "",
+            c.source.title if c.source_id else "",
+            c.source.get_check_state_display() if c.source_id else "",
+            c.source.last_checked_at if c.source_id else None,
+            f"{page}#claim-{c.pk}",
+        ]
+        for c in claims
+    )
+    header = [
+        "claim_id",
+        "proposition",
+        "party",
+        "speaker",
+        "speaker_role",
+        "stance",
+        "quote",
+        "paraphrase",
+        "said_on",
+        "said_on_precision",
+        "source_url",
+        "source_title",
+        "source_last_check",
+        "source_last_checked_at",
+        "link",
+    ]
+    return csv_response(f"{dispute.slug}-claims.csv", header, rows)
+
+
+@require_GET
+def dispute_sources_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """One row per source the dispute cites, saying how it is used (claim, evidence, article) and its check state."""
+    dispute = get_dispute_for_user(request, slug)
+    uses: dict[int, list[str]] = {}
+    sources = {}
+    for claim in Claim.objects.filter(dispute=dispute, source__isnull=False).select_related("source", "party"):
+        sources[claim.source_id] = claim.source
+        uses.setdefault(claim.source_id, []).append(f"claim {claim.pk} ({claim.party.name}, {claim.stance})")
+    for evidence in Evidence.objects.filter(dispute=dispute, source__isnull=False).select_related("source"):
+        sources[evidence.source_id] = evidence.source
+        uses.setdefault(evidence.source_id, []).append(f"evidence {evidence.pk}: {evidence.title}")
+    for link in ArticleLink.objects.filter(dispute=dispute).select_related("source"):
+        sources[link.source_id] = link.source
+        uses.setdefault(link.source_id, []).append(f"article ({link.relation})")
+    rows = (
+        [
+            s.pk,
+            s.url,
+            s.title,
+            s.publisher,
+            s.get_kind_display(),
+            s.published_on,
+            s.get_check_state_display(),
+            s.last_checked_at,
+            "; ".join(uses[s.pk]),
+            request.build_absolute_uri(s.get_absolute_url()),
+        ]
+        for s in sorted(sources.values(), key=lambda s: s.pk)
+    )
+    header = [
+        "source_id",
+        "url",
+        "title",
+        "publisher",
+        "kind",
+        "published_on",
+        "last_check",
+        "last_checked_at",
+        "used_as",
+        "link",
+    ]
+    return csv_response(f"{dispute.slug}-sources.csv", header, rows)
+
+
+@require_GET
+def search_csv(request: HttpRequest) -> HttpResponse:
+    """The disputes the home page's search and filters find (same query string), one row each."""
+    form = DisputeFilterForm(request.GET or None)
+    cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and form.errors:
+        return HttpResponse(
+            "Invalid filters: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    disputes = selectors.search_disputes(request.user, cleaned.get("q", ""), cleaned).prefetch_related("claims__party")[
+        :MAX_SEARCH_ROWS
+    ]
+
+    def row(d) -> list:
+        claims = list(d.claims.all())
+        affirm = sorted({c.party.name for c in claims if c.stance == Stance.AFFIRMS})
+        deny = sorted({c.party.name for c in claims if c.stance == Stance.DENIES})
+        return [
+            d.slug,
+            d.proposition,
+            d.get_status_display(),
+            d.get_verdict_display() if d.verdict else "",
+            d.occurred_on,
+            len(claims),
+            "; ".join(affirm),
+            "; ".join(deny),
+            d.last_activity_at,
+            request.build_absolute_uri(d.get_absolute_url()),
+        ]
+
+    header = [
+        "slug",
+        "proposition",
+        "status",
+        "verdict",
+        "occurred_on",
+        "claims",
+        "affirming_parties",
+        "denying_parties",
+        "last_activity_at",
+        "link",
+    ]
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return csv_response(f"disputes-{stamp}.csv", header, (row(d) for d in disputes))
