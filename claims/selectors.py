@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
@@ -119,6 +119,11 @@ def search_disputes(user, query: str = "", filters: Mapping[str, Any] | None = N
 # --- Home / dispute list ---------------------------------------------------------------------
 
 
+def _claim_count(stance: str) -> Coalesce:
+    claims = Claim.objects.filter(dispute=OuterRef("pk"), stance=stance).order_by().values("dispute")
+    return Coalesce(Subquery(claims.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 @dataclass
 class DisputeListPage:
     form: Any
@@ -131,7 +136,7 @@ class DisputeListPage:
 def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
     """The home page: a filter form bound to ``params`` and one page of matching disputes.
 
-    Each dispute carries ``claim_count``, ``affirms_count``, ``denies_count``,
+    Each dispute carries ``affirms_count``, ``denies_count``,
     ``qualified_count`` and ``has_problem`` as annotations (no per-row queries).
     """
     from claims.filters import DisputeFilterForm
@@ -142,11 +147,12 @@ def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
         # An invalid field (a malformed date) shows its error and is dropped; the valid filters still apply.
         form.is_valid()
         cleaned = form.cleaned_data
+    # Correlated subqueries rather than JOIN + GROUP BY: the database orders by the
+    # activity index, stops after one page, and only then counts for those rows.
     qs = search_disputes(user, cleaned.get("q", ""), cleaned).annotate(
-        claim_count=Count("claims"),
-        affirms_count=Count("claims", filter=Q(claims__stance=Stance.AFFIRMS)),
-        denies_count=Count("claims", filter=Q(claims__stance=Stance.DENIES)),
-        qualified_count=Count("claims", filter=Q(claims__stance=Stance.QUALIFIED)),
+        affirms_count=_claim_count(Stance.AFFIRMS),
+        denies_count=_claim_count(Stance.DENIES),
+        qualified_count=_claim_count(Stance.QUALIFIED),
         has_problem=has_source_problem_condition(),
     )
     paginator = Paginator(qs, DISPUTES_PER_PAGE)
@@ -229,15 +235,23 @@ def dispute_page_data(dispute: Dispute) -> DisputePageData:
 @dataclass
 class PartyPageData:
     party: Party
-    claims: list[Claim]
+    page: Page
     settled_for: int
     settled_against: int
     dispute_count: int
+    claim_count: int
     speakers: list = field(default_factory=list)
 
+    @property
+    def claims(self) -> list[Claim]:
+        return list(self.page.object_list)
 
-def party_page_data(party: Party, user) -> PartyPageData:
-    """A party's claims across the disputes ``user`` may see, and how they fared.
+
+CLAIMS_PER_PARTY_PAGE = 50
+
+
+def party_page_data(party: Party, user, page_number: str | int | None = None) -> PartyPageData:
+    """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
 
     A verdict of true or mostly true settles a dispute *for* the claims that affirm
     its proposition and *against* those that deny it; false or mostly false the
@@ -250,8 +264,9 @@ def party_page_data(party: Party, user) -> PartyPageData:
         settled_for=Count("dispute", distinct=True, filter=CLAIM_SETTLED_FOR),
         settled_against=Count("dispute", distinct=True, filter=CLAIM_SETTLED_AGAINST),
         dispute_count=Count("dispute", distinct=True),
+        claim_count=Count("pk"),
     )
-    claims = list(
+    claims = (
         claims_qs.select_related("dispute", "speaker", "source")
         .annotate(
             outcome=Case(
@@ -260,14 +275,18 @@ def party_page_data(party: Party, user) -> PartyPageData:
                 default=Value(""),
             )
         )
-        .order_by(Coalesce("said_on", "dispute__occurred_on").desc(nulls_last=True), "-pk")
+        .order_by(F("said_on").desc(nulls_last=True), "-pk")
     )
+    # The aggregate already counted the claims; the paginator need not count again.
+    paginator = Paginator(claims, CLAIMS_PER_PARTY_PAGE)
+    paginator.count = totals["claim_count"]
     return PartyPageData(
         party=party,
-        claims=claims,
+        page=paginator.get_page(page_number),
         settled_for=totals["settled_for"],
         settled_against=totals["settled_against"],
         dispute_count=totals["dispute_count"],
+        claim_count=totals["claim_count"],
         speakers=list(party.speakers.all()),
     )
 

@@ -1,11 +1,13 @@
 """The party page: a party's claims across visible disputes and how they fared."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from claims.models import Claim, Dispute, Party, Stance
-from claims.selectors import party_page_data
+from claims.selectors import CLAIMS_PER_PARTY_PAGE, party_page_data
 from claims.synthetic import synthesize
 
 from .factories import ClaimFactory, DisputeFactory, PartyFactory
@@ -109,4 +111,17 @@ def test_query_count_does_not_grow_with_the_partys_claims(client, django_assert_
     count = Claim.objects.filter(party=party).count()
     with django_assert_num_queries(PARTY_QUERIES):
         response = client.get(_url(party))
-    assert response.text.count('<li class="claim-row ') == count
+    assert response.text.count('<li class="claim-row ') == min(count, CLAIMS_PER_PARTY_PAGE)
+
+
+def test_long_record_is_paginated_newest_first(client):
+    party = PartyFactory()
+    dispute = DisputeFactory()
+    for day in range(1, CLAIMS_PER_PARTY_PAGE + 3):
+        ClaimFactory(party=party, dispute=dispute, said_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=day))
+    first = client.get(_url(party)).text
+    assert f"Claims ({CLAIMS_PER_PARTY_PAGE + 2})" in first and "page 1 of 2" in first
+    assert first.index("22 February 2023") < first.index("21 February 2023")
+    second = client.get(_url(party), {"page": 2}).text
+    assert second.count('<li class="claim-row ') == 2
+    assert "2 January 2023" in second

@@ -14,6 +14,6 @@ from .disputes import _wants_partial
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A party's claims across the disputes this user may see, and how they fared."""
     party = get_party_for_user(request, slug)
-    data = selectors.party_page_data(party, request.user)
+    data = selectors.party_page_data(party, request.user, request.GET.get("page"))
     template = "claims/party_detail.html#party-claims" if _wants_partial(request) else "claims/party_detail.html"
     return render(request, template, {"party": party, "data": data})
