@@ -337,3 +337,9 @@ def test_private_site_pages_announce_feeds_with_the_users_token(client, private,
     client.force_login(reader)
     page = client.get(reverse("claims:home")).content.decode()
     assert f'href="http://testserver/feeds/disputed/?token={token.token}"' in page
+
+
+def test_logged_in_users_find_the_feed_token_page_in_the_header(client, reader):
+    client.force_login(reader)
+    page = client.get(reverse("claims:home")).content.decode()
+    assert f'href="{reverse("claims:feed-token")}"' in page
