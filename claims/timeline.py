@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 WIDTH = 960
-LABEL_WIDTH = 190  # room for the lane labels (party names) on the left
+LABEL_WIDTH = 200  # room for the lane labels (party names) on the left
 RIGHT_PAD = 24
 AXIS_HEIGHT = 36
 LANE_HEIGHT = 44

@@ -149,3 +149,21 @@ def test_home_works_without_javascript(browser, live_server, demo):
         page.screenshot(path=str(ARTIFACTS / "home-search-nojs-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_large_dispute_stays_readable(browser, live_server, db):
+    from claims.synthetic import synthesize
+
+    synthesize(disputes=1, claims_per_dispute=60, evidence_per_dispute=12, articles_per_dispute=20, published_share=1.0)
+    dispute = Dispute.objects.order_by("-pk").first()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for width_name, width in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(live_server.url + dispute.get_absolute_url())
+            assert page.locator(".claim-card").count() == 60
+            assert _no_horizontal_overflow(page)
+            page.locator("#timeline").screenshot(path=str(ARTIFACTS / f"timeline-large-{width_name}.png"))
+        finally:
+            context.close()
