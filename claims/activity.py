@@ -147,6 +147,18 @@ def record_source_check(check: SourceCheck) -> list[Development]:
         if previous == check.outcome:
             return []
     source = check.source
+    name = source.title or source.url
+    label = Development.Kind(kind).label
+    detail = check.get_outcome_display()
+    if check.http_status:
+        detail += f" (HTTP {check.http_status})"
+    title = f"{label}: {_short(name)}"
+    summary = f"A check of {source.url} found: {detail}."
+    # The checker may save a check twice, refining its outcome (a changed text whose quote turns
+    # out to be missing): the same event, so its developments are re-described, not repeated.
+    Development.objects.filter(source_check=check).exclude(kind=kind).update(
+        kind=kind, title=title, summary=summary, new_value=check.outcome
+    )
     already = set(Development.objects.filter(source_check=check).values_list("dispute_id", flat=True))
     disputes = (
         Dispute.objects.filter(
@@ -155,17 +167,12 @@ def record_source_check(check: SourceCheck) -> list[Development]:
         .exclude(pk__in=already)
         .distinct()
     )
-    name = source.title or source.url
-    label = Development.Kind(kind).label
-    detail = check.get_outcome_display()
-    if check.http_status:
-        detail += f" (HTTP {check.http_status})"
     made = [
         Development(
             dispute=dispute,
             kind=kind,
-            title=f"{label}: {_short(name)}",
-            summary=f"A check of {source.url} found: {detail}.",
+            title=title,
+            summary=summary,
             source=source,
             source_check=check,
             new_value=check.outcome,

@@ -114,3 +114,18 @@ def test_developments_move_the_dispute_up_the_recently_active_list():
     ClaimFactory()
     _check(source, SourceCheck.Outcome.GONE, 0)
     assert Dispute.objects.recently_active().first() == old
+
+
+def test_a_check_saved_again_with_a_refined_outcome_is_one_development_redescribed():
+    # As the checker does: create with the fetch's outcome, then save the final one.
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    _check(source, SourceCheck.Outcome.OK, 0)
+    check = _check(source, SourceCheck.Outcome.OK, 1, changed=True)
+    [dev] = Development.objects.filter(source_check=check)
+    assert dev.kind == "source_changed"
+    check.outcome = SourceCheck.Outcome.QUOTE_MISSING
+    check.save(update_fields=["outcome"])
+    [again] = Development.objects.filter(source_check=check)
+    assert (again.uid, again.kind) == (dev.uid, "quote_missing")
+    assert again.title.startswith("Quote missing from source")
