@@ -343,3 +343,19 @@ def test_logged_in_users_find_the_feed_token_page_in_the_header(client, reader):
     client.force_login(reader)
     page = client.get(reverse("claims:home")).content.decode()
     assert f'href="{reverse("claims:feed-token")}"' in page
+
+
+def test_dispute_and_party_feed_query_counts_do_not_grow(client, django_assert_num_queries):
+    dispute = make_disputed()
+    us = party("United States")
+    urls = [reverse("claims:feed-dispute", args=[dispute.slug]), reverse("claims:feed-party-atom", args=[us.slug])]
+    for url in urls:
+        with django_assert_num_queries(4):  # the dispute or party, stamp, items, the disputes' claims
+            client.get(url)
+    for n in range(5):
+        EvidenceFactory(dispute=dispute, released_by=PartyFactory())
+        other = make_disputed(proposition=f"Other {n}.")
+        ClaimFactory(dispute=other, party=us, stance=Stance.QUALIFIED)
+    for url in urls:
+        with django_assert_num_queries(4):
+            assert len(parse(client.get(url)).entries) >= 8
