@@ -247,7 +247,9 @@ def test_api_answers_match_its_openapi_description(api_schema):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @hypothesis_settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        @hypothesis_settings(
+            max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+        )
         def check(case):
             case.call_and_validate(headers=headers)
 
