@@ -135,3 +135,12 @@ def test_export_query_counts_do_not_grow(client, django_assert_num_queries):
     for url, n in budgets:
         with django_assert_num_queries(n):
             assert client.get(url).status_code == 200
+
+
+def test_search_csv_filters_by_party_slug(client):
+    kremlin = PartyFactory(name="Kremlin", slug="kremlin")
+    mine = DisputeFactory()
+    ClaimFactory(dispute=mine, party=kremlin)
+    ClaimFactory(dispute=DisputeFactory())
+    got = rows(client.get(reverse("claims:disputes-csv"), {"party": "kremlin"}))
+    assert [r["slug"] for r in got] == [mine.slug]
