@@ -86,8 +86,9 @@ def record_article(link: ArticleLink) -> Development:
 
 
 def record_status_change(dispute: Dispute, old: str, new: str) -> Development | None:
-    """A status change worth telling readers about; the first claim's open → single-sided is not."""
-    if old == new or old == Dispute.Status.OPEN:
+    """A status change worth telling readers about: not the first claim's open → single-sided, nor the
+    way back to open when the last claim is deleted (the claims themselves are the news there)."""
+    if old == new or Dispute.Status.OPEN in (old, new):
         return None
     label = Dispute.Status(new).label
     return Development.objects.create(

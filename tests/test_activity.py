@@ -129,3 +129,14 @@ def test_a_check_saved_again_with_a_refined_outcome_is_one_development_redescrib
     [again] = Development.objects.filter(source_check=check)
     assert (again.uid, again.kind) == (dev.uid, "quote_missing")
     assert again.title.startswith("Quote missing from source")
+
+
+def test_deleting_a_counterclaim_is_a_status_change_but_emptying_the_dispute_is_not():
+    dispute = DisputeFactory()
+    yes = ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS)
+    no = ClaimFactory(dispute=dispute, stance=Stance.DENIES)
+    no.delete()
+    assert kinds(dispute)[-1] == "status"
+    assert Development.objects.filter(dispute=dispute, kind="status").first().new_value == "single_sided"
+    yes.delete()
+    assert kinds(dispute).count("status") == 2
