@@ -359,3 +359,13 @@ def test_dispute_and_party_feed_query_counts_do_not_grow(client, django_assert_n
     for url in urls:
         with django_assert_num_queries(4):
             assert len(parse(client.get(url)).entries) >= 8
+
+
+def test_a_crowded_dispute_lists_twelve_positions_and_says_how_many_more(client):
+    dispute = make_disputed()
+    for n in range(12):
+        ClaimFactory(dispute=dispute, party=party(f"Party {n}"), quote=f"Position {n}.")
+    feed = parse(fetch(client, "claims:feed-dispute", dispute.slug))
+    positions = as_text(feed.entries[0].summary_detail).split("Where the parties stand:")[1]
+    assert positions.count(" affirms: ") + positions.count(" denies: ") == 12
+    assert "… and 2 more claims on the dispute page." in positions
