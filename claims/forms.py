@@ -1,0 +1,241 @@
+"""The editors' forms. They validate; saving goes through ``claims.services``.
+
+Forms for versioned objects carry the version they were opened at (``version``)
+so a save over someone else's later change is refused, not silently applied.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from claims.models import (
+    ArticleLink,
+    Claim,
+    Dispute,
+    Evidence,
+    EvidenceLink,
+    Party,
+    Speaker,
+    Stance,
+    normalize_source_url,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.ModelForm):
+    """Remembers the version of the object when the form was opened."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+
+
+def clean_url_field(value: str, *, required: bool) -> str:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationError("Paste the address of the article or statement.", code="required")
+        return ""
+    return normalize_source_url(value)
+
+
+class SourceUrlMixin:
+    """A pasted URL instead of a Source select; the same URL twice is one Source."""
+
+    source_url_required = False
+
+    def clean_source_url(self) -> str:
+        return clean_url_field(self.cleaned_data.get("source_url", ""), required=self.source_url_required)
+
+
+class DisputeForm(VersionedForm):
+    class Meta:
+        model = Dispute
+        fields = ["proposition", "summary", "occurred_on"]
+        widgets = {
+            "proposition": forms.Textarea(attrs={"rows": 2}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "occurred_on": DATE_WIDGET,
+        }
+
+
+class VerdictForm(VersionedForm):
+    class Meta:
+        model = Dispute
+        fields = ["verdict", "verdict_reasoning"]
+        labels = {"verdict_reasoning": "Reasoning"}
+        widgets = {"verdict_reasoning": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"verdict": "Leave empty to clear the verdict; the status then follows the claims again."}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") and not (data.get("verdict_reasoning") or "").strip():
+            self.add_error("verdict_reasoning", "Explain the verdict: readers will ask why.")
+        return data
+
+
+class ClaimForm(SourceUrlMixin, VersionedForm):
+    source_url = forms.CharField(
+        label="Source URL",
+        required=False,
+        max_length=2000,
+        help_text="Where the claim appeared. A URL already on record is reused.",
+        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+    )
+    new_speaker = forms.CharField(
+        label="Or a new speaker", required=False, max_length=200, help_text="Added to the chosen party."
+    )
+
+    field_order = [
+        "party",
+        "speaker",
+        "new_speaker",
+        "stance",
+        "quote",
+        "paraphrase",
+        "said_on",
+        "said_on_precision",
+        "source_url",
+        "version",
+    ]
+
+    class Meta:
+        model = Claim
+        fields = ["party", "speaker", "stance", "quote", "paraphrase", "said_on", "said_on_precision"]
+        labels = {"said_on": "Said on", "said_on_precision": "Date known to the"}
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 3}),
+            "paraphrase": forms.Textarea(attrs={"rows": 2}),
+            "said_on": DATE_WIDGET,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = Party.objects.order_by("name")
+        self.fields["speaker"].queryset = Speaker.objects.select_related("party").order_by("party__name", "name")
+        if self.instance.pk is not None and self.instance.source_id:
+            self.fields["source_url"].initial = self.instance.source.url
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_speaker") and data.get("speaker"):
+            self.add_error("new_speaker", "Choose a speaker or name a new one, not both.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class EvidenceForm(SourceUrlMixin, VersionedForm):
+    """Evidence, plus (optionally) one thing it bears on; more links are added later."""
+
+    source_url = forms.CharField(
+        label="Where it can be seen (URL)",
+        required=False,
+        max_length=2000,
+        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+    )
+    bears_on = forms.ChoiceField(label="Bears on", required=False, help_text="A whole side, or one claim.")
+    effect = forms.ChoiceField(label="How", choices=EvidenceLink.Effect.choices, required=False)
+    strength = forms.ChoiceField(
+        label="Strength", choices=EvidenceLink.Strength.choices, initial=EvidenceLink.Strength.MODERATE, required=False
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["kind", "title", "description", "released_by", "released_on", "released_on_precision"]
+        labels = {"released_on_precision": "Date known to the"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "released_on": DATE_WIDGET}
+
+    def __init__(self, *args, dispute: Dispute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dispute = dispute
+        self.fields["released_by"].queryset = Party.objects.order_by("name")
+        self.fields["bears_on"].choices = bears_on_choices(dispute)
+        if self.instance.pk is not None and self.instance.source_id:
+            self.fields["source_url"].initial = self.instance.source.url
+
+    def clean(self):
+        data = super().clean()
+        if data.get("bears_on") and not data.get("effect"):
+            self.add_error("effect", "Say whether it supports or contradicts it.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        target, effect, strength = data.pop("bears_on", ""), data.pop("effect", ""), data.pop("strength", "")
+        data["links"] = [link_target(self.dispute, target) | {"effect": effect, "strength": strength}] if target else []
+        return data
+
+
+def bears_on_choices(dispute: Dispute) -> list[tuple[str, str]]:
+    choices = [("", "— nothing yet —")]
+    choices += [(f"stance:{value}", f"The side that {label.lower()}") for value, label in Stance.choices]
+    for claim in dispute.claims.select_related("party", "speaker"):
+        choices.append((f"claim:{claim.pk}", f"Claim: {claim}"))
+    return choices
+
+
+def link_target(dispute: Dispute, value: str) -> dict:
+    kind, _, key = value.partition(":")
+    if kind == "claim":
+        return {"claim": dispute.claims.get(pk=int(key))}
+    return {"stance": key}
+
+
+class EvidenceLinkForm(forms.Form):
+    bears_on = forms.ChoiceField(label="Bears on")
+    effect = forms.ChoiceField(label="How", choices=EvidenceLink.Effect.choices)
+    strength = forms.ChoiceField(
+        label="Strength", choices=EvidenceLink.Strength.choices, initial=EvidenceLink.Strength.MODERATE
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, dispute: Dispute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dispute = dispute
+        self.fields["bears_on"].choices = bears_on_choices(dispute)[1:]
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        return link_target(self.dispute, data.pop("bears_on")) | data
+
+
+class ArticleLinkForm(forms.ModelForm):
+    url = forms.CharField(
+        label="Article URL",
+        max_length=2000,
+        help_text="A later article, statement or post. A URL already on record is reused.",
+        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+    )
+
+    field_order = ["url", "relation", "linked_on", "note"]
+
+    class Meta:
+        model = ArticleLink
+        fields = ["relation", "linked_on", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2}), "linked_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["url"].initial = self.instance.source.url
+            self.fields["url"].disabled = True
+            self.fields["url"].help_text = "To link another article, add a new link."
+
+    def clean_url(self) -> str:
+        if self.instance.pk is not None:
+            return self.instance.source.url
+        return clean_url_field(self.cleaned_data.get("url", ""), required=True)
+
+    def validate_unique(self) -> None:
+        # The service reuses an existing link for the same article instead.
+        pass

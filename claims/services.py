@@ -1,0 +1,412 @@
+"""Writes that carry the editors' rules: every form and command saves through here.
+
+Each service is keyword-only and atomic. Edits take the version the form was
+opened at and refuse to save over someone else's later change (``EditConflict``);
+deletes remember what went with the object so ``*_restore`` can bring it all back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from claims import roles
+from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Source, Speaker, normalize_source_url
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field someone else changed since a form was opened."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+class EditConflict(Exception):
+    """Someone saved the object after the editor opened the form."""
+
+    def __init__(self, obj: models.Model, opened_version: int, changes: list[FieldChange], changed_by: str):
+        self.obj = obj
+        self.opened_version = opened_version
+        self.current_version = obj.version
+        self.changes = changes
+        self.changed_by = changed_by
+        self.verbose_name = str(obj._meta.verbose_name)
+        super().__init__(f"{obj._meta.verbose_name} changed since version {opened_version}")
+
+
+def _display(model: type[models.Model], name: str, value: Any) -> str:
+    """A history value as an editor would read it (choice labels, related names)."""
+    if value in (None, ""):
+        return "—"
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a historical field that no longer exists
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted)"
+    return str(value)
+
+
+def history_changes(model: type[models.Model], new_record, old_record) -> list[FieldChange]:
+    """Field-by-field differences between two historical records, readable."""
+    delta = new_record.diff_against(old_record, excluded_fields=["version"])
+    changes = []
+    for change in delta.changes:
+        try:
+            label = str(model._meta.get_field(change.field).verbose_name)
+        except Exception:  # noqa: BLE001
+            label = change.field
+        changes.append(
+            FieldChange(
+                field=change.field,
+                label=label[:1].upper() + label[1:],
+                old=_display(model, change.field, change.old),
+                new=_display(model, change.field, change.new),
+            )
+        )
+    return changes
+
+
+def _lock_and_check(model: type[models.Model], obj: models.Model, expected_version: int | None) -> models.Model:
+    """Lock the row; raise EditConflict if its version moved past the form's."""
+    current = model._default_manager.select_for_update().get(pk=obj.pk)
+    if expected_version is None or current.version == expected_version:
+        return current
+    history = model.history.filter(id=obj.pk)
+    newest = history.order_by("-history_date", "-history_id").first()
+    opened = history.filter(version=expected_version).order_by("-history_date", "-history_id").first()
+    changes = history_changes(model, newest, opened) if newest and opened else []
+    who = str(newest.history_user) if newest is not None and newest.history_user_id else "someone"
+    raise EditConflict(current, expected_version, changes, who)
+
+
+def _apply(obj: models.Model, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def source_for_url(*, url: str, kind: str = Source.Kind.ARTICLE) -> Source:
+    """The Source for a pasted URL: an existing one if the canonical URL is known."""
+    normalized = normalize_source_url(url)
+    source, _ = Source.objects.get_or_create(url=normalized, defaults={"kind": kind})
+    return source
+
+
+def _unique_slug(proposition: str, exclude_pk: int | None = None) -> str:
+    base = slugify(proposition)[:100].strip("-") or "dispute"
+    slug, n = base, 2
+    while Dispute.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# Disputes ------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=None, slug: str = "") -> Dispute:
+    """A new dispute, as a draft until a senior editor publishes it."""
+    dispute = Dispute(
+        proposition=proposition.strip(),
+        summary=summary,
+        occurred_on=occurred_on,
+        slug=slug or _unique_slug(proposition),
+        created_by=user,
+    )
+    dispute.full_clean()
+    dispute.save()
+    return dispute
+
+
+@transaction.atomic
+def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) -> Dispute:
+    dispute = _lock_and_check(Dispute, dispute, version)
+    _apply(dispute, data)
+    dispute.full_clean()
+    dispute.save()
+    return dispute
+
+
+@transaction.atomic
+def dispute_publish(*, dispute: Dispute, user, publish: bool = True) -> Dispute:
+    if not roles.can_publish(user):
+        raise PermissionDenied("Only senior editors publish disputes.")
+    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    if dispute.is_published != publish:
+        dispute.is_published = publish
+        dispute.save()
+    return dispute
+
+
+@transaction.atomic
+def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "", version: int | None = None) -> Dispute:
+    """Set (or clear, with an empty verdict) the editors' verdict; a verdict needs its reasoning."""
+    if not roles.can_settle(user):
+        raise PermissionDenied("Only senior editors set verdicts.")
+    dispute = _lock_and_check(Dispute, dispute, version)
+    if verdict and not reasoning.strip():
+        raise ValidationError({"verdict_reasoning": "Explain the verdict: readers will ask why."})
+    dispute.verdict = verdict
+    dispute.verdict_reasoning = reasoning.strip() if verdict else ""
+    dispute.verdict_by = user if verdict else None
+    dispute.verdict_at = timezone.now() if verdict else None
+    dispute.full_clean()
+    dispute.save()
+    return dispute
+
+
+def _delete_with_reason(obj: models.Model, reason: str) -> None:
+    obj._change_reason = reason
+    obj.delete()
+
+
+@transaction.atomic
+def dispute_delete(*, dispute: Dispute, user) -> str:
+    """Delete a dispute with everything on it; returns the token its restore needs."""
+    if not roles.can_delete(user):
+        raise PermissionDenied("Only senior editors delete.")
+    token = f"deleted with dispute {dispute.pk} ({uuid.uuid4().hex[:12]})"
+    for link in EvidenceLink.objects.filter(evidence__dispute=dispute):
+        _delete_with_reason(link, token)
+    for item in Evidence.objects.filter(dispute=dispute):
+        _delete_with_reason(item, token)
+    for link in ArticleLink.objects.filter(dispute=dispute):
+        _delete_with_reason(link, token)
+    for claim in Claim.objects.filter(dispute=dispute):
+        _delete_with_reason(claim, token)
+    _delete_with_reason(dispute, token)
+    return token
+
+
+# Claims --------------------------------------------------------------------
+
+
+def _speaker_for(party, speaker, new_speaker: str):
+    if new_speaker.strip():
+        if party is None:
+            raise ValidationError({"new_speaker": "Choose the party this speaker speaks for."})
+        speaker, _ = Speaker.objects.get_or_create(party=party, name=new_speaker.strip())
+    return speaker
+
+
+@transaction.atomic
+def claim_record(*, dispute: Dispute, user, source_url: str = "", new_speaker: str = "", **data: Any) -> Claim:
+    """A new claim on a dispute; a pasted URL reuses the Source it normalises to."""
+    claim = Claim(dispute=dispute, created_by=user, **data)
+    claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
+    claim.source = source_for_url(url=source_url) if source_url.strip() else None
+    claim.full_clean()
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_update(
+    *, claim: Claim, user, version: int | None, source_url: str | None = None, new_speaker: str = "", **data: Any
+) -> Claim:
+    claim = _lock_and_check(Claim, claim, version)
+    _apply(claim, data)
+    claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
+    if source_url is not None:
+        claim.source = source_for_url(url=source_url) if source_url.strip() else None
+    claim.full_clean()
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, claim: Claim, user) -> str:
+    if not roles.can_delete(user):
+        raise PermissionDenied("Only senior editors delete.")
+    token = f"deleted with claim {claim.pk} ({uuid.uuid4().hex[:12]})"
+    for link in claim.evidence_links.all():
+        _delete_with_reason(link, token)
+    _delete_with_reason(claim, token)
+    return token
+
+
+# Evidence ------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_record(
+    *,
+    dispute: Dispute,
+    user,
+    source_url: str = "",
+    links: list[dict[str, Any]] | None = None,
+    **data: Any,
+) -> Evidence:
+    """New evidence, with what it supports or contradicts (each link: claim or stance, effect, strength)."""
+    evidence = Evidence(dispute=dispute, created_by=user, **data)
+    evidence.source = source_for_url(url=source_url) if source_url.strip() else None
+    evidence.full_clean()
+    evidence.save()
+    for link in links or []:
+        evidence_link_add(evidence=evidence, user=user, **link)
+    return evidence
+
+
+@transaction.atomic
+def evidence_update(
+    *,
+    evidence: Evidence,
+    user,
+    version: int | None,
+    source_url: str | None = None,
+    links: list[dict[str, Any]] | None = None,
+    **data: Any,
+) -> Evidence:
+    evidence = _lock_and_check(Evidence, evidence, version)
+    _apply(evidence, data)
+    if source_url is not None:
+        evidence.source = source_for_url(url=source_url) if source_url.strip() else None
+    evidence.full_clean()
+    evidence.save()
+    for link in links or []:
+        evidence_link_add(evidence=evidence, user=user, **link)
+    return evidence
+
+
+@transaction.atomic
+def evidence_link_add(
+    *, evidence: Evidence, user, effect: str, claim: Claim | None = None, stance: str = "", strength: str = "", note=""
+) -> EvidenceLink:
+    link = EvidenceLink(
+        evidence=evidence,
+        claim=claim,
+        stance="" if claim is not None else stance,
+        effect=effect,
+        strength=strength or EvidenceLink.Strength.MODERATE,
+        note=note,
+    )
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def evidence_link_remove(*, link: EvidenceLink, user) -> None:
+    link.delete()
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, user) -> str:
+    if not roles.can_delete(user):
+        raise PermissionDenied("Only senior editors delete.")
+    token = f"deleted with evidence {evidence.pk} ({uuid.uuid4().hex[:12]})"
+    for link in evidence.links.all():
+        _delete_with_reason(link, token)
+    _delete_with_reason(evidence, token)
+    return token
+
+
+# Article links -------------------------------------------------------------
+
+
+@transaction.atomic
+def article_link(*, dispute: Dispute, user, url: str, relation: str, note: str = "", linked_on=None) -> ArticleLink:
+    """Link a later article to a dispute; linking the same article again updates the link."""
+    source = source_for_url(url=url)
+    link = ArticleLink.objects.filter(dispute=dispute, source=source).first() or ArticleLink(
+        dispute=dispute, source=source, created_by=user
+    )
+    link.relation = relation
+    link.note = note
+    if linked_on is not None:
+        link.linked_on = linked_on
+    link.full_clean(validate_unique=False)
+    link.save()
+    return link
+
+
+@transaction.atomic
+def article_update(*, link: ArticleLink, user, relation: str, note: str = "", linked_on=None) -> ArticleLink:
+    link.relation = relation
+    link.note = note
+    if linked_on is not None:
+        link.linked_on = linked_on
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def article_delete(*, link: ArticleLink, user) -> str:
+    if not roles.can_delete(user):
+        raise PermissionDenied("Only senior editors delete.")
+    token = f"deleted with article link {link.pk} ({uuid.uuid4().hex[:12]})"
+    _delete_with_reason(link, token)
+    return token
+
+
+# Restore -------------------------------------------------------------------
+
+# What each kind of object took with it when deleted, restored after it in this order.
+_DEPENDENTS = {
+    Dispute: [Claim, Evidence, ArticleLink, EvidenceLink],
+    Claim: [EvidenceLink],
+    Evidence: [EvidenceLink],
+    ArticleLink: [],
+    Source: [],
+}
+
+
+def _bring_back(record) -> models.Model:
+    instance = record.instance
+    instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
+    instance.save(force_insert=True)
+    return instance
+
+
+@transaction.atomic
+def object_restore(*, model: type[models.Model], record, user) -> models.Model:
+    """Bring an object back to the state in one of its historical records.
+
+    If the object still exists this is an ordinary edit (a new history entry, so it
+    can itself be undone). If it was deleted, it is recreated with its old id, and
+    whatever was deleted together with it (claims of a dispute, evidence links of a
+    claim) comes back too.
+    """
+    existing = model._default_manager.select_for_update().filter(pk=record.id).first()
+    if existing is not None:
+        for field in model._meta.concrete_fields:
+            if field.primary_key or not field.editable or not hasattr(record, field.attname):
+                continue
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                continue
+            setattr(existing, field.attname, getattr(record, field.attname))
+        existing._change_reason = f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}"
+        existing.save()
+        return existing
+
+    deletion = model.history.filter(id=record.id).order_by("-history_date", "-history_id").first()
+    state = record if record.history_type != "-" else record.prev_record
+    if state is None:
+        raise ValidationError("There is no earlier version to restore.")
+    if model in (Claim, Evidence, ArticleLink) and not Dispute.objects.filter(pk=state.dispute_id).exists():
+        raise ValidationError("Restore its dispute first: it was deleted too.")
+    instance = _bring_back(state)
+    token = deletion.history_change_reason if deletion is not None and deletion.history_type == "-" else ""
+    if token and token.startswith("deleted with"):
+        for dependent in _DEPENDENTS.get(model, []):
+            gone = dependent.history.filter(history_type="-", history_change_reason=token)
+            for dep_deletion in gone.order_by("history_date", "history_id"):
+                if dependent._default_manager.filter(pk=dep_deletion.id).exists() or dep_deletion.prev_record is None:
+                    continue
+                _bring_back(dep_deletion.prev_record)
+    if isinstance(instance, Claim | Evidence | ArticleLink):
+        instance.dispute.refresh_status()
+    return instance

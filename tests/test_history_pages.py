@@ -1,0 +1,146 @@
+"""History pages: who changed what and when, restore an earlier version, undo a deletion."""
+
+import pytest
+
+from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Stance
+
+from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_claim(client, claim, **changes):
+    page = client.get(f"/claims/{claim.pk}/edit/")
+    form = page.context["form"]
+    data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
+    data.update(changes)
+    response = client.post(f"/claims/{claim.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def test_history_shows_who_changed_which_field(editor_client, client, reader):
+    claim = ClaimFactory(quote="We have absolute evidence.")
+    edit_claim(editor_client, claim, quote="We have evidence.", stance=Stance.QUALIFIED)
+    client.force_login(reader)
+    response = client.get(f"/history/claim/{claim.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "eddie" in html
+    assert "<del>We have absolute evidence.</del>" in html and "<ins>We have evidence.</ins>" in html
+    assert "<del>Affirms</del>" in html and "<ins>Qualified</ins>" in html
+    assert "Restore this version" not in html  # readers read only
+
+
+def test_editor_restores_an_earlier_version(editor_client):
+    claim = ClaimFactory(quote="First.")
+    edit_claim(editor_client, claim, quote="Second.")
+    first = Claim.history.filter(id=claim.pk).earliest()
+    page = editor_client.get(f"/history/claim/{claim.pk}/").content.decode()
+    assert f"/history/claim/{claim.pk}/restore/{first.history_id}/" in page
+    response = editor_client.post(f"/history/claim/{claim.pk}/restore/{first.history_id}/")
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.quote == "First."
+    # The restore is itself a change in the history, so it can be undone too.
+    assert [h.quote for h in Claim.history.filter(id=claim.pk).order_by("history_date")] == [
+        "First.",
+        "Second.",
+        "First.",
+    ]
+
+
+def test_deleted_claim_comes_back_with_its_evidence_links(senior_client):
+    dispute = DisputeFactory()
+    claim = ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS)
+    ClaimFactory(dispute=dispute, stance=Stance.DENIES)
+    evidence = EvidenceFactory(dispute=dispute)
+    EvidenceLink.objects.create(evidence=evidence, claim=claim, effect="supports")
+    assert senior_client.post(f"/claims/{claim.pk}/delete/").status_code == 302
+    assert not Claim.objects.filter(pk=claim.pk).exists() and not EvidenceLink.objects.exists()
+    dispute.refresh_from_db()
+    assert dispute.status == Dispute.Status.SINGLE_SIDED
+
+    page = senior_client.get(f"/history/claim/{claim.pk}/").content.decode()
+    assert "This claim was deleted." in page and "Undo the deletion" in page
+    before_deletion = Claim.history.filter(id=claim.pk, history_type="+").get()
+    response = senior_client.post(f"/history/claim/{claim.pk}/restore/{before_deletion.history_id}/")
+    assert response.status_code == 302 and response["Location"].endswith(f"#claim-{claim.pk}")
+    restored = Claim.objects.get(pk=claim.pk)
+    assert restored.quote == claim.quote
+    assert EvidenceLink.objects.get().claim == restored
+    dispute.refresh_from_db()
+    assert dispute.status == Dispute.Status.DISPUTED
+
+
+def test_deleted_dispute_comes_back_with_everything_on_it(senior_client):
+    dispute = DisputeFactory(proposition="The drone was in international airspace.")
+    claim = ClaimFactory(dispute=dispute)
+    evidence = EvidenceFactory(dispute=dispute)
+    EvidenceLink.objects.create(evidence=evidence, stance=Stance.AFFIRMS, effect="supports")
+    ArticleLinkFactory(dispute=dispute)
+    pk = dispute.pk
+    assert senior_client.get(f"/disputes/{dispute.slug}/delete/").status_code == 200
+    response = senior_client.post(f"/disputes/{dispute.slug}/delete/")
+    assert response["Location"] == f"/history/dispute/{pk}/"
+    assert not Dispute.objects.exists() and not Claim.objects.exists() and not Evidence.objects.exists()
+
+    page = senior_client.get(f"/history/dispute/{pk}/").content.decode()
+    assert "This dispute was deleted." in page
+    record = Dispute.history.filter(id=pk, history_type="+").get()
+    senior_client.post(f"/history/dispute/{pk}/restore/{record.history_id}/")
+    assert Dispute.objects.get(pk=pk).proposition == "The drone was in international airspace."
+    assert Claim.objects.get().pk == claim.pk
+    assert Evidence.objects.get().pk == evidence.pk
+    assert EvidenceLink.objects.count() == 1 and ArticleLink.objects.count() == 1
+
+
+def test_dispute_history_lists_what_was_deleted_from_it(senior_client):
+    dispute = DisputeFactory()
+    claim = ClaimFactory(dispute=dispute, quote="Gone words.")
+    senior_client.post(f"/claims/{claim.pk}/delete/")
+    page = senior_client.get(f"/history/dispute/{dispute.pk}/").content.decode()
+    assert "Deleted from this dispute" in page and f"/history/claim/{claim.pk}/" in page
+
+
+def test_claim_cannot_come_back_before_its_dispute(senior_client):
+    dispute = DisputeFactory()
+    claim = ClaimFactory(dispute=dispute)
+    senior_client.post(f"/claims/{claim.pk}/delete/")
+    senior_client.post(f"/disputes/{dispute.slug}/delete/")
+    record = Claim.history.filter(id=claim.pk, history_type="+").get()
+    response = senior_client.post(f"/history/claim/{claim.pk}/restore/{record.history_id}/", follow=True)
+    assert "Restore its dispute first" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_source_history_page(editor_client):
+    source = SourceFactory(title="Old title")
+    source.title = "New title"
+    source.save()
+    html = editor_client.get(f"/history/source/{source.pk}/").content.decode()
+    assert "<del>Old title</del>" in html and "<ins>New title</ins>" in html
+
+
+def test_history_of_draft_is_hidden_from_readers(client, reader):
+    dispute = DisputeFactory(is_published=False)
+    client.force_login(reader)
+    assert client.get(f"/history/dispute/{dispute.pk}/").status_code == 404
+
+
+def test_unknown_kind_is_404(editor_client):
+    assert editor_client.get("/history/party/1/").status_code == 404
+
+
+def test_history_page_query_count_does_not_grow_with_versions(editor_client, django_assert_num_queries):
+    small, large = EvidenceFactory(title="v0"), EvidenceFactory(title="v0")
+    for n in range(1, 3):
+        small.title = f"v{n}"
+        small.save()
+    for n in range(1, 12):
+        large.title = f"v{n}"
+        large.save()
+    editor_client.get(f"/history/evidence/{small.pk}/")  # warm the session and permission caches
+    with django_assert_num_queries(8) as small_ctx:
+        editor_client.get(f"/history/evidence/{small.pk}/")
+    with django_assert_num_queries(len(small_ctx.captured_queries)):
+        editor_client.get(f"/history/evidence/{large.pk}/")
