@@ -159,6 +159,8 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+# A page that says what happened and when to try again (templates/registration/locked_out.html).
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -233,6 +235,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+# Beat only runs the sweeper; due re-checks are found in the database (Source.next_check_at).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": 60.0},
+}
 
 # --- Source checker -----------------------------------------------------------
 # host:port pairs that may bypass the public-address check (tests' local server).
