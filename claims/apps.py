@@ -16,3 +16,8 @@ class ClaimsConfig(AppConfig):
 
         # Feed items: a development is recorded when a claim, evidence, article, verdict or check arrives.
         activity.connect()
+
+        from .checking import hooks
+
+        # A new source, or a source whose URL changed, gets a background check at once.
+        hooks.connect()

@@ -17,7 +17,8 @@ def populated():
     evidence = EvidenceFactory(dispute=claim.dispute, source=claim.source)
     evidence.links.create(claim=claim, effect="supports")
     ArticleLinkFactory(dispute=claim.dispute)
-    CheckJob.objects.create(source=claim.source)
+    # Creating the source queued its first check (claims.checking.hooks).
+    assert CheckJob.objects.filter(source=claim.source).exists()
     check = SourceCheck.objects.create(source=claim.source, outcome="ok", http_status=200)
     check.quote_checks.create(claim=claim, present=True, score=100.0)
     FeedToken.objects.create(user=UserFactory(username="feedreader"))

@@ -22,11 +22,12 @@ def wake_worker(job_id: int) -> None:
     CheckJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
 
 
-def job_request(*, source: Source, reason: str = CheckJob.Reason.MANUAL) -> CheckJob:
+def job_request(*, source: Source, reason: str = CheckJob.Reason.MANUAL, wake: bool = True) -> CheckJob:
     """Queue a check of ``source``, joining the live job if there is one.
 
     The wake-up goes out after the surrounding transaction commits, so a worker
-    never looks for a row that is not there yet.
+    never looks for a row that is not there yet. ``wake=False`` is for callers that
+    run the job in-process (``check_sources --sync``).
     """
     live = CheckJob.objects.filter(source=source, state__in=[CheckJob.State.QUEUED, CheckJob.State.RUNNING]).first()
     if live:
@@ -37,5 +38,6 @@ def job_request(*, source: Source, reason: str = CheckJob.Reason.MANUAL) -> Chec
     except IntegrityError:
         # Another request created the live job between our read and our insert.
         return CheckJob.objects.get(source=source, state__in=[CheckJob.State.QUEUED, CheckJob.State.RUNNING])
-    transaction.on_commit(lambda: wake_worker(job.pk))
+    if wake:
+        transaction.on_commit(lambda: wake_worker(job.pk))
     return job

@@ -1,9 +1,286 @@
-"""Runs one check job. Filled in by the source-check work; for now it records nothing."""
+"""Running check jobs: claim, fetch, extract, compare, archive, record; and the sweeper.
 
+The database is the queue. ``run_job`` claims a job with a conditional UPDATE and does
+nothing unless that UPDATE changed exactly one row, so a duplicate delivery, a late
+message or a second worker is harmless. A claimed job holds a lease; if its worker
+dies, the sweeper sees the lease expire and queues it again. Results are written only
+while the job still holds its own lease, in one transaction, so one job gives at most
+one ``SourceCheck``.
+"""
+
+from __future__ import annotations
+
+import datetime
 import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claims.models import CheckJob, Claim, Dispute, QuoteCheck, Source, SourceCheck
+
+from . import archive, compare, extract, fetch, schedule
+from .jobs import job_request, wake_worker
 
 log = logging.getLogger(__name__)
 
+Outcome = Source.CheckState
+# Outcomes worth another attempt before they are recorded as the answer.
+TRANSIENT = {Outcome.TIMEOUT, Outcome.SERVER_ERROR, Outcome.ERROR}
+LIVE = [CheckJob.State.QUEUED, CheckJob.State.RUNNING]
 
-def run_job(job_id: int) -> None:
-    log.info("check job %s received; the checker is not built yet", job_id)
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "CHECKER_LEASE_SECONDS", settings.CELERY_TASK_TIME_LIMIT + 60))
+
+
+@dataclass
+class Verdict:
+    """What one fetch amounted to, before it is written."""
+
+    outcome: str
+    error: str = ""
+    retry_after: float | None = None
+
+
+def classify(result: fetch.FetchResult, source_url: str) -> Verdict:
+    """Turn a fetch into an outcome (before the text and quote comparison)."""
+    if result.error_kind:
+        return Verdict(result.error_kind, result.error)
+    status = result.status or 0
+    if status in (404, 410):
+        return Verdict(Outcome.GONE, f"HTTP {status}")
+    if status in (429, 503) and result.retry_after is not None:
+        return Verdict(Outcome.SERVER_ERROR, f"HTTP {status}, retry after {result.retry_after:g} s", result.retry_after)
+    if status >= 500:
+        return Verdict(Outcome.SERVER_ERROR, f"HTTP {status}")
+    if status >= 400 or status < 200:
+        return Verdict(Outcome.ERROR, f"HTTP {status}")
+    if not result.is_html:
+        return Verdict(Outcome.NOT_HTML, f"Content-Type {result.content_type or 'missing'}; not parsed")
+    if result.redirects and result.final_url.rstrip("/") != source_url.rstrip("/"):
+        return Verdict(Outcome.REDIRECTED)
+    return Verdict(Outcome.OK)
+
+
+def run_job(job_id: int) -> SourceCheck | None:
+    """Run one check job if it can be claimed now; return the check it recorded, if any."""
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=lease_seconds())
+    claimed = CheckJob.objects.filter(pk=job_id, state=CheckJob.State.QUEUED, run_after__lte=now).update(
+        state=CheckJob.State.RUNNING, attempts=F("attempts") + 1, lease_until=lease, started_at=now
+    )
+    if claimed != 1:
+        log.info("check job %s not claimed (already taken, finished or not due)", job_id)
+        return None
+    job = CheckJob.objects.select_related("source").get(pk=job_id)
+    try:
+        return _run_claimed(job)
+    except Exception as error:  # noqa: BLE001 — a crash becomes a retry or a failed job, never a lost one
+        log.exception("check job %s crashed", job_id)
+        _retry_or_fail(job, f"{error.__class__.__name__}: {error}")
+        return None
+
+
+def _run_claimed(job: CheckJob) -> SourceCheck | None:
+    source = job.source
+    started = timezone.now()
+    result = fetch.fetch(source.url, respect_robots=job.reason == CheckJob.Reason.SCHEDULED)
+    verdict = classify(result, source.url)
+    if verdict.outcome in TRANSIENT and job.attempts < job.max_attempts:
+        _retry_or_fail(job, verdict.error or verdict.outcome, retry_after=verdict.retry_after)
+        return None
+    fields = _check_fields(job, result, verdict, started)
+    with transaction.atomic():
+        # Only the holder of this lease may write; a job re-queued after a lost lease and
+        # run elsewhere has moved on, and this late result is dropped.
+        final_state = CheckJob.State.DONE if verdict.outcome not in TRANSIENT else CheckJob.State.FAILED
+        owned = CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.RUNNING, lease_until=job.lease_until).update(
+            state=final_state, finished_at=timezone.now(), lease_until=None, last_error=verdict.error
+        )
+        if owned != 1:
+            log.warning("check job %s lost its lease; result dropped", job.pk)
+            return None
+        check = SourceCheck.objects.create(**fields)
+        _record_quotes(check, source)
+        outcome = _final_outcome(check)
+        if outcome != check.outcome:
+            check.outcome = outcome
+            check.save(update_fields=["outcome"])
+        _update_source(source, check, verdict)
+    log.info("checked %s: %s", source.url, check.outcome)
+    return check
+
+
+def _check_fields(job: CheckJob, result: fetch.FetchResult, verdict: Verdict, started) -> dict:
+    source = job.source
+    fields = {
+        "source": source,
+        "job": job,
+        "started_at": started,
+        "finished_at": timezone.now(),
+        "duration_ms": result.timings.get("total_ms"),
+        "outcome": verdict.outcome,
+        "http_status": result.status,
+        "redirect_chain": result.redirects,
+        "final_url": result.final_url[:2000],
+        "content_type": result.content_type[:200],
+        "size_bytes": len(result.body) if result.status else None,
+        "timings": result.timings,
+        "error": verdict.error,
+    }
+    if result.status and not result.error_kind:
+        fields["archive_name"], fields["raw_sha256"] = archive.archive_fetch(result)
+    if verdict.outcome in (Outcome.OK, Outcome.REDIRECTED):
+        found = extract.extract(result.text, result.final_url)
+        previous = (
+            SourceCheck.objects.filter(source=source)
+            .exclude(text_sha256="")
+            .only("text_sha256")
+            .order_by("-started_at")
+            .first()
+        )
+        fields.update(
+            text=found.text,
+            text_sha256=found.text_sha256,
+            title=found.title,
+            author=found.author,
+            publisher=found.publisher,
+            published_on=found.published_on,
+            modified_on=found.modified_on,
+            changed=bool(previous and found.text_sha256 and previous.text_sha256 != found.text_sha256),
+        )
+    return fields
+
+
+def _record_quotes(check: SourceCheck, source: Source) -> None:
+    if not check.text:
+        return
+    threshold = float(getattr(settings, "CHECKER_QUOTE_THRESHOLD", compare.DEFAULT_THRESHOLD))
+    rows = []
+    for claim in Claim.objects.filter(source=source).exclude(quote="").only("pk", "quote", "quote_exact"):
+        match = compare.find_quote(claim.quote_exact or claim.quote, check.text, threshold)
+        rows.append(
+            QuoteCheck(
+                check_run=check,
+                claim=claim,
+                present=match.present,
+                score=match.score,
+                matched_text=match.matched_text[:5000],
+                prefix=match.prefix[:200],
+                suffix=match.suffix[:200],
+            )
+        )
+    QuoteCheck.objects.bulk_create(rows)
+    check._quote_rows = rows
+
+
+def _final_outcome(check: SourceCheck) -> str:
+    """Most telling first: a lost quote, then an edit, then a redirect."""
+    if check.outcome not in (Outcome.OK, Outcome.REDIRECTED):
+        return check.outcome
+    if any(not row.present for row in getattr(check, "_quote_rows", [])):
+        return Outcome.QUOTE_MISSING
+    if check.changed:
+        return Outcome.CHANGED
+    return check.outcome
+
+
+def _stable_runs(source: Source, check: SourceCheck) -> int:
+    """How many checks in a row (this one included) found the same outcome and text."""
+    runs = 0
+    for outcome, text_hash in source.checks.order_by("-started_at").values_list("outcome", "text_sha256")[:9]:
+        if outcome != check.outcome or text_hash != check.text_sha256:
+            break
+        runs += 1
+    return max(runs - 1, 0)
+
+
+def _update_source(source: Source, check: SourceCheck, verdict: Verdict) -> None:
+    now = timezone.now()
+    disputed = Dispute.objects.filter(
+        Q(claims__source=source) | Q(article_links__source=source), status=Dispute.Status.DISPUTED
+    ).exists()
+    delay = schedule.next_check_delay(
+        source_age=now - source.created_at,
+        stable_runs=_stable_runs(source, check),
+        outcome=check.outcome,
+        disputed=disputed,
+        retry_after=verdict.retry_after,
+    )
+    updates = {"check_state": check.outcome, "last_checked_at": now, "next_check_at": now + delay}
+    # Fill in what the editor left blank; never overwrite what they typed.
+    for name in ("title", "author", "publisher", "published_on"):
+        if getattr(check, name) and not getattr(source, name):
+            updates[name] = getattr(check, name)
+    Source.objects.filter(pk=source.pk).update(**updates)
+
+
+def _retry_or_fail(job: CheckJob, error: str, retry_after: float | None = None) -> None:
+    """Put a running job back in the queue with backoff and jitter, or mark it failed."""
+    now = timezone.now()
+    delay = schedule.retry_delay(job.attempts)
+    if retry_after:
+        delay = max(delay, datetime.timedelta(seconds=retry_after))
+    running = CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.RUNNING, lease_until=job.lease_until)
+    if job.attempts >= job.max_attempts:
+        running.update(state=CheckJob.State.FAILED, finished_at=now, lease_until=None, last_error=error[:2000])
+        log.warning("check job %s failed for good after %s attempts: %s", job.pk, job.attempts, error)
+        return
+    # The sweeper wakes it when run_after comes; no long countdown sits in the broker.
+    running.update(
+        state=CheckJob.State.QUEUED, run_after=now + delay, lease_until=None, enqueued_at=None, last_error=error[:2000]
+    )
+    log.info("check job %s will retry in %s: %s", job.pk, delay, error)
+
+
+# --- Sweeper -------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    recovered: int = 0
+    failed: int = 0
+    woken: int = 0
+    scheduled: int = 0
+
+
+def sweep(now: datetime.datetime | None = None) -> SweepReport:
+    """Recover jobs whose worker died, wake queued jobs nobody took, queue due re-checks."""
+    now = now or timezone.now()
+    report = SweepReport()
+    stale = now - datetime.timedelta(seconds=int(getattr(settings, "CHECKER_STALE_QUEUED_SECONDS", 120)))
+    expired = CheckJob.objects.filter(state=CheckJob.State.RUNNING, lease_until__lt=now)
+    report.failed = expired.filter(attempts__gte=F("max_attempts")).update(
+        state=CheckJob.State.FAILED,
+        finished_at=now,
+        lease_until=None,
+        last_error="The worker was lost (lease expired) on its last attempt.",
+    )
+    report.recovered = expired.update(
+        state=CheckJob.State.QUEUED,
+        lease_until=None,
+        run_after=now,
+        enqueued_at=None,
+        last_error="The worker was lost (lease expired); queued again.",
+    )
+    for source in Source.objects.due_for_check(now).exclude(check_jobs__state__in=LIVE)[:500]:
+        job_request(source=source, reason=CheckJob.Reason.SCHEDULED)
+        Source.objects.filter(pk=source.pk).update(next_check_at=now + datetime.timedelta(hours=1))
+        report.scheduled += 1
+    waiting = CheckJob.objects.filter(state=CheckJob.State.QUEUED, run_after__lte=now).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
+    )
+    for job_id in waiting.values_list("pk", flat=True)[:1000]:
+        wake_worker(job_id)
+        report.woken += 1
+    return report
+
+
+def check_now(source: Source, reason: str = CheckJob.Reason.MANUAL) -> SourceCheck | None:
+    """Check ``source`` in this process, now (the ``--sync`` path of the command)."""
+    job = job_request(source=source, reason=reason, wake=False)
+    CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.QUEUED).update(run_after=timezone.now())
+    return run_job(job.pk)
