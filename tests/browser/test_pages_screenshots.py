@@ -128,6 +128,9 @@ def test_home_filters_in_place_and_keeps_a_shareable_url(browser, live_server, d
         assert page.evaluate("window.__marker") == "still the same page"
         filtered = page.locator(".dispute-row").count()
         assert 0 < filtered <= total
+        # Screen readers hear the new count: the live region outside the list was updated, not duplicated.
+        assert page.locator("#results-status").count() == 1
+        assert page.locator("#results-status").text_content().startswith(f"{filtered} dispute")
         # The URL is shareable: opening it fresh shows the same list.
         fresh = context.new_page()
         fresh.goto(page.url)
