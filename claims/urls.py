@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import checks as check_views
 from .views import disputes, editing, history, parties, sources
 from .views import exports as export_views
 from .views import feeds as feed_views
@@ -13,6 +14,12 @@ urlpatterns = [
     path("disputes/<slug:slug>/", disputes.dispute_detail, name="dispute-detail"),
     path("parties/<slug:slug>/", parties.party_detail, name="party-detail"),
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
+    # The source checker (claims/views/checks.py).
+    path("sources/<int:pk>/check/", check_views.source_check_now, name="source-check-now"),
+    path("sources/<int:pk>/badge/", check_views.source_badge, name="source-badge"),
+    path("sources/<int:pk>/diff/", check_views.source_check_diff, name="source-check-diff"),
+    path("checks/<int:check_id>/archive.warc.gz", check_views.source_archive, name="source-archive"),
+    path("checks/<int:check_id>/text.txt", check_views.source_check_text, name="source-check-text"),
     # Editing in place (claims/views/editing.py) and history (claims/views/history.py).
     path("disputes/<slug:slug>/edit/", editing.dispute_edit, name="dispute-edit"),
     path("disputes/<slug:slug>/header/", editing.dispute_header, name="dispute-header"),

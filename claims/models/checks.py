@@ -21,6 +21,8 @@ class CheckJob(models.Model):
         SCHEDULED = "scheduled", "Scheduled re-check"
         MANUAL = "manual", "Checked on request"
 
+    LIVE_STATES = [State.QUEUED, State.RUNNING]
+
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="check_jobs")
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     reason = models.CharField(max_length=20, choices=Reason, default=Reason.MANUAL)

@@ -71,6 +71,13 @@ class SourceQuerySet(models.QuerySet):
     def due_for_check(self, now=None) -> "SourceQuerySet":
         return self.filter(next_check_at__lte=now or timezone.now())
 
+    def with_check_progress(self) -> "SourceQuerySet":
+        """Annotate ``check_live``: a check is queued or running (the badge then polls). One subquery, no N+1."""
+        from .checks import CheckJob
+
+        live = CheckJob.objects.filter(source=models.OuterRef("pk"), state__in=CheckJob.LIVE_STATES)
+        return self.annotate(check_live=models.Exists(live))
+
 
 class Source(models.Model):
     """A URL where a claim appeared, evidence can be seen, or a later article ran."""

@@ -1,0 +1,96 @@
+"""Source check pages: the live badge, "check now", the history's diff, the archived copies.
+
+Archived pages are hostile content. They are only ever offered as a download
+(``Content-Disposition: attachment``, ``application/warc``, ``nosniff``, a sandboxing
+CSP) or as plain text — never rendered as HTML from this site's origin.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from claims.checking.jobs import job_request
+from claims.checking.selectors import checks_for_diff, text_diff
+from claims.models import CheckJob, SourceCheck
+from claims.roles import can_edit
+
+from .access import get_source_for_user
+
+
+def _with_progress(source):
+    source.check_live = CheckJob.objects.filter(source=source, state__in=CheckJob.LIVE_STATES).exists()
+    return source
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_edit(request.user):
+        raise PermissionDenied("Only editors can start a check.")
+    source = get_source_for_user(request, pk)
+    job_request(source=source, reason=CheckJob.Reason.MANUAL)
+    if request.htmx:
+        source.check_live = True
+        return render(request, "claims/checks.html#source-badge", {"source": source})
+    return redirect(source.get_absolute_url())
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def source_badge(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _with_progress(get_source_for_user(request, pk))
+    return render(request, "claims/checks.html#source-badge", {"source": source})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def source_check_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_source_for_user(request, pk)
+    old, new = checks_for_diff(source, request.GET.get("a"), request.GET.get("b"))
+    pieces = text_diff(old.text, new.text) if old and new else []
+    context = {
+        "source": source,
+        "old": old,
+        "new": new,
+        "pieces": pieces,
+        "identical": bool(old and new and old.text_sha256 == new.text_sha256),
+    }
+    template = "claims/checks.html#check-diff" if request.htmx else "claims/checks.html"
+    return render(request, template, context)
+
+
+def _check_for_user(request: HttpRequest, check_id: int) -> SourceCheck:
+    check = get_object_or_404(SourceCheck.objects.select_related("source"), pk=check_id)
+    get_source_for_user(request, check.source_id)
+    return check
+
+
+def _inert(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser were talked into rendering it, no script runs and no request leaves.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@require_GET
+def source_archive(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = _check_for_user(request, check_id)
+    if not check.archive_name or not default_storage.exists(check.archive_name):
+        raise Http404("No archived copy for this check")
+    when = check.started_at.strftime("%Y%m%dT%H%M%SZ")
+    response = FileResponse(
+        default_storage.open(check.archive_name),
+        as_attachment=True,
+        filename=f"source-{check.source_id}-{when}.warc.gz",
+        content_type="application/warc",
+    )
+    return _inert(response)
+
+
+@require_GET
+def source_check_text(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = _check_for_user(request, check_id)
+    return _inert(HttpResponse(check.text, content_type="text/plain; charset=utf-8"))
