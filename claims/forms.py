@@ -107,7 +107,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
     class Meta:
         model = Claim
         fields = ["party", "speaker", "stance", "quote", "paraphrase", "said_on", "said_on_precision"]
-        labels = {"said_on": "Said on", "said_on_precision": "Date known to the"}
+        labels = {"said_on": "Said on", "said_on_precision": "Date precision"}
         widgets = {
             "quote": forms.Textarea(attrs={"rows": 3}),
             "paraphrase": forms.Textarea(attrs={"rows": 2}),
@@ -151,7 +151,7 @@ class EvidenceForm(SourceUrlMixin, VersionedForm):
     class Meta:
         model = Evidence
         fields = ["kind", "title", "description", "released_by", "released_on", "released_on_precision"]
-        labels = {"released_on_precision": "Date known to the"}
+        labels = {"released_on_precision": "Date precision"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "released_on": DATE_WIDGET}
 
     def __init__(self, *args, dispute: Dispute, **kwargs):

@@ -56,7 +56,13 @@ def _render(request: HttpRequest, template: str, context: dict, status: int = 20
 
 
 def _fragments(request: HttpRequest, *parts: str, status: int = 200) -> HttpResponse:
-    return HttpResponse("".join(parts), status=status)
+    return _changed(HttpResponse("".join(parts), status=status))
+
+
+def _changed(response: HttpResponse) -> HttpResponse:
+    """Tell the page something on the dispute moved, so it refreshes its timeline and counts."""
+    response["HX-Trigger"] = "dispute-changed"
+    return response
 
 
 def _header_oob(request: HttpRequest, dispute: Dispute) -> str:
@@ -515,7 +521,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.is_valid()
         else:
             if request.htmx:
-                return HttpResponse(_evidence_item(request, evidence))
+                return _changed(HttpResponse(_evidence_item(request, evidence)))
             return _done(request, "Evidence saved.", dispute.get_absolute_url() + f"#evidence-{pk}")
     return _form_response(
         request,
@@ -544,7 +550,7 @@ def evidence_link_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             if request.htmx:
-                return HttpResponse(_evidence_item(request, evidence))
+                return _changed(HttpResponse(_evidence_item(request, evidence)))
             return _done(request, "Link added.", evidence.dispute.get_absolute_url() + f"#evidence-{pk}")
     return _form_response(
         request,
@@ -567,7 +573,7 @@ def evidence_link_remove(request: HttpRequest, pk: int) -> HttpResponse:
     get_dispute_for_user(request, evidence.dispute.slug)
     services.evidence_link_remove(link=link, user=request.user)
     if request.htmx:
-        return HttpResponse(_evidence_item(request, evidence))
+        return _changed(HttpResponse(_evidence_item(request, evidence)))
     return _done(request, "Link removed.", evidence.dispute.get_absolute_url() + f"#evidence-{evidence.pk}")
 
 
@@ -579,10 +585,11 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         services.evidence_delete(evidence=evidence, user=request.user)
         if request.htmx:
-            return HttpResponse(
+            return _fragments(
+                request,
                 _deleted_notice(
                     request, dom_id=f"evidence-{pk}", label="Evidence", kind="evidence", pk=pk, dispute=dispute
-                )
+                ),
             )
         messages.success(request, "Evidence deleted. It can be restored from its history.")
         return redirect(reverse("claims:history", args=["evidence", pk]))
@@ -669,7 +676,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
             link=link, user=request.user, relation=data["relation"], note=data["note"], linked_on=data["linked_on"]
         )
         if request.htmx:
-            return HttpResponse(_article_item(request, link))
+            return _changed(HttpResponse(_article_item(request, link)))
         return _done(request, "Article link saved.", link.dispute.get_absolute_url() + f"#article-{pk}")
     return _form_response(
         request,
@@ -692,10 +699,11 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         services.article_delete(link=link, user=request.user)
         if request.htmx:
-            return HttpResponse(
+            return _fragments(
+                request,
                 _deleted_notice(
                     request, dom_id=f"article-{pk}", label="Article link", kind="article", pk=pk, dispute=dispute
-                )
+                ),
             )
         messages.success(request, "Article link deleted. It can be restored from its history.")
         return redirect(reverse("claims:history", args=["article", pk]))

@@ -102,6 +102,10 @@ def test_editor_records_both_sides_and_edits_in_place(page, cast):
     )
     # The header moved out of band: both sides are on record now.
     expect(page.locator("#dispute-header .status")).to_have_text("Disputed")
+    # The counts and the timeline follow without a reload.
+    expect(page.locator("#on-this-page")).to_contain_text("Claims (2)")
+    expect(page.locator("#column-denies-heading .count")).to_have_text("1")
+    expect(page.locator("#timeline svg .mark")).to_have_count(2)
     shot(page, "02-claim-and-counterclaim")
 
     # Side by side: the two columns' cards sit at the same height, left and right.
