@@ -14,7 +14,8 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
+from claims.checking.selectors import check_history
+from claims.models import ArticleLink, CheckJob, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
 from claims.timeline import Timeline, build_timeline
 
 DISPUTES_PER_PAGE = 20
@@ -174,6 +175,20 @@ def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
 # --- Dispute page ----------------------------------------------------------------------------
 
 
+def _with_check_live(qs: QuerySet) -> list:
+    """Rows of ``qs`` whose ``source`` knows whether a check is queued or running (``check_live``).
+
+    The checker's badge polls while one is; an annotation on the row itself, copied
+    onto the joined source, keeps that free of extra queries.
+    """
+    live = CheckJob.objects.filter(source=OuterRef("source"), state__in=CheckJob.LIVE_STATES)
+    rows = list(qs.annotate(source_check_live=Exists(live)))
+    for row in rows:
+        if row.source is not None:
+            row.source.check_live = row.source_check_live
+    return rows
+
+
 @dataclass
 class StanceColumn:
     stance: str
@@ -202,8 +217,8 @@ def dispute_page_data(dispute: Dispute) -> DisputePageData:
     Claims (with party, speaker, source), evidence (with who released it, its
     source and what it supports or contradicts), and later articles.
     """
-    claims = list(dispute.claims.select_related("party", "speaker", "source"))
-    evidence = list(
+    claims = _with_check_live(dispute.claims.select_related("party", "speaker", "source"))
+    evidence = _with_check_live(
         dispute.evidence.select_related("released_by", "source").prefetch_related(
             Prefetch(
                 "links",
@@ -211,7 +226,7 @@ def dispute_page_data(dispute: Dispute) -> DisputePageData:
             )
         )
     )
-    articles = list(dispute.article_links.select_related("source").order_by("linked_on", "pk"))
+    articles = _with_check_live(dispute.article_links.select_related("source").order_by("linked_on", "pk"))
 
     columns = [StanceColumn(stance.value, stance.label, []) for stance in Stance]
     by_stance = {column.stance: column for column in columns}
@@ -305,6 +320,7 @@ class SourcePageData:
     claims: list[Claim]
     evidence: list[Evidence]
     articles: list[ArticleLink]
+    checks: list = field(default_factory=list)
 
     @property
     def disputes(self) -> list[Dispute]:
@@ -316,10 +332,12 @@ class SourcePageData:
 
 
 def source_page_data(source: Source, user) -> SourcePageData:
-    """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see."""
+    """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
     visible = Dispute.objects.visible_to(user)
+    source.check_live = CheckJob.objects.filter(source=source, state__in=CheckJob.LIVE_STATES).exists()
     return SourcePageData(
         source=source,
+        checks=check_history(source),
         claims=list(
             source.claims.filter(dispute__in=visible)
             .select_related("dispute", "party", "speaker")

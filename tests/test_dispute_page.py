@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from claims.models import Dispute, EvidenceLink, Source, Stance
+from claims.models import CheckJob, Dispute, EvidenceLink, Source, Stance
 from claims.synthetic import synthesize
 
 from .factories import (
@@ -81,6 +81,7 @@ def test_claim_card_shows_party_speaker_quote_paraphrase_date_and_source_badge(c
         said_on_precision="month",
         source=source,
     )
+    CheckJob.objects.all().delete()  # the checker has finished with the new source
     html = client.get(_url(claim.dispute)).text
     card = html[html.index(f'<article id="claim-{claim.pk}" class="claim-card') :]
     card = card[: card.index("</article>")]
@@ -118,6 +119,7 @@ def test_warning_banner_names_the_source_with_a_problem(client):
     dispute = DisputeFactory()
     ClaimFactory(dispute=dispute, source=SourceFactory(title="Vanished page", check_state=Source.CheckState.GONE))
     ClaimFactory(dispute=dispute, source=SourceFactory(title="Healthy page", check_state=Source.CheckState.OK))
+    CheckJob.objects.all().delete()
     html = client.get(_url(dispute)).text
     banner = _between(html, 'class="banner banner-warning"', "</aside>")
     assert "Vanished page" in banner and "Gone" in banner
@@ -187,3 +189,11 @@ def test_query_count_for_an_editor_does_not_grow_either(editor_client, django_as
     with django_assert_num_queries(ANONYMOUS_QUERIES + 4):
         response = editor_client.get(_url(dispute))
     assert response.status_code == 200
+
+
+def test_badge_says_checking_while_a_check_is_queued(client):
+    claim = ClaimFactory(source=SourceFactory(check_state=Source.CheckState.OK))
+    CheckJob.objects.get_or_create(source=claim.source, state=CheckJob.State.QUEUED)
+    html = client.get(_url(claim.dispute)).text
+    card = html[html.index(f'<article id="claim-{claim.pk}"') :]
+    assert "Checking…" in card[: card.index("</article>")]

@@ -65,8 +65,9 @@ def test_htmx_request_gets_the_citations_partial(client):
 
 
 # Anonymous: the source, get_source_for_user's "is it cited by a published dispute" check
-# (the first of three succeeds: a claim cites it), then claims, evidence and article links.
-SOURCE_QUERIES = 5
+# (the first of three succeeds: a claim cites it), whether a check is running, the check
+# history (none yet), then claims, evidence and article links.
+SOURCE_QUERIES = 7
 
 
 @pytest.mark.parametrize("citations", [1, 30])
@@ -81,3 +82,21 @@ def test_query_count_does_not_grow_with_citations(client, django_assert_num_quer
         response = client.get(_url(source))
     assert response.status_code == 200
     assert response.text.count('<li class="claim-row ') == citations + 1
+
+
+def test_check_history_lists_the_sources_checks(client):
+    from claims.models import SourceCheck
+
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    SourceCheck.objects.create(source=source, outcome=Source.CheckState.GONE, http_status=404)
+    html = client.get(_url(source)).text
+    history = html[html.index('id="check-history"') :]
+    assert "<table" in history and "Gone" in history and "404" in history
+
+
+def test_check_now_button_only_for_editors(editor_client):
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    assert "Check now" not in Client().get(_url(source)).text
+    assert "Check now" in editor_client.get(_url(source)).text
