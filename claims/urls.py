@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import api_tokens as api_token_views
 from .views import checks as check_views
 from .views import disputes, editing, history, parties, sources
 from .views import exports as export_views
@@ -58,4 +59,5 @@ urlpatterns = [
     path("disputes.csv", export_views.search_csv, name="disputes-csv"),
     path("disputes/<slug:slug>/claims.csv", export_views.dispute_claims_csv, name="dispute-claims-csv"),
     path("disputes/<slug:slug>/sources.csv", export_views.dispute_sources_csv, name="dispute-sources-csv"),
+    path("account/api-tokens/", api_token_views.api_tokens, name="api-tokens"),
 ]

@@ -270,3 +270,46 @@ def test_active_since_accepts_any_offset(api):
     world(1)
     assert api("/api/disputes", active_since="2000-01-01T00:00:00-19:14").json()["count"] == 1
     assert api("/api/disputes", active_since="9999-12-31T23:00:00-05:00").json()["count"] == 0
+
+
+# --- the API-tokens page -------------------------------------------------------------------------------
+
+
+def test_api_tokens_page_needs_login(client):
+    response = client.get("/account/api-tokens/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_user_makes_a_token_sees_it_once_uses_it_and_revokes_it(client, reader):
+    client.force_login(reader)
+    made = client.post("/account/api-tokens/", {"action": "create", "name": "graphics desk"}).content.decode()
+    raw = made.split('<code id="new-token">')[1].split("</code>")[0]
+    page = client.get("/account/api-tokens/").content.decode()
+    assert "graphics desk" in page and raw[:8] in page and raw not in page  # never shown again
+    client.logout()
+    assert client.get("/api/disputes", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    client.force_login(reader)
+    token = ApiToken.objects.get(user=reader)
+    client.post("/account/api-tokens/", {"action": "revoke", "token_id": token.pk})
+    client.logout()
+    assert client.get("/api/disputes", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+def test_a_token_needs_a_name(client, reader):
+    client.force_login(reader)
+    response = client.post("/account/api-tokens/", {"action": "create", "name": " "})
+    assert response.status_code == 400 and b"Say what the token is for." in response.content
+    assert not ApiToken.objects.exists()
+
+
+def test_nobody_revokes_someone_elses_token(client, reader, editor):
+    theirs, _ = ApiToken.issue(editor, "theirs")
+    client.force_login(reader)
+    assert client.post("/account/api-tokens/", {"action": "revoke", "token_id": theirs.pk}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+
+
+def test_api_tokens_page_refuses_put(client, reader):
+    client.force_login(reader)
+    assert client.put("/account/api-tokens/").status_code == 405

@@ -1,0 +1,36 @@
+"""A logged-in user's tokens for the read-only JSON API: list, make (shown once), revoke."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from claims.models import ApiToken
+
+MAX_ACTIVE_TOKENS = 10
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    tokens = ApiToken.objects.active().filter(user=request.user)
+    new_token = ""
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            get_object_or_404(tokens, pk=request.POST.get("token_id") or 0).revoke()
+            return redirect("claims:api-tokens")
+        name = (request.POST.get("name") or "").strip()[:100]
+        if not name:
+            error = "Say what the token is for."
+        elif tokens.count() >= MAX_ACTIVE_TOKENS:
+            error = f"You have {MAX_ACTIVE_TOKENS} tokens; revoke one first."
+        else:
+            # Shown on this response only: the database keeps its hash.
+            _, new_token = ApiToken.issue(request.user, name)
+    return render(
+        request,
+        "claims/api_tokens.html",
+        {"tokens": list(tokens), "new_token": new_token, "error": error},
+        status=400 if error else 200,
+    )
