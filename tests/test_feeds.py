@@ -295,7 +295,9 @@ def test_feed_token_page_needs_login(client):
 def test_reader_makes_rotates_and_revokes_a_feed_token(client, reader):
     client.force_login(reader)
     url = reverse("claims:feed-token")
-    assert b"You have no feed token" in client.get(url).content
+    first_page = client.get(url).content.decode()
+    assert "You have no feed token" in first_page
+    assert "<title>Your feed token · " in first_page and 'href="/account/api-tokens/"' in first_page
     client.post(url, {"action": "create"})
     first = FeedToken.objects.get(user=reader).token
     page = client.get(url).content.decode()
