@@ -132,7 +132,7 @@ def _ticks(start: datetime.date, end: datetime.date, left: float, right: float) 
             label = day.strftime("%b %Y")
         else:
             label = f"{day.day} {day.strftime('%b')}"
-        x = left + (right - left) * ((day - start).days / span if span else 0.5)
+        x = left + (right - left) * ((day - start).days / span if span else 0.0)
         if not ticks or ticks[-1].label != label:
             ticks.append(Tick(x=round(x, 1), label=label))
     return ticks
@@ -213,7 +213,8 @@ def build_timeline(claims, evidence, articles) -> Timeline:
     for kind, day, lane, href, label, css in sorted(dated, key=lambda i: (i[1], i[0])):
         n = crowd[(lane, day)]
         crowd[(lane, day)] += 1
-        x = left + (right - left) * ((day - start).days / span if span else 0.5)
+        # Everything on one day sits at the start of the axis, where a phone shows it without scrolling.
+        x = left + (right - left) * ((day - start).days / span if span else 0.0)
         x += DODGE_STEP * (n % DODGE_COLUMNS)
         # Rows of the grid: on the lane's centre line, then just above it, then just below.
         y = lane_y[lane] + (0, -1, 1)[(n // DODGE_COLUMNS) % 3] * DODGE_STEP
