@@ -170,3 +170,22 @@ def test_large_dispute_stays_readable(browser, live_server, db):
             page.locator("#timeline").screenshot(path=str(ARTIFACTS / f"timeline-large-{width_name}.png"))
         finally:
             context.close()
+
+
+def test_dispute_page_as_an_editor_fits_the_screen(browser, live_server, demo, editor):
+    from django.test import Client
+
+    django_client = Client()
+    django_client.force_login(editor)
+    session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
+    for width_name, width in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page = context.new_page()
+        try:
+            page.goto(live_server.url + demo.get_absolute_url())
+            assert page.get_by_text(editor.username).first.is_visible()
+            page.screenshot(path=str(ARTIFACTS / f"dispute-editor-{width_name}.png"), full_page=True)
+            assert _no_horizontal_overflow(page), f"editor's dispute page scrolls sideways at {width_name} width"
+        finally:
+            context.close()
