@@ -8,6 +8,7 @@ editors (see docs/decisions/0004-history-restore.md).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -38,6 +39,11 @@ class HistoryEntry:
     record: object
     action: str
     changes: list[services.FieldChange]
+
+    @property
+    def reason(self) -> str:
+        """The change reason without the restore token a deletion carries."""
+        return re.sub(r" \([0-9a-f]{12}\)$", "", self.record.history_change_reason or "")
 
 
 def _model_for(kind: str) -> type[models.Model]:
@@ -105,7 +111,12 @@ def object_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                     seen.add(record.id)
                     deleted_children.append((child_kind, record, _label(record)))
     title = str(obj) if obj is not None else (_label(records[0]) if records else "")
+    back_url = ""
+    if obj is None and model is not Dispute and model is not Source and records:
+        parent = Dispute.objects.filter(pk=records[0].dispute_id).first()
+        back_url = parent.get_absolute_url() if parent is not None else ""
     context = {
+        "back_url": back_url,
         "kind": kind,
         "pk": pk,
         "object": obj,

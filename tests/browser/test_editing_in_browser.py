@@ -186,3 +186,63 @@ def test_forms_work_without_javascript(chromium, live_server, cast):
         shot(page, "07-no-js-after-save")
     finally:
         context.close()
+
+
+def _context_for(chromium, live_server, username):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(username, exact=True)).to_be_visible()
+    return context, page
+
+
+def test_two_editors_conflict_then_senior_deletes_and_undoes(chromium, live_server, cast):
+    from tests.factories import ClaimFactory, DisputeFactory
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    UserFactory(username="sena", password=PASSWORD, roles=[roles.EDITORS, roles.SENIOR_EDITORS])
+    dispute = DisputeFactory(proposition="Russia downed the drone.", slug="downed")
+    claim = ClaimFactory(dispute=dispute, quote="The drone was not downed by us.", stance="denies")
+    first_ctx, first = _context_for(chromium, live_server, "eddie")
+    second_ctx, second = _context_for(chromium, live_server, "sena")
+    try:
+        for page in (first, second):
+            page.goto(dispute.get_absolute_url())
+            page.locator(f"#claim-{claim.pk}").get_by_role("link", name="Edit").click()
+            expect(page.locator(f"#claim-{claim.pk} form")).to_be_visible()
+        second.locator(f"#claim-{claim.pk}").get_by_label("Quote").fill("Our jets did not touch the drone.")
+        second.locator(f"#claim-{claim.pk}").get_by_role("button", name="Save").click()
+        expect(second.locator(f"#claim-{claim.pk} .quote")).to_contain_text("did not touch")
+
+        first.locator(f"#claim-{claim.pk}").get_by_label("Paraphrase").fill("Russia denies downing it.")
+        first.locator(f"#claim-{claim.pk}").get_by_role("button", name="Save").click()
+        conflict = first.locator(f"#claim-{claim.pk} .conflict")
+        expect(conflict).to_contain_text("sena saved this claim after you opened the form.")
+        expect(conflict.locator("ins")).to_contain_text("Our jets did not touch the drone.")
+        expect(first.locator(f"#claim-{claim.pk}").get_by_label("Paraphrase")).to_have_value(
+            "Russia denies downing it."
+        )
+        first.screenshot(path=str(SHOTS / "08-conflict.png"), full_page=True)
+        claim.refresh_from_db()
+        assert claim.paraphrase == ""
+
+        # The senior editor deletes the claim: a question first, in place.
+        second.locator(f"#claim-{claim.pk}").get_by_role("link", name="Delete").click()
+        expect(second.locator(f"#claim-{claim.pk}.confirm-delete")).to_be_visible()
+        second.screenshot(path=str(SHOTS / "09-confirm-delete.png"), full_page=True)
+        second.locator(f"#claim-{claim.pk}").get_by_role("button", name="Delete").click()
+        expect(second.locator(f"#claim-{claim.pk}")).to_contain_text("Claim deleted.")
+        expect(second.locator("#dispute-header .status")).to_have_text("No claims yet")
+        second.locator(f"#claim-{claim.pk}").get_by_role("link", name="Undo from its history").click()
+        expect(second.locator("h1")).to_contain_text("History of the claim")
+        second.screenshot(path=str(SHOTS / "10-history-deleted-claim.png"), full_page=True)
+        second.get_by_role("button", name="Undo the deletion").click()
+        expect(second.locator(f"#claim-{claim.pk} .quote")).to_contain_text("did not touch")
+        assert Claim.objects.filter(pk=claim.pk).exists()
+    finally:
+        first_ctx.close()
+        second_ctx.close()
