@@ -15,6 +15,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Quer
 from django.db.models.functions import Coalesce
 
 from claims.checking.selectors import check_history
+from claims.filters import DisputeFilterForm
 from claims.models import ArticleLink, CheckJob, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
 from claims.timeline import Timeline, build_timeline
 
@@ -32,7 +33,7 @@ CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFF
     dispute__verdict__in=VERDICTS_TRUE, stance=Stance.DENIES
 )
 
-# The full-text configuration; the GIN indexes in migration 0002 are built with the same one.
+# The full-text configuration; the GIN indexes in migration 0003 are built with the same one.
 SEARCH_CONFIG = "english"
 
 
@@ -136,7 +137,6 @@ class DisputeListPage:
     page: Page
     query_string: str = ""
     is_filtered: bool = False
-    parties: list = field(default_factory=list)
 
 
 def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
@@ -145,8 +145,6 @@ def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
     Each dispute carries ``affirms_count``, ``denies_count``,
     ``qualified_count`` and ``has_problem`` as annotations (no per-row queries).
     """
-    from claims.filters import DisputeFilterForm
-
     form = DisputeFilterForm(params or None)
     cleaned: dict[str, Any] = {}
     if form.is_bound:
