@@ -3,6 +3,7 @@
 import ipaddress
 import socket
 import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -104,3 +105,23 @@ def _only_loopback_connections(monkeypatch):
 @pytest.fixture
 def connection_attempts(_only_loopback_connections):
     return _only_loopback_connections
+
+
+@contextmanager
+def broker(url):
+    """Point this process's Celery app at ``url`` (and back), as the web process would be configured."""
+    from tracker.celery import app
+
+    def reset():
+        app._pool = None
+        app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+
+    names = ("broker_url", "broker_write_url", "broker_read_url")
+    old = {name: app.conf[name] for name in names}
+    app.conf.update({name: url for name in names})
+    reset()
+    try:
+        yield app
+    finally:
+        app.conf.update(old)
+        reset()
