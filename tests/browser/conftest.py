@@ -26,7 +26,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: only one Playwright (sync) may run in a thread at a time,
+# and other browser modules start their own.
+@pytest.fixture(scope="module")
 def chromium():
     if not Path(CHROMIUM_PATH).exists():
         pytest.skip(
