@@ -100,8 +100,8 @@ def find_quote(quote: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> Q
         alignment = fuzz.partial_ratio_alignment(needle, haystack)
         if alignment is None or alignment.score == 0:
             return QuoteMatch(present=False, score=0.0)
-        score, start, end = round(alignment.score, 1), alignment.dest_start, alignment.dest_end
-        start, end = _widen_to_words(haystack, start, end)
+        start, end = _widen_to_words(haystack, alignment.dest_start, alignment.dest_end)
+        score, start, end = _best_window(needle, haystack, start, end)
     orig_start = where[start]
     orig_end = where[end - 1] + 1
     return QuoteMatch(
@@ -111,6 +111,43 @@ def find_quote(quote: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> Q
         prefix=_context(text[max(0, orig_start - CONTEXT) : orig_start], left=True),
         suffix=_context(text[orig_end : orig_end + CONTEXT], left=False),
     )
+
+
+def _best_window(needle: str, text: str, start: int, end: int, reach: int = 3) -> tuple[float, int, int]:
+    """Refine a rough alignment: try moving each edge by up to ``reach`` words and keep the
+    window most like the quote as a whole, so an inserted or changed word costs only itself."""
+    starts, ends = [start], [end]
+    s = e = start
+    for _ in range(reach):  # earlier and later word starts
+        s = text.rfind(" ", 0, max(s - 1, 0)) + 1 if s > 0 else 0
+        starts.append(s)
+    s = start
+    for _ in range(reach):
+        nxt = text.find(" ", s + 1)
+        if nxt < 0 or nxt + 1 >= end:
+            break
+        s = nxt + 1
+        starts.append(s)
+    e = end
+    for _ in range(reach):  # later and earlier word ends
+        nxt = text.find(" ", e + 1)
+        e = len(text) if nxt < 0 else nxt
+        ends.append(e)
+    e = end
+    for _ in range(reach):
+        prev = text.rfind(" ", start, e - 1)
+        if prev <= start:
+            break
+        e = prev
+        ends.append(e)
+    best = (-1.0, start, end)
+    for a in set(starts):
+        for b in set(ends):
+            if b > a:
+                score = fuzz.ratio(needle, text[a:b].strip(" \"'"))
+                if score > best[0]:
+                    best = (score, a, b)
+    return round(best[0], 1), best[1], best[2]
 
 
 def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
