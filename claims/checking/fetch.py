@@ -27,6 +27,7 @@ import codecs
 import contextlib
 import email.message
 import email.utils
+import functools
 import http.client
 import ipaddress
 import logging
@@ -399,6 +400,12 @@ def _redis_client():
     url = _setting("CHECKER_REDIS_URL", "") or _setting("CELERY_BROKER_URL", "")
     if not url.startswith(("redis://", "rediss://")):
         return None
+    return _redis_for(url)
+
+
+@functools.lru_cache(maxsize=4)
+def _redis_for(url: str):
+    """One client (and connection pool) per URL for the life of the process."""
     import redis
 
     return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
