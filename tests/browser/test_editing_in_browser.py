@@ -72,7 +72,7 @@ def add_claim(page, stance, party, quote, url, speaker=None):
 
 def test_editor_records_both_sides_and_edits_in_place(page, cast):
     log_in(page)
-    page.get_by_role("link", name="New dispute").click()
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="New dispute").click()
     page.get_by_label("Proposition").fill("A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.")
     page.get_by_label("Occurred on").fill("2023-03-14")
     shot(page, "01-new-dispute-form")
@@ -170,7 +170,7 @@ def test_forms_work_without_javascript(chromium, live_server, cast):
     page = context.new_page()
     try:
         log_in(page)
-        page.get_by_role("link", name="New dispute").click()
+        page.get_by_role("navigation", name="Account").get_by_role("link", name="New dispute").click()
         page.get_by_label("Proposition").fill("The drone was in international airspace.")
         page.get_by_role("button", name="Save").click()
         page.locator("#new-claim-denies").get_by_role("link").click()
