@@ -5,7 +5,6 @@ notice: the page renders, nothing overflows sideways on a phone, the timeline is
 and the list filters in place with htmx while keeping a shareable URL.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,34 +14,16 @@ from claims.demo import load_demo
 from claims.models import Dispute, Party, Source
 from tests.factories import SourceFactory
 
-# Playwright's sync API keeps an event loop running in this thread; the test's own ORM
-# calls are still synchronous, so Django's async-safety guard is a false alarm here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "pages"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 WIDTHS = {"phone": 390, "wide": 1440}
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (scripts/ensure-chromium installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium from tests/browser/conftest.py."""
+    return chromium
 
 
 @pytest.fixture
