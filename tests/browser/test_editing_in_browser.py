@@ -246,3 +246,35 @@ def test_two_editors_conflict_then_senior_deletes_and_undoes(chromium, live_serv
     finally:
         first_ctx.close()
         second_ctx.close()
+
+
+def test_senior_sets_a_verdict_and_unpublishes_in_place(chromium, live_server, transactional_db):
+    from claims.demo import load_demo
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    load_demo()
+    UserFactory(username="sena", password=PASSWORD, roles=[roles.EDITORS, roles.SENIOR_EDITORS])
+    dispute = Dispute.objects.published().filter(claims__isnull=False).distinct().first()
+    context, page = _context_for(chromium, live_server, "sena")
+    try:
+        page.goto(dispute.get_absolute_url())
+        page.evaluate("window.__editorMarker = 'still here'")
+        header = page.locator("#dispute-header")
+        header.get_by_role("link", name="Set a verdict").click()
+        form = page.locator("#dispute-header form")
+        form.get_by_label("Verdict").select_option(label="Mostly true")
+        form.get_by_role("button", name="Save").click()
+        expect(page.locator("#dispute-header #id_verdict_reasoning_error")).to_contain_text("Explain the verdict")
+        page.locator("#dispute-header").get_by_label("Reasoning").fill("The released footage shows the contact.")
+        shot(page, "11-verdict-form")
+        page.locator("#dispute-header").get_by_role("button", name="Save").click()
+        expect(page.locator("#dispute-header .verdict")).to_have_text("Mostly true")
+        expect(page.locator("#dispute-header .status")).to_have_text("Settled")
+        page.locator("#dispute-header").get_by_role("button", name="Unpublish").click()
+        expect(page.locator("#dispute-header .draft-tag")).to_be_visible()
+        shot(page, "12-settled-and-unpublished")
+        assert page.evaluate("window.__editorMarker") == "still here"
+        dispute.refresh_from_db()
+        assert dispute.verdict == "mostly_true" and not dispute.is_published
+    finally:
+        context.close()
