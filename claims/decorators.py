@@ -19,6 +19,11 @@ def _require(check: Callable, message: str):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
+                if getattr(request, "htmx", False):
+                    # A fragment swap would put the login page inside a card; go to it instead.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = redirect_to_login(request.htmx.current_url_abs_path or "/")["Location"]
+                    return response
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
                 raise PermissionDenied(message)

@@ -146,3 +146,13 @@ def test_senior_sees_delete_and_publish_controls(world, as_role):
     html = as_role("senior").get(f"/disputes/{world['slug']}/").content.decode()
     assert f"/claims/{world['claim']}/delete/" in html
     assert "/unpublish/" in html and "/verdict/" in html
+
+
+def test_htmx_request_after_the_session_ended_goes_to_the_login_page(world, client):
+    response = client.get(
+        f"/claims/{world['claim']}/edit/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver/disputes/{world['slug']}/",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/accounts/login/?next=/disputes/{world['slug']}/"
