@@ -160,6 +160,14 @@ def test_editor_records_both_sides_and_edits_in_place(page, cast):
     expect(page.locator(f"#claim-{us_claim.pk} .quote")).to_contain_text("absolute evidence")
     shot(page, "05-dispute-after-editing")
 
+    # On a phone the edit form fits the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(f"#claim-{us_claim.pk}").get_by_role("link", name="Edit").click()
+    expect(page.locator(f"#claim-{us_claim.pk} form")).to_be_visible()
+    page.locator(f"#claim-{us_claim.pk}").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "05b-phone-edit-form.png"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
     assert page.evaluate("window.__editorMarker") == "still here", "the page reloaded during editing"
     assert not page.console_errors, page.console_errors
 
