@@ -87,12 +87,16 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         help_text="Where the claim appeared. A URL already on record is reused.",
         widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
     )
+    new_party = forms.CharField(
+        label="Or a new party", required=False, max_length=200, help_text="A government, ministry, agency, person…"
+    )
     new_speaker = forms.CharField(
         label="Or a new speaker", required=False, max_length=200, help_text="Added to the chosen party."
     )
 
     field_order = [
         "party",
+        "new_party",
         "speaker",
         "new_speaker",
         "stance",
@@ -117,6 +121,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = Party.objects.order_by("name")
+        self.fields["party"].required = False
         self.fields["speaker"].queryset = Speaker.objects.select_related("party").order_by("party__name", "name")
         if self.instance.pk is not None and self.instance.source_id:
             self.fields["source_url"].initial = self.instance.source.url
@@ -125,6 +130,12 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         data = super().clean()
         if data.get("new_speaker") and data.get("speaker"):
             self.add_error("new_speaker", "Choose a speaker or name a new one, not both.")
+        if data.get("new_party") and data.get("party"):
+            self.add_error("new_party", "Choose a party or name a new one, not both.")
+        elif not data.get("new_party") and not data.get("party") and "party" not in self.errors:
+            self.add_error("party", "Choose the party that made the claim, or name a new one.")
+        if data.get("new_party") and data.get("speaker"):
+            self.add_error("speaker", "A new party has no speakers yet: name the speaker below instead.")
         return data
 
     def service_kwargs(self) -> dict:

@@ -17,7 +17,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from claims import roles
-from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Source, Speaker, normalize_source_url
+from claims.models import (
+    ArticleLink,
+    Claim,
+    Dispute,
+    Evidence,
+    EvidenceLink,
+    Party,
+    Source,
+    Speaker,
+    normalize_source_url,
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,19 @@ def dispute_delete(*, dispute: Dispute, user) -> str:
 # Claims --------------------------------------------------------------------
 
 
+def party_for_name(*, name: str) -> Party:
+    """The party with this name, created (with a free slug) if there is none."""
+    name = name.strip()
+    party = Party.objects.filter(name__iexact=name).first()
+    if party is not None:
+        return party
+    base = slugify(name)[:180] or "party"
+    slug, n = base, 2
+    while Party.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return Party.objects.create(name=name, slug=slug)
+
+
 def _speaker_for(party, speaker, new_speaker: str):
     if new_speaker.strip():
         if party is None:
@@ -202,8 +225,12 @@ def _speaker_for(party, speaker, new_speaker: str):
 
 
 @transaction.atomic
-def claim_record(*, dispute: Dispute, user, source_url: str = "", new_speaker: str = "", **data: Any) -> Claim:
+def claim_record(
+    *, dispute: Dispute, user, source_url: str = "", new_speaker: str = "", new_party: str = "", **data: Any
+) -> Claim:
     """A new claim on a dispute; a pasted URL reuses the Source it normalises to."""
+    if new_party.strip():
+        data["party"] = party_for_name(name=new_party)
     claim = Claim(dispute=dispute, created_by=user, **data)
     claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
     claim.source = source_for_url(url=source_url) if source_url.strip() else None
@@ -214,9 +241,18 @@ def claim_record(*, dispute: Dispute, user, source_url: str = "", new_speaker: s
 
 @transaction.atomic
 def claim_update(
-    *, claim: Claim, user, version: int | None, source_url: str | None = None, new_speaker: str = "", **data: Any
+    *,
+    claim: Claim,
+    user,
+    version: int | None,
+    source_url: str | None = None,
+    new_speaker: str = "",
+    new_party: str = "",
+    **data: Any,
 ) -> Claim:
     claim = _lock_and_check(Claim, claim, version)
+    if new_party.strip():
+        data["party"] = party_for_name(name=new_party)
     _apply(claim, data)
     claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
     if source_url is not None:

@@ -177,3 +177,20 @@ def test_delete_asks_for_confirmation_first(senior_client):
     html = response.content.decode()
     assert "Claim deleted." in html and f"/history/claim/{claim.pk}/" in html
     assert not Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_a_new_party_and_its_speaker_are_created_inline(editor_client):
+    dispute = DisputeFactory()
+    data = claim_data(PartyFactory()) | {"party": "", "new_party": "Wagner Group", "new_speaker": "A spokesman"}
+    response = editor_client.post(f"/disputes/{dispute.slug}/claims/new/", data)
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    assert claim.party.name == "Wagner Group" and claim.party.slug == "wagner-group"
+    assert claim.speaker.party == claim.party
+
+
+def test_a_claim_needs_a_party(editor_client):
+    dispute = DisputeFactory()
+    response = editor_client.post(f"/disputes/{dispute.slug}/claims/new/", claim_data(PartyFactory()) | {"party": ""})
+    assert "Choose the party that made the claim, or name a new one." in response.content.decode()
+    assert not Claim.objects.exists()

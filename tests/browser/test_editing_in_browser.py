@@ -60,7 +60,7 @@ def add_claim(page, stance, party, quote, url, speaker=None):
     page.locator(slot).get_by_role("link").click()
     form = page.locator(f"{slot} form")
     expect(form).to_be_visible()
-    form.get_by_label("Party").select_option(label=party)
+    form.get_by_label("Party:", exact=True).select_option(label=party)
     if speaker:
         form.get_by_label("Speaker", exact=False).first.select_option(label=speaker)
     form.get_by_label("Quote").fill(quote)
@@ -182,7 +182,7 @@ def test_forms_work_without_javascript(chromium, live_server, cast):
         page.get_by_label("Proposition").fill("The drone was in international airspace.")
         page.get_by_role("button", name="Save").click()
         page.locator("#new-claim-denies").get_by_role("link").click()
-        page.get_by_label("Party").select_option(label="Russia")
+        page.get_by_label("Party:", exact=True).select_option(label="Russia")
         page.get_by_label("Quote").fill("The drone was flying toward the Russian border.")
         page.get_by_label("Source URL").fill("javascript:alert(1)")
         page.get_by_role("button", name="Save").click()
