@@ -400,8 +400,31 @@ _DEPENDENTS = {
 }
 
 
-def _bring_back(record) -> models.Model:
+PUBLISHING_FIELDS = {"is_published", "published_at"}
+VERDICT_FIELDS = {"verdict", "verdict_reasoning", "verdict_at", "verdict_by", "verdict_by_id"}
+
+
+def _senior_only_fields(model: type[models.Model], user) -> set[str]:
+    """Fields a restore by this user must leave alone: publishing and verdicts are senior decisions."""
+    if model is not Dispute:
+        return set()
+    fields = set()
+    if not roles.can_publish(user):
+        fields |= PUBLISHING_FIELDS
+    if not roles.can_settle(user):
+        fields |= VERDICT_FIELDS
+    return fields
+
+
+def _bring_back(record, user=None) -> models.Model:
     instance = record.instance
+    if isinstance(instance, Dispute) and user is not None:
+        kept_out = _senior_only_fields(Dispute, user)
+        if "is_published" in kept_out:
+            # An editor may bring a deleted dispute back, but only as a draft.
+            instance.is_published, instance.published_at = False, None
+        if "verdict" in kept_out:
+            instance.verdict, instance.verdict_reasoning, instance.verdict_at, instance.verdict_by = "", "", None, None
     instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
     instance.save(force_insert=True)
     return instance
@@ -418,8 +441,11 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
     """
     existing = model._default_manager.select_for_update().filter(pk=record.id).first()
     if existing is not None:
+        kept_out = _senior_only_fields(model, user)
         for field in model._meta.concrete_fields:
             if field.primary_key or not field.editable or not hasattr(record, field.attname):
+                continue
+            if field.name in kept_out:
                 continue
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 continue
@@ -434,7 +460,7 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
         raise ValidationError("There is no earlier version to restore.")
     if model in (Claim, Evidence, ArticleLink) and not Dispute.objects.filter(pk=state.dispute_id).exists():
         raise ValidationError("Restore its dispute first: it was deleted too.")
-    instance = _bring_back(state)
+    instance = _bring_back(state, user)
     token = deletion.history_change_reason if deletion is not None and deletion.history_type == "-" else ""
     if token and token.startswith("deleted with"):
         for dependent in _DEPENDENTS.get(model, []):

@@ -144,3 +144,25 @@ def test_history_page_query_count_does_not_grow_with_versions(editor_client, dja
         editor_client.get(f"/history/evidence/{small.pk}/")
     with django_assert_num_queries(len(small_ctx.captured_queries)):
         editor_client.get(f"/history/evidence/{large.pk}/")
+
+
+def test_an_editor_restore_leaves_publishing_and_verdict_alone(editor_client, senior):
+    from claims import services
+
+    dispute = DisputeFactory(proposition="Old wording.", is_published=False)
+    first = Dispute.history.filter(id=dispute.pk).earliest()
+    services.dispute_publish(dispute=dispute, user=senior)
+    services.dispute_settle(dispute=dispute, user=senior, verdict="true", reasoning="Footage.")
+    editor_client.post(f"/history/dispute/{dispute.pk}/restore/{first.history_id}/")
+    dispute.refresh_from_db()
+    assert dispute.is_published and dispute.verdict == "true"
+
+
+def test_a_dispute_an_editor_brings_back_is_a_draft(senior_client, editor, client):
+    dispute = DisputeFactory(is_published=True)
+    pk = dispute.pk
+    senior_client.post(f"/disputes/{dispute.slug}/delete/")
+    client.force_login(editor)
+    record = Dispute.history.filter(id=pk, history_type="+").get()
+    client.post(f"/history/dispute/{pk}/restore/{record.history_id}/")
+    assert not Dispute.objects.get(pk=pk).is_published
