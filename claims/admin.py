@@ -5,9 +5,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .checking.jobs import job_request
 from .models import (
+    ApiToken,
     ArticleLink,
     CheckJob,
     Claim,
+    Development,
     Dispute,
     Evidence,
     EvidenceLink,
@@ -263,3 +265,41 @@ class FeedTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
     readonly_fields = ["token", "created_at"]
+
+
+@admin.register(Development)
+class DevelopmentAdmin(admin.ModelAdmin):
+    """Feed items are a record of what happened: readable here, never edited by hand."""
+
+    list_display = ["title", "kind", "dispute", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "summary", "dispute__proposition"]
+    list_select_related = ["dispute"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "created_at", "revoked_at"]
+    fields = ["user", "name", "prefix", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        # Keys are shown once at creation: made on the account page or with create_api_token.
+        return False
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoke()
+        self.message_user(request, "Revoked.", messages.SUCCESS)

@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from claims.models import CheckJob, FeedToken, Source, SourceCheck
+from claims.models import ApiToken, CheckJob, FeedToken, Source, SourceCheck
 
 from .factories import ArticleLinkFactory, ClaimFactory, EvidenceFactory, SpeakerFactory, UserFactory
 
@@ -22,6 +22,8 @@ def populated():
     check = SourceCheck.objects.create(source=claim.source, outcome="ok", http_status=200)
     check.quote_checks.create(claim=claim, present=True, score=100.0)
     FeedToken.objects.create(user=UserFactory(username="feedreader"))
+    ApiToken.issue(UserFactory(username="graphics"), "graphics desk script")
+    # Recording the claim made a feed item (a Development) too.
     return claim
 
 
@@ -104,3 +106,11 @@ def test_autocomplete_for_parties_answers(staff_client, populated):
     )
     assert response.status_code == 200
     assert populated.party.name in response.text
+
+
+def test_api_token_revoked_from_the_admin(staff_client):
+    token, _raw = ApiToken.issue(UserFactory(username="robot"), "nightly export")
+    staff_client.post(reverse("admin:claims_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert not ApiToken.objects.active().filter(pk=token.pk).exists()

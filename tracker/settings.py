@@ -219,6 +219,8 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        # Otherwise kombu makes a control/ folder in whatever directory the process started in.
+        "control_folder": str(_queue_dir / "control"),
     }
 else:
     # Above the hard time limit, so a running task is never handed to a second worker.
