@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from claims import services
 from claims.decorators import require_editor, require_publisher, require_senior, require_settler
 from claims.forms import ArticleLinkForm, ClaimForm, DisputeForm, EvidenceForm, EvidenceLinkForm, VerdictForm
-from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Stance
+from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Source, Stance
 
 from .access import get_dispute_for_user
 
@@ -112,8 +112,17 @@ def _card(request: HttpRequest, partial: str, context: dict) -> str:
     return _render(request, f"{DISPUTE_PAGE}#{partial}", context)
 
 
+def _with_check_progress(source: Source | None) -> None:
+    """Give a freshly saved source its ``check_live`` flag, so its badge polls while the new check runs."""
+    if source is not None:
+        source.check_live = (
+            Source.objects.with_check_progress().filter(pk=source.pk).values_list("check_live", flat=True)[0]
+        )
+
+
 def _claim_card(request: HttpRequest, claim: Claim) -> str:
     claim = Claim.objects.select_related("party", "speaker", "source", "dispute").get(pk=claim.pk)
+    _with_check_progress(claim.source)
     return _card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
 
 
@@ -123,11 +132,13 @@ def _evidence_item(request: HttpRequest, evidence: Evidence) -> str:
         .prefetch_related("links__claim__party")
         .get(pk=evidence.pk)
     )
+    _with_check_progress(evidence.source)
     return _card(request, "evidence-item", {"item": evidence, "dispute": evidence.dispute})
 
 
 def _article_item(request: HttpRequest, link: ArticleLink) -> str:
     link = ArticleLink.objects.select_related("source", "dispute").get(pk=link.pk)
+    _with_check_progress(link.source)
     return _card(request, "article-item", {"link": link, "dispute": link.dispute})
 
 
