@@ -106,6 +106,15 @@ class DisputeAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=Count("claims", distinct=True))
 
+    def get_readonly_fields(self, request, obj=None):
+        # The same rule as the editor pages: only senior editors publish or settle.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("claims.publish_dispute"):
+            fields.append("is_published")
+        if not request.user.has_perm("claims.settle_dispute"):
+            fields += ["verdict", "verdict_reasoning", "verdict_by", "verdict_at"]
+        return fields
+
     @admin.display(description="Claims", ordering="claim_count")
     def claim_count(self, obj: Dispute) -> int:
         return obj.claim_count

@@ -114,3 +114,21 @@ def test_api_token_revoked_from_the_admin(staff_client):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert not ApiToken.objects.active().filter(pk=token.pk).exists()
+
+
+def test_staff_editor_cannot_publish_or_settle_through_the_admin(client, populated):
+    from claims import roles
+
+    dispute = populated.dispute
+    dispute.is_published = False
+    dispute.save()
+    editor = UserFactory(username="staffeditor", is_staff=True, roles=[roles.EDITORS])
+    client.force_login(editor)
+    url = reverse("admin:claims_dispute_change", args=[dispute.pk])
+    form = client.get(url).context["adminform"].form
+    assert "is_published" not in form.fields and "verdict" not in form.fields
+    client.post(
+        url, {"proposition": dispute.proposition, "slug": dispute.slug, "is_published": "on", "verdict": "true"}
+    )
+    dispute.refresh_from_db()
+    assert not dispute.is_published and dispute.verdict == ""
