@@ -144,3 +144,16 @@ def test_search_csv_filters_by_party_slug(client):
     ClaimFactory(dispute=DisputeFactory())
     got = rows(client.get(reverse("claims:disputes-csv"), {"party": "kremlin"}))
     assert [r["slug"] for r in got] == [mine.slug]
+
+
+@pytest.mark.django_db
+def test_pages_link_to_their_exports_and_feeds(client):
+    from claims.models import Dispute
+    from tests.factories import ClaimFactory
+
+    claim = ClaimFactory(dispute__slug="contact")
+    page = client.get(claim.dispute.get_absolute_url()).text
+    assert "/disputes/contact/claims.csv" in page and "/disputes/contact/sources.csv" in page
+    assert "/feeds/disputes/contact/atom/" in page
+    home = client.get("/", {"q": "said", "status": Dispute.Status.SINGLE_SIDED}).text
+    assert "/disputes.csv?" in home and "q=said" in home
