@@ -277,7 +277,11 @@ def _evidence(request: HttpRequest) -> QuerySet:
 
 
 def _checks(request: HttpRequest) -> QuerySet:
-    return SourceCheck.objects.filter(source__in=visible_sources(request)).prefetch_related("quote_checks")
+    # Quote results of draft claims stay hidden from users who may not see the drafts.
+    quotes = QuoteCheck.objects.filter(claim__dispute__in=visible_disputes(request))
+    return SourceCheck.objects.filter(source__in=visible_sources(request)).prefetch_related(
+        Prefetch("quote_checks", queryset=quotes)
+    )
 
 
 Id = Path(..., ge=1, le=MAX_ID)

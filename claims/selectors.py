@@ -335,7 +335,7 @@ def source_page_data(source: Source, user) -> SourcePageData:
     source.check_live = CheckJob.objects.filter(source=source, state__in=CheckJob.LIVE_STATES).exists()
     return SourcePageData(
         source=source,
-        checks=check_history(source),
+        checks=check_history(source, user),
         claims=list(
             source.claims.filter(dispute__in=visible)
             .select_related("dispute", "party", "speaker")

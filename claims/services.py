@@ -117,7 +117,7 @@ def source_for_url(*, url: str, kind: str = Source.Kind.ARTICLE) -> Source:
 def _unique_slug(proposition: str, exclude_pk: int | None = None) -> str:
     base = slugify(proposition)[:100].strip("-") or "dispute"
     slug, n = base, 2
-    while Dispute.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    while slug in Dispute.RESERVED_SLUGS or Dispute.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -8,18 +8,25 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from claims.models import QuoteCheck, Source, SourceCheck
+from claims.models import Dispute, QuoteCheck, Source, SourceCheck
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
 
-def check_history(source: Source, limit: int = 50) -> list[SourceCheck]:
+def check_history(source: Source, user=None, limit: int = 50) -> list[SourceCheck]:
     """The latest checks of ``source``, newest first, with their quote results; each knows the
-    previous check that had text (``previous_text_id``) so the page can link a diff. Two queries."""
+    previous check that had text (``previous_text_id``) so the page can link a diff. Two queries.
+
+    Quote results are only those of claims on disputes ``user`` may see: a source cited by a
+    published dispute and by a draft must not show the draft's quotes. Without a user, only
+    published disputes count.
+    """
+    visible = Dispute.objects.visible_to(user) if user is not None else Dispute.objects.published()
+    quotes = QuoteCheck.objects.filter(claim__dispute__in=visible).select_related("claim")
     checks = list(
         SourceCheck.objects.filter(source=source)
         .defer("text")
-        .prefetch_related(Prefetch("quote_checks", queryset=QuoteCheck.objects.select_related("claim")))
+        .prefetch_related(Prefetch("quote_checks", queryset=quotes))
         .order_by("-started_at")[:limit]
     )
     older_with_text = None
@@ -31,12 +38,20 @@ def check_history(source: Source, limit: int = 50) -> list[SourceCheck]:
     return checks
 
 
+def _check_id(raw: str | None) -> int | None:
+    """A check id from the query string, or None for anything that is not a plausible id."""
+    if not raw or not raw.isascii() or not raw.isdecimal() or len(raw) > 18:
+        return None
+    return int(raw) or None
+
+
 def checks_for_diff(source: Source, a: str | None, b: str | None) -> tuple[SourceCheck | None, SourceCheck | None]:
     """The two checks to compare; by default the latest check with text and the one before it."""
     with_text: QuerySet[SourceCheck] = SourceCheck.objects.filter(source=source).exclude(text_sha256="")
-    if a and b and a.isdigit() and b.isdigit():
-        found = {c.pk: c for c in with_text.filter(pk__in=[int(a), int(b)])}
-        return found.get(int(a)), found.get(int(b))
+    first, second = _check_id(a), _check_id(b)
+    if first and second:
+        found = {c.pk: c for c in with_text.filter(pk__in=[first, second])}
+        return found.get(first), found.get(second)
     latest = list(with_text.order_by("-started_at")[:2])
     if len(latest) < 2:
         return None, latest[0] if latest else None

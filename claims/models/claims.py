@@ -93,19 +93,20 @@ class Claim(Versioned):
             errors["quote"] = "Give the verbatim quote, a paraphrase, or both."
         if self.speaker_id and self.party_id and self.speaker.party_id != self.party_id:
             errors["speaker"] = f"{self.speaker.name} speaks for {self.speaker.party}, not for {self.party}."
-        if (
-            self.quote_exact
-            and self.quote
-            and self.quote_exact not in self.quote
-            and self.quote not in self.quote_exact
-        ):
-            errors["quote_exact"] = "The text in the source should be the quote, or contain it."
+        self._follow_quote_with_selector()
         if errors:
             raise ValidationError(errors)
+
+    def _follow_quote_with_selector(self) -> None:
+        """A corrected quote makes the old position in the source stale: the selector restarts from the quote."""
+        quote = (self.quote or "").strip()
+        if self.quote_exact and quote and self.quote_exact not in quote and quote not in self.quote_exact:
+            self.quote_exact, self.quote_prefix, self.quote_suffix = quote, "", ""
 
     def save(self, *args, **kwargs) -> None:
         self.quote = (self.quote or "").strip()
         self.paraphrase = (self.paraphrase or "").strip()
+        self._follow_quote_with_selector()
         super().save(*args, **kwargs)
         self.dispute.refresh_status()
 

@@ -58,6 +58,8 @@ class Dispute(Versioned):
     """One proposition that parties disagree on, phrased so a claim can affirm or deny it."""
 
     Status = DisputeStatus
+    # Path words under /disputes/ that a slug would shadow (/disputes/new/ is the create form).
+    RESERVED_SLUGS = frozenset({"new"})
     Verdict = DisputeVerdict
     proposition = models.TextField(
         help_text="Phrased so a claim can affirm or deny it: "
@@ -104,6 +106,11 @@ class Dispute(Versioned):
         constraints = [
             models.CheckConstraint(condition=~models.Q(proposition=""), name="dispute_proposition_not_empty"),
             models.CheckConstraint(condition=~models.Q(slug=""), name="dispute_slug_not_empty"),
+            models.CheckConstraint(
+                condition=~models.Q(slug__in=["new"]),
+                name="dispute_slug_not_reserved",
+                violation_error_message="“new” is reserved for the page that creates disputes; choose another slug.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in DisputeStatus]), name="dispute_status_valid"
             ),

@@ -1,7 +1,7 @@
 """A logged-in user's tokens for the read-only JSON API: list, make (shown once), revoke."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -18,7 +18,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            get_object_or_404(tokens, pk=request.POST.get("token_id") or 0).revoke()
+            token_id = request.POST.get("token_id") or ""
+            if not (token_id.isascii() and token_id.isdecimal() and len(token_id) <= 18):
+                raise Http404("No such token")
+            get_object_or_404(tokens, pk=int(token_id)).revoke()
             return redirect("claims:api-tokens")
         name = (request.POST.get("name") or "").strip()[:100]
         if not name:
