@@ -27,6 +27,11 @@ class DisputeFilterForm(forms.Form):
     occurred_to = forms.DateField(label="Event to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     problems = forms.BooleanField(label="Only with source problems", required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Parties known only from drafts stay out of the list for readers and visitors.
+        self.fields["party"].queryset = Party.objects.visible_to(user).order_by("name")
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("occurred_from"), cleaned.get("occurred_to")

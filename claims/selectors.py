@@ -145,7 +145,7 @@ def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
     Each dispute carries ``affirms_count``, ``denies_count``,
     ``qualified_count`` and ``has_problem`` as annotations (no per-row queries).
     """
-    form = DisputeFilterForm(params or None)
+    form = DisputeFilterForm(params or None, user=user)
     cleaned: dict[str, Any] = {}
     if form.is_bound:
         # An invalid field (a malformed date) shows its error and is dropped; the valid filters still apply.

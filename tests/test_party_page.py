@@ -87,7 +87,7 @@ def test_record_counts_disputes_not_claims(client):
 
 
 def test_htmx_request_gets_the_claims_partial(client):
-    party = PartyFactory()
+    party = ClaimFactory(dispute=DisputeFactory(is_published=True)).party
     response = client.get(_url(party), headers={"HX-Request": "true"})
     assert response.text.lstrip().startswith('<div id="party-claims">')
     assert "HX-Request" in response["Vary"]

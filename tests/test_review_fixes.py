@@ -73,3 +73,25 @@ def test_revoking_an_api_token_with_a_garbled_id_is_404(client, reader):
     client.force_login(reader)
     response = client.post(reverse("claims:api-tokens"), {"action": "revoke", "token_id": "abc"})
     assert response.status_code == 404
+
+
+def test_party_known_only_from_drafts_is_hidden_from_strangers(editor):
+    from django.test import Client
+
+    from .factories import SpeakerFactory
+
+    client, editor_client = Client(), Client()
+    editor_client.force_login(editor)
+
+    speaker = SpeakerFactory(name="Draft Only Spokesperson")
+    ClaimFactory(party=speaker.party, speaker=speaker, dispute=DisputeFactory(is_published=False))
+    url = speaker.party.get_absolute_url()
+    assert client.get(url).status_code == 404
+    assert speaker.party.name not in client.get("/").text
+    assert client.get(f"/feeds/parties/{speaker.party.slug}/").status_code == 404
+    assert "Draft Only Spokesperson" in editor_client.get(url).text
+
+
+def test_party_on_a_published_dispute_is_public(client):
+    claim = ClaimFactory(dispute=DisputeFactory(is_published=True))
+    assert client.get(claim.party.get_absolute_url()).status_code == 200

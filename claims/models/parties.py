@@ -3,6 +3,19 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 
+class PartyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PartyQuerySet":
+        """Editors see every party; others only parties on the record of a published dispute.
+
+        A party (and its speakers) added for a story still in draft stays unseen until it is published.
+        """
+        if user is not None and user.is_authenticated and (user.is_staff or user.has_perm("claims.change_dispute")):
+            return self
+        return self.filter(
+            models.Q(claims__dispute__is_published=True) | models.Q(released_evidence__dispute__is_published=True)
+        ).distinct()
+
+
 class Party(models.Model):
     """Who makes assertions: a government, ministry, agency, company or person."""
 
@@ -26,6 +39,7 @@ class Party(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = PartyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

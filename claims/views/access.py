@@ -13,7 +13,7 @@ def get_dispute_for_user(request: HttpRequest, slug: str, queryset=None) -> Disp
 
 
 def get_party_for_user(request: HttpRequest, slug: str) -> Party:
-    return get_object_or_404(Party, slug=slug)
+    return get_object_or_404(Party.objects.visible_to(request.user), slug=slug)
 
 
 def get_source_for_user(request: HttpRequest, pk: int) -> Source:

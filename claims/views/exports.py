@@ -141,7 +141,7 @@ def dispute_sources_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def search_csv(request: HttpRequest) -> HttpResponse:
     """The disputes the home page's search and filters find (same query string), one row each."""
-    form = DisputeFilterForm(request.GET or None)
+    form = DisputeFilterForm(request.GET or None, user=request.user)
     cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and form.errors:
         return HttpResponse(

@@ -62,7 +62,8 @@ def dispute_scope(slug: str) -> FeedScope:
 
 
 def party_scope(slug: str) -> FeedScope:
-    party = get_object_or_404(Party, slug=slug)
+    # Feeds show published disputes only, so a party on drafts alone has no feed yet.
+    party = get_object_or_404(Party.objects.visible_to(None), slug=slug)
     return FeedScope(
         title=f"{settings.SITE_NAME}: disputes involving {party.name}",
         description=f"Developments on the disputes where {party.name} has made a claim.",
