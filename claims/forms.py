@@ -34,6 +34,15 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.fields["version"].initial = self.instance.version
 
+    def clean(self):
+        cleaned = super().clean()
+        # An edit without the version it was opened at could overwrite someone unseen.
+        if self.instance.pk is not None and cleaned.get("version") is None:
+            self.add_error(
+                None, "This form did not say which version it edits; reload the page and make your change again."
+            )
+        return cleaned
+
 
 def clean_url_field(value: str, *, required: bool) -> str:
     value = (value or "").strip()

@@ -95,3 +95,17 @@ def test_party_known_only_from_drafts_is_hidden_from_strangers(editor):
 def test_party_on_a_published_dispute_is_public(client):
     claim = ClaimFactory(dispute=DisputeFactory(is_published=True))
     assert client.get(claim.party.get_absolute_url()).status_code == 200
+
+
+def test_edit_without_its_version_is_refused_not_saved(editor_client):
+    claim = ClaimFactory(quote="Original.", dispute=DisputeFactory(is_published=True))
+    url = f"/claims/{claim.pk}/edit/"
+    form = editor_client.get(url).context["form"]
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update({k: v for k, v in {"party": claim.party_id, "stance": claim.stance}.items()})
+    data.pop("version", None)
+    data["quote"] = "Overwritten without a version."
+    response = editor_client.post(url, data)
+    assert "did not say which version it edits" in response.text
+    claim.refresh_from_db()
+    assert claim.quote == "Original."
