@@ -244,8 +244,9 @@ class ArticleLinkForm(forms.ModelForm):
         fields = ["relation", "linked_on", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2}), "linked_on": DATE_WIDGET}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, dispute: Dispute | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.dispute = dispute
         if self.instance.pk is not None:
             self.fields["url"].initial = self.instance.source.url
             self.fields["url"].disabled = True
@@ -254,8 +255,12 @@ class ArticleLinkForm(forms.ModelForm):
     def clean_url(self) -> str:
         if self.instance.pk is not None:
             return self.instance.source.url
-        return clean_url_field(self.cleaned_data.get("url", ""), required=True)
+        url = clean_url_field(self.cleaned_data.get("url", ""), required=True)
+        # Linking it again would quietly replace the relation and note someone chose.
+        if self.dispute is not None and ArticleLink.objects.filter(dispute=self.dispute, source__url=url).exists():
+            raise ValidationError("This article is already linked to this dispute; edit that link instead.")
+        return url
 
     def validate_unique(self) -> None:
-        # The service reuses an existing link for the same article instead.
+        # Checked in clean_url, against the dispute the link is for.
         pass

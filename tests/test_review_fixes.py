@@ -109,3 +109,17 @@ def test_edit_without_its_version_is_refused_not_saved(editor_client):
     assert "did not say which version it edits" in response.text
     claim.refresh_from_db()
     assert claim.quote == "Original."
+
+
+def test_linking_an_article_twice_is_refused_not_overwritten(editor_client):
+    from claims.models import ArticleLink
+
+    from .factories import ArticleLinkFactory
+
+    link = ArticleLinkFactory(relation="corroborates", note="Careful wording.", dispute=DisputeFactory())
+    url = reverse("claims:article-create", args=[link.dispute.slug])
+    response = editor_client.post(url, {"url": link.source.url, "relation": "retracts", "note": "", "linked_on": ""})
+    assert "already linked to this dispute" in response.text
+    link.refresh_from_db()
+    assert (link.relation, link.note) == ("corroborates", "Careful wording.")
+    assert ArticleLink.objects.count() == 1

@@ -624,7 +624,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_editor
 def article_create(request: HttpRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
-    form = ArticleLinkForm(request.POST or None)
+    form = ArticleLinkForm(request.POST or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         link = services.article_link(
