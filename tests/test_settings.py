@@ -60,3 +60,27 @@ def test_suite_runs_on_the_configured_database():
 
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     assert connection.vendor == expected
+
+
+def _manage(*args):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+    )
+
+
+def test_build_commands_run_without_a_secret_key():
+    result = _manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_serving_commands_refuse_to_start_without_a_secret_key():
+    result = _manage("loaddemo")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr

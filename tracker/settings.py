@@ -7,6 +7,7 @@ broker under ``var/``. Set ``DATABASE_URL`` (PostgreSQL) and
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -46,11 +47,19 @@ def envlist(name: str, default: str = "") -> list[str]:
 DEBUG = envbool("DEBUG", False)
 
 
+KEYLESS_COMMANDS = {"makemigrations", "migrate", "showmigrations", "sqlmigrate", "collectstatic", "check", "help"}
+
+
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
     if not DEBUG:
+        # Build and maintenance commands that never sign anything may run without a key
+        # (collectstatic in an image build, makemigrations --check in a hook); Django
+        # still refuses any use of the empty key. Everything else stops here.
+        if len(sys.argv) > 1 and sys.argv[1] in KEYLESS_COMMANDS:
+            return ""
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     # A local development key, made once and kept out of the repository.
     path = VAR_DIR / "dev-secret-key"
