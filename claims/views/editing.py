@@ -142,6 +142,13 @@ def _article_item(request: HttpRequest, link: ArticleLink) -> str:
     return _card(request, "article-item", {"link": link, "dispute": link.dispute})
 
 
+def _added_in_place(request: HttpRequest, *, slot: str, target: str, item: str, extra=()) -> HttpResponse:
+    """The answer to an in-place add: the "add" slot comes back closed and the new item is appended to ``target``."""
+    return _fragments(
+        request, slot, _render(request, f"{FORMS_PAGE}#oob-append", {"target": target, "html": item}), *extra
+    )
+
+
 def _done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
     messages.success(request, message)
     return redirect(url)
@@ -345,15 +352,12 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         claim = services.claim_record(dispute=dispute, user=request.user, **form.service_kwargs())
         if request.htmx:
-            return _fragments(
+            return _added_in_place(
                 request,
-                _render(request, f"{FORMS_PAGE}#add-claim-slot", {"dispute": dispute, "stance": stance}),
-                _render(
-                    request,
-                    f"{FORMS_PAGE}#oob-append",
-                    {"target": f"#column-{claim.stance}", "html": _claim_card(request, claim)},
-                ),
-                _header_oob(request, dispute),
+                slot=_render(request, f"{FORMS_PAGE}#add-claim-slot", {"dispute": dispute, "stance": stance}),
+                target=f"#column-{claim.stance}",
+                item=_claim_card(request, claim),
+                extra=[_header_oob(request, dispute)],
             )
         return _done(request, "Claim added.", claim.get_absolute_url())
     return _form_response(
@@ -474,14 +478,11 @@ def evidence_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         evidence = services.evidence_record(dispute=dispute, user=request.user, **form.service_kwargs())
         if request.htmx:
-            return _fragments(
+            return _added_in_place(
                 request,
-                _render(request, f"{FORMS_PAGE}#add-evidence-slot", {"dispute": dispute}),
-                _render(
-                    request,
-                    f"{FORMS_PAGE}#oob-append",
-                    {"target": "#evidence-items", "html": _evidence_item(request, evidence)},
-                ),
+                slot=_render(request, f"{FORMS_PAGE}#add-evidence-slot", {"dispute": dispute}),
+                target="#evidence-items",
+                item=_evidence_item(request, evidence),
             )
         return _done(request, "Evidence added.", dispute.get_absolute_url() + f"#evidence-{evidence.pk}")
     return _form_response(
@@ -636,14 +637,11 @@ def article_create(request: HttpRequest, slug: str) -> HttpResponse:
             linked_on=data["linked_on"],
         )
         if request.htmx:
-            return _fragments(
+            return _added_in_place(
                 request,
-                _render(request, f"{FORMS_PAGE}#add-article-slot", {"dispute": dispute}),
-                _render(
-                    request,
-                    f"{FORMS_PAGE}#oob-append",
-                    {"target": "#article-items", "html": _article_item(request, link)},
-                ),
+                slot=_render(request, f"{FORMS_PAGE}#add-article-slot", {"dispute": dispute}),
+                target="#article-items",
+                item=_article_item(request, link),
             )
         return _done(request, "Article linked.", dispute.get_absolute_url() + f"#article-{link.pk}")
     return _form_response(
