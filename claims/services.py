@@ -8,7 +8,9 @@ deletes remember what went with the object so ``*_restore`` can bring it all bac
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -182,22 +184,32 @@ def _delete_with_reason(obj: models.Model, reason: str) -> None:
     obj.delete()
 
 
+def _delete_together(*, user, obj: models.Model, label: str, dependents: Iterable[models.Model] = ()) -> str:
+    """Delete ``obj`` after its dependents, all marked with one token in their history.
+
+    The token is what an undo looks for: restoring ``obj`` brings back every row deleted with it.
+    Only senior editors delete.
+    """
+    if not roles.can_delete(user):
+        raise PermissionDenied("Only senior editors delete.")
+    token = f"deleted with {label} {obj.pk} ({uuid.uuid4().hex[:12]})"
+    for dependent in list(dependents):
+        _delete_with_reason(dependent, token)
+    _delete_with_reason(obj, token)
+    return token
+
+
 @transaction.atomic
 def dispute_delete(*, dispute: Dispute, user) -> str:
     """Delete a dispute with everything on it; returns the token its restore needs."""
-    if not roles.can_delete(user):
-        raise PermissionDenied("Only senior editors delete.")
-    token = f"deleted with dispute {dispute.pk} ({uuid.uuid4().hex[:12]})"
-    for link in EvidenceLink.objects.filter(evidence__dispute=dispute):
-        _delete_with_reason(link, token)
-    for item in Evidence.objects.filter(dispute=dispute):
-        _delete_with_reason(item, token)
-    for link in ArticleLink.objects.filter(dispute=dispute):
-        _delete_with_reason(link, token)
-    for claim in Claim.objects.filter(dispute=dispute):
-        _delete_with_reason(claim, token)
-    _delete_with_reason(dispute, token)
-    return token
+    # Lazy: nothing is read before the permission check inside _delete_together.
+    dependents = chain(
+        EvidenceLink.objects.filter(evidence__dispute=dispute),
+        Evidence.objects.filter(dispute=dispute),
+        ArticleLink.objects.filter(dispute=dispute),
+        Claim.objects.filter(dispute=dispute),
+    )
+    return _delete_together(user=user, obj=dispute, label="dispute", dependents=dependents)
 
 
 # Claims --------------------------------------------------------------------
@@ -264,13 +276,7 @@ def claim_update(
 
 @transaction.atomic
 def claim_delete(*, claim: Claim, user) -> str:
-    if not roles.can_delete(user):
-        raise PermissionDenied("Only senior editors delete.")
-    token = f"deleted with claim {claim.pk} ({uuid.uuid4().hex[:12]})"
-    for link in claim.evidence_links.all():
-        _delete_with_reason(link, token)
-    _delete_with_reason(claim, token)
-    return token
+    return _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
 
 
 # Evidence ------------------------------------------------------------------
@@ -340,13 +346,7 @@ def evidence_link_remove(*, link: EvidenceLink, user) -> None:
 
 @transaction.atomic
 def evidence_delete(*, evidence: Evidence, user) -> str:
-    if not roles.can_delete(user):
-        raise PermissionDenied("Only senior editors delete.")
-    token = f"deleted with evidence {evidence.pk} ({uuid.uuid4().hex[:12]})"
-    for link in evidence.links.all():
-        _delete_with_reason(link, token)
-    _delete_with_reason(evidence, token)
-    return token
+    return _delete_together(user=user, obj=evidence, label="evidence", dependents=evidence.links.all())
 
 
 # Article links -------------------------------------------------------------
@@ -354,7 +354,11 @@ def evidence_delete(*, evidence: Evidence, user) -> str:
 
 @transaction.atomic
 def article_link(*, dispute: Dispute, user, url: str, relation: str, note: str = "", linked_on=None) -> ArticleLink:
-    """Link a later article to a dispute; linking the same article again updates the link."""
+    """Link a later article to a dispute; if it is already linked, that link is updated.
+
+    The editor's form refuses an article already linked (so nothing is overwritten unseen);
+    callers that mean to update, like the demo loader or scripts, may rely on this.
+    """
     source = source_for_url(url=url)
     link = ArticleLink.objects.filter(dispute=dispute, source=source).first() or ArticleLink(
         dispute=dispute, source=source, created_by=user
@@ -381,11 +385,7 @@ def article_update(*, link: ArticleLink, user, relation: str, note: str = "", li
 
 @transaction.atomic
 def article_delete(*, link: ArticleLink, user) -> str:
-    if not roles.can_delete(user):
-        raise PermissionDenied("Only senior editors delete.")
-    token = f"deleted with article link {link.pk} ({uuid.uuid4().hex[:12]})"
-    _delete_with_reason(link, token)
-    return token
+    return _delete_together(user=user, obj=link, label="article link")
 
 
 # Restore -------------------------------------------------------------------
