@@ -33,7 +33,7 @@ CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFF
     dispute__verdict__in=VERDICTS_TRUE, stance=Stance.DENIES
 )
 
-# The full-text configuration; the GIN indexes in migration 0003 are built with the same one.
+# The full-text configuration; the search documents of migration 0005 are built with the same one.
 SEARCH_CONFIG = "english"
 
 
@@ -45,19 +45,7 @@ def _sources_with_problems() -> QuerySet:
 
 
 def _text_match(model, fields: list[str], query: str) -> QuerySet:
-    """Rows of ``model`` whose ``fields`` match ``query``.
-
-    On PostgreSQL: full-text search against the same ``to_tsvector`` expression the
-    GIN indexes are built on, so the planner can use them. Elsewhere (SQLite): a
-    case-insensitive substring match on any of the fields.
-    """
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector(*fields, config=SEARCH_CONFIG)
-        return model.objects.annotate(search=vector).filter(
-            search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        )
+    """Rows of ``model`` whose ``fields`` contain ``query`` (case-insensitive): the SQLite search."""
     condition = Q()
     for name in fields:
         condition |= Q(**{f"{name}__icontains": query})
@@ -67,9 +55,15 @@ def _text_match(model, fields: list[str], query: str) -> QuerySet:
 def _search_condition(query: str) -> Q:
     """Disputes whose proposition, claims' quotes/paraphrases, speakers or source titles match.
 
-    One UNION of dispute ids: PostgreSQL plans each arm on its own GIN index (an OR
-    of IN-subqueries made it fall back to scanning the claims table).
+    PostgreSQL: one full-text match against the dispute's search document (one vector
+    per dispute, kept current by triggers; ``DisputeSearchDocument``), so the planner
+    either walks the activity index and stops after a page (common words) or reads the
+    few matches from the GIN index (rare words). SQLite: a UNION of substring matches.
     """
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        return Q(search_document__document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
     sources = _text_match(Source, ["title"], query).values("pk")
     speakers = _text_match(Speaker, ["name"], query).values("pk")
     ids = (
