@@ -33,7 +33,7 @@ CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFF
     dispute__verdict__in=VERDICTS_TRUE, stance=Stance.DENIES
 )
 
-# The full-text configuration; the search documents of migration 0005 are built with the same one.
+# The full-text configuration; the search documents of migration 0006 are built with the same one.
 SEARCH_CONFIG = "english"
 
 

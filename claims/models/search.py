@@ -7,7 +7,7 @@ from .disputes import Dispute
 class DisputeSearchDocument(models.Model):
     """Everything the home page's search looks at for one dispute, as one full-text vector.
 
-    PostgreSQL only: triggers (migration 0005) keep it current on every write to the
+    PostgreSQL only: triggers (migration 0006) keep it current on every write to the
     dispute, its claims, evidence and article links, and to the speakers and sources
     they cite, whoever writes (services, admin, API, bulk loads). Django never writes
     it. On SQLite the table exists but stays empty and the search uses ``icontains``.
@@ -19,7 +19,7 @@ class DisputeSearchDocument(models.Model):
     document = SearchVectorField(null=True)
 
     class Meta:
-        # The GIN index on ``document`` is created by migration 0005 on PostgreSQL only.
+        # The GIN index on ``document`` is created by migration 0006 on PostgreSQL only.
         verbose_name = "dispute search document"
 
     def __str__(self) -> str:

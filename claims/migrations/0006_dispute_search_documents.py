@@ -179,7 +179,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0004_dispute_slug_not_reserved'),
+        ('claims', '0005_check_text_truncated'),
     ]
 
     operations = [
