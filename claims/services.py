@@ -30,6 +30,7 @@ from claims.models import (
     Speaker,
     normalize_source_url,
 )
+from claims.models.base import Versioned
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def _lock_and_check(model: type[models.Model], obj: models.Model, expected_versi
     raise EditConflict(current, expected_version, changes, who)
 
 
+def check_version(*, obj: models.Model, version: int | None) -> None:
+    """Lock the row and raise ``EditConflict`` if it moved past ``version`` (for forms outside the editor pages)."""
+    _lock_and_check(type(obj), obj, version if version is not None else -1)
+
+
 def _apply(obj: models.Model, data: dict[str, Any]) -> None:
     for name, value in data.items():
         setattr(obj, name, value)
@@ -126,6 +132,10 @@ def _unique_slug(proposition: str, exclude_pk: int | None = None) -> str:
 
 # Disputes ------------------------------------------------------------------
 
+# Senior editors' decisions: no edit, restore or admin form changes them for anyone else.
+PUBLISHING_FIELDS = {"is_published", "published_at"}
+VERDICT_FIELDS = {"verdict", "verdict_reasoning", "verdict_at", "verdict_by", "verdict_by_id"}
+
 
 @transaction.atomic
 def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=None, slug: str = "") -> Dispute:
@@ -144,8 +154,22 @@ def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=Non
 
 @transaction.atomic
 def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) -> Dispute:
+    """Edit a dispute. Publishing and verdict fields, if given and changed, keep their senior-only rules."""
+    publish = data.pop("is_published", None)
+    verdict = {name: data.pop(name) for name in list(data) if name in VERDICT_FIELDS}
     dispute = _lock_and_check(Dispute, dispute, version)
     _apply(dispute, data)
+    if publish is not None and bool(publish) != dispute.is_published:
+        if not roles.can_publish(user):
+            raise PermissionDenied("Only senior editors publish disputes.")
+        dispute.is_published = bool(publish)
+        if dispute.is_published and dispute.published_at is None:
+            dispute.published_at = timezone.now()
+    if "verdict" in verdict or "verdict_reasoning" in verdict:
+        new_verdict = verdict.get("verdict", dispute.verdict) or ""
+        reasoning = verdict.get("verdict_reasoning", dispute.verdict_reasoning) or ""
+        if (new_verdict, reasoning.strip()) != (dispute.verdict, dispute.verdict_reasoning):
+            _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
     return dispute
@@ -162,18 +186,25 @@ def dispute_publish(*, dispute: Dispute, user, publish: bool = True) -> Dispute:
     return dispute
 
 
-@transaction.atomic
-def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "", version: int | None = None) -> Dispute:
-    """Set (or clear, with an empty verdict) the editors' verdict; a verdict needs its reasoning."""
+def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> None:
+    """The verdict rule, in one place: senior editors only, and a verdict needs its reasoning."""
     if not roles.can_settle(user):
         raise PermissionDenied("Only senior editors set verdicts.")
-    dispute = _lock_and_check(Dispute, dispute, version)
     if verdict and not reasoning.strip():
         raise ValidationError({"verdict_reasoning": "Explain the verdict: readers will ask why."})
     dispute.verdict = verdict
     dispute.verdict_reasoning = reasoning.strip() if verdict else ""
     dispute.verdict_by = user if verdict else None
     dispute.verdict_at = timezone.now() if verdict else None
+
+
+@transaction.atomic
+def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "", version: int | None = None) -> Dispute:
+    """Set (or clear, with an empty verdict) the editors' verdict; a verdict needs its reasoning."""
+    if not roles.can_settle(user):
+        raise PermissionDenied("Only senior editors set verdicts.")
+    dispute = _lock_and_check(Dispute, dispute, version)
+    _apply_verdict(dispute, user=user, verdict=verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
     return dispute
@@ -400,10 +431,6 @@ _DEPENDENTS = {
 }
 
 
-PUBLISHING_FIELDS = {"is_published", "published_at"}
-VERDICT_FIELDS = {"verdict", "verdict_reasoning", "verdict_at", "verdict_by", "verdict_by_id"}
-
-
 def _senior_only_fields(model: type[models.Model], user) -> set[str]:
     """Fields a restore by this user must leave alone: publishing and verdicts are senior decisions."""
     if model is not Dispute:
@@ -425,6 +452,10 @@ def _bring_back(record, user=None) -> models.Model:
             instance.is_published, instance.published_at = False, None
         if "verdict" in kept_out:
             instance.verdict, instance.verdict_reasoning, instance.verdict_at, instance.verdict_by = "", "", None, None
+    if isinstance(instance, Versioned):
+        # A form opened before the deletion must not match the restored row: versions only go forward.
+        newest = type(instance).history.filter(id=instance.pk).aggregate(models.Max("version"))["version__max"]
+        instance.version = (newest or 0) + 1
     instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
     instance.save(force_insert=True)
     return instance
