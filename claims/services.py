@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -443,6 +443,55 @@ def _senior_only_fields(model: type[models.Model], user) -> set[str]:
     return fields
 
 
+def _make_restorable(instance: models.Model) -> list[str]:
+    """Check a row about to come back against what was made or deleted since, fixing what can be fixed.
+
+    Returns notes for the editor (a dispute whose address was taken comes back under a
+    free one); raises ValidationError saying what to do when it cannot come back as it was.
+    """
+    notes = []
+    name = instance._meta.verbose_name
+    for field in instance._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        value = getattr(instance, field.attname)
+        if value is None or field.related_model._default_manager.filter(pk=value).exists():
+            continue
+        if field.null and field.remote_field.on_delete is models.SET_NULL:
+            setattr(instance, field.attname, None)  # a user account removed since: as the database would have done
+            continue
+        raise ValidationError(f"Restore its {field.verbose_name} first: it was deleted too.")
+    if isinstance(instance, Dispute) and Dispute.objects.filter(slug=instance.slug).exclude(pk=instance.pk).exists():
+        old = instance.get_absolute_url()
+        instance.slug = _unique_slug(instance.slug, exclude_pk=instance.pk)
+        notes.append(
+            f"Its address {old} was given to another dispute since; it is back at {instance.get_absolute_url()}."
+        )
+    if isinstance(instance, ArticleLink):
+        again = ArticleLink.objects.filter(dispute_id=instance.dispute_id, source_id=instance.source_id)
+        if again.exclude(pk=instance.pk).exists():
+            raise ValidationError(
+                "This article was linked to this dispute again after this link was deleted: edit that link instead."
+            )
+    try:
+        instance.validate_unique()
+        instance.validate_constraints()
+    except ValidationError as error:
+        raise ValidationError(f"This {name} cannot come back as it was: {' '.join(error.messages)}") from None
+    return notes
+
+
+def _save_restored(instance: models.Model, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            instance.save(**kwargs)
+    except IntegrityError:
+        # Checked just before; only a row made at the same moment gets here.
+        raise ValidationError(
+            f"This {instance._meta.verbose_name} collides with a change made at the same moment; try again."
+        ) from None
+
+
 def _bring_back(record, user=None) -> models.Model:
     instance = record.instance
     if isinstance(instance, Dispute) and user is not None:
@@ -456,8 +505,9 @@ def _bring_back(record, user=None) -> models.Model:
         # A form opened before the deletion must not match the restored row: versions only go forward.
         newest = type(instance).history.filter(id=instance.pk).aggregate(models.Max("version"))["version__max"]
         instance.version = (newest or 0) + 1
+    instance.restore_notes = _make_restorable(instance)
     instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
-    instance.save(force_insert=True)
+    _save_restored(instance, force_insert=True)
     return instance
 
 
@@ -468,7 +518,9 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
     If the object still exists this is an ordinary edit (a new history entry, so it
     can itself be undone). If it was deleted, it is recreated with its old id, and
     whatever was deleted together with it (claims of a dispute, evidence links of a
-    claim) comes back too.
+    claim) comes back too. Rows made or deleted since that stand in the way are
+    reported as a ValidationError saying what to do (nothing is restored then); a
+    dispute whose slug was taken comes back under a free one, said in ``restore_notes``.
     """
     existing = model._default_manager.select_for_update().filter(pk=record.id).first()
     if existing is not None:
@@ -481,16 +533,15 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 continue
             setattr(existing, field.attname, getattr(record, field.attname))
+        existing.restore_notes = _make_restorable(existing)
         existing._change_reason = f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}"
-        existing.save()
+        _save_restored(existing)
         return existing
 
     deletion = model.history.filter(id=record.id).order_by("-history_date", "-history_id").first()
     state = record if record.history_type != "-" else record.prev_record
     if state is None:
         raise ValidationError("There is no earlier version to restore.")
-    if model in (Claim, Evidence, ArticleLink) and not Dispute.objects.filter(pk=state.dispute_id).exists():
-        raise ValidationError("Restore its dispute first: it was deleted too.")
     instance = _bring_back(state, user)
     token = deletion.history_change_reason if deletion is not None and deletion.history_type == "-" else ""
     if token and token.startswith("deleted with"):
