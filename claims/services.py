@@ -8,7 +8,7 @@ deletes remember what went with the object so ``*_restore`` can bring it all bac
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -137,18 +137,53 @@ PUBLISHING_FIELDS = {"is_published", "published_at"}
 VERDICT_FIELDS = {"verdict", "verdict_reasoning", "verdict_at", "verdict_by", "verdict_by_id"}
 
 
+# How many taken slugs a create steps past before giving up (each step is one more "-n").
+SLUG_ATTEMPTS = 50
+
+
+def _insert_with_free_slug(obj: models.Model, *, base: str, taken: Callable[[str], bool]) -> None:
+    """Insert ``obj`` under ``base`` or the first free ``base-n``; the unique index is the arbiter.
+
+    Checking first and then inserting loses to a simultaneous create: so insert, and if the
+    database says the slug was taken meanwhile, step on (inside a savepoint, so the
+    surrounding transaction stays usable).
+    """
+    slug, n = base, 2
+    for _ in range(SLUG_ATTEMPTS):
+        if not taken(slug):
+            obj.slug = slug
+            try:
+                with transaction.atomic():
+                    obj.save(force_insert=True)
+                return
+            except IntegrityError:
+                if not taken(slug):
+                    raise  # another unique value collided: not ours to resolve here
+        slug, n = f"{base}-{n}", n + 1
+    raise ValidationError({"slug": "Could not find a free address for this; choose a slug."})
+
+
 @transaction.atomic
 def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=None, slug: str = "") -> Dispute:
-    """A new dispute, as a draft until a senior editor publishes it."""
+    """A new dispute, as a draft until a senior editor publishes it.
+
+    Its slug comes from the proposition (or ``slug``); if that is taken, even by a
+    dispute created at the same moment, the next free ``-2``, ``-3``… is used.
+    """
     dispute = Dispute(
         proposition=proposition.strip(),
         summary=summary,
         occurred_on=occurred_on,
-        slug=slug or _unique_slug(proposition),
+        slug=slug or "dispute",
         created_by=user,
     )
-    dispute.full_clean()
-    dispute.save()
+    dispute.full_clean(exclude=["slug"])
+    base = slugify(slug or proposition)[:100].strip("-") or "dispute"
+    _insert_with_free_slug(
+        dispute,
+        base=base,
+        taken=lambda s: s in Dispute.RESERVED_SLUGS or Dispute.objects.filter(slug=s).exists(),
+    )
     return dispute
 
 
@@ -247,16 +282,27 @@ def dispute_delete(*, dispute: Dispute, user) -> str:
 
 
 def party_for_name(*, name: str) -> Party:
-    """The party with this name, created (with a free slug) if there is none."""
+    """The party with this name, created (with a free slug) if there is none.
+
+    Two editors naming the same new party at once get the one party: the loser of the
+    insert finds the winner's row and uses it.
+    """
     name = name.strip()
-    party = Party.objects.filter(name__iexact=name).first()
-    if party is not None:
+    for _ in range(2):
+        party = Party.objects.filter(name__iexact=name).first()
+        if party is not None:
+            return party
+        party = Party(name=name)
+        try:
+            _insert_with_free_slug(
+                party,
+                base=slugify(name)[:180] or "party",
+                taken=lambda s: Party.objects.filter(slug=s).exists(),
+            )
+        except IntegrityError:
+            continue  # the name was taken at the same moment: look again
         return party
-    base = slugify(name)[:180] or "party"
-    slug, n = base, 2
-    while Party.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return Party.objects.create(name=name, slug=slug)
+    raise ValidationError({"new_party": "This party was just changed by someone else; try again."})
 
 
 def _speaker_for(party, speaker, new_speaker: str):
