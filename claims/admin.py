@@ -155,6 +155,8 @@ class LedgerAdmin(SimpleHistoryAdmin):
         self.message_user(
             request, f"Restored the {opts.verbose_name} as of {record.history_date:%d %b %Y %H:%M}.", messages.SUCCESS
         )
+        for note in getattr(restored, "restore_notes", []):
+            self.message_user(request, note, messages.WARNING)
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[restored.pk]))
 
 
