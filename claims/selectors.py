@@ -78,6 +78,11 @@ def _search_condition(query: str) -> Q:
         from django.contrib.postgres.search import SearchQuery
 
         return Q(search_document__document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+    return substring_search_condition(query)
+
+
+def substring_search_condition(query: str) -> Q:
+    """The SQLite search: a UNION of case-insensitive substring matches (also what `make bench` compares against)."""
     sources = _text_match(Source, ["title"], query).values("pk")
     speakers = _text_match(Speaker, ["name"], query).values("pk")
     ids = (
