@@ -13,6 +13,7 @@ urlpatterns = [
     # Before dispute-detail, which would take "new" for a slug.
     path("disputes/new/", editing.dispute_create, name="dispute-create"),
     path("disputes/<slug:slug>/", disputes.dispute_detail, name="dispute-detail"),
+    path("disputes/<slug:slug>/timeline/", disputes.dispute_timeline, name="dispute-timeline"),
     path("parties/<slug:slug>/", parties.party_detail, name="party-detail"),
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
     # The source checker (claims/views/checks.py).

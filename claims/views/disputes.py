@@ -69,11 +69,34 @@ def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
     etag = _dispute_page_etag(request, dispute, f"{partial}|{request.GET.urlencode()}")
     if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
         return not_modified
-    data = selectors.dispute_page_data(dispute)
+    data = selectors.dispute_page_data(dispute, show_all=request.GET.get("all") == "1")
     template = "claims/dispute_detail.html#dispute-body" if partial else "claims/dispute_detail.html"
-    response = render(request, template, {"dispute": dispute, "data": data, "timeline": data.timeline})
+    # Timeline marks jump to their cards; on a cut-down page, to the page with every card.
+    context = {"dispute": dispute, "data": data, "timeline": data.timeline, "mark_prefix": ""}
+    if data.is_truncated:
+        context["mark_prefix"] = "?all=1"
+    return _with_etag(render(request, template, context), etag)
+
+
+def _with_etag(response: HttpResponse, etag: str | None) -> HttpResponse:
     if etag:
         response.headers["ETag"] = etag
         # Always revalidate; only the browser keeps a copy, since it differs per viewer.
         patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def dispute_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+    """A dispute's timeline: what a big dispute's page loads when it is scrolled to, or a page of its own."""
+    dispute = get_dispute_for_user(request, slug, queryset=selectors.disputes_with_page_stamp())
+    partial = _wants_partial(request)
+    etag = _dispute_page_etag(request, dispute, f"timeline|{partial}")
+    if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
+        return not_modified
+    data = selectors.dispute_page_data(dispute)
+    template = "claims/dispute_detail.html#timeline" if partial else "claims/dispute_timeline.html"
+    context = {"dispute": dispute, "data": data, "timeline": data.timeline}
+    context["mark_prefix"] = dispute.get_absolute_url() + ("?all=1" if data.is_truncated else "")
+    return _with_etag(render(request, template, context), etag)
