@@ -20,7 +20,7 @@ from pathlib import Path
 # The machine counts as quiet when, over one second, less than this share of its CPU
 # time was busy (anything: other people's tests, our own previous phase winding down).
 QUIET_BUSY_SHARE = float(os.environ.get("BENCH_QUIET_BUSY", "0.30"))
-QUIET_MAX_WAIT_SECONDS = float(os.environ.get("BENCH_QUIET_WAIT", "6"))
+QUIET_MAX_WAIT_SECONDS = float(os.environ.get("BENCH_QUIET_WAIT", "3"))
 
 
 @dataclass

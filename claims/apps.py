@@ -21,3 +21,8 @@ class ClaimsConfig(AppConfig):
 
         # A new source, or a source whose URL changed, gets a background check at once.
         hooks.connect()
+
+        from . import public_parties
+
+        # The home filter's cached party list is dropped whenever what it depends on is written.
+        public_parties.connect()

@@ -3,6 +3,7 @@
 from django import forms
 
 from claims.models import Dispute, Party
+from claims.public_parties import public_party_ids
 
 
 class DisputeFilterForm(forms.Form):
@@ -30,7 +31,12 @@ class DisputeFilterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Parties known only from drafts stay out of the list for readers and visitors.
-        self.fields["party"].queryset = Party.objects.visible_to(user).order_by("name")
+        # Readers and visitors all see the same list: worked out once and cached (claims/public_parties.py).
+        # Whether this user is limited stays Party.objects.visible_to's decision.
+        if Party.objects.visible_to(user).query.has_filters():
+            self.fields["party"].queryset = Party.objects.filter(pk__in=public_party_ids()).order_by("name")
+        else:
+            self.fields["party"].queryset = Party.objects.order_by("name")
 
     def clean(self):
         cleaned = super().clean()

@@ -148,6 +148,7 @@ LIST_QUERIES = 3
 @pytest.mark.parametrize("disputes", [2, DISPUTES_PER_PAGE])
 def test_query_count_does_not_grow_with_the_page(client, django_assert_num_queries, disputes):
     synthesize(disputes=disputes, claims_per_dispute=5, published_share=1.0)
+    client.get(HOME)  # the filter's party list, cached across requests (claims/public_parties.py)
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(HOME, {"problems": "", "status": ""})
     assert response.text.count('class="dispute-row"') == disputes
@@ -182,3 +183,32 @@ def test_party_filter_query_reads_each_party_once():
     sql = str(Party.objects.visible_to(AnonymousUser()).query).upper()
     assert "EXISTS" in sql
     assert "DISTINCT" not in sql and " JOIN " not in sql.split("EXISTS")[0]
+
+
+def test_party_filter_follows_publishing_and_unpublishing_at_once(client):
+    party = PartyFactory(name="Harbour Authority")
+    dispute = DisputeFactory(is_published=False)
+    ClaimFactory(party=party, dispute=dispute)
+    assert "Harbour Authority" not in client.get(HOME).text
+    dispute.is_published = True
+    dispute.published_at = timezone.now()
+    dispute.save()
+    assert "Harbour Authority" in client.get(HOME).text
+    dispute.is_published = False
+    dispute.published_at = None
+    dispute.save()
+    assert "Harbour Authority" not in client.get(HOME).text
+
+
+def test_party_filter_follows_a_claim_moving_to_another_party(client):
+    claim = ClaimFactory(party=PartyFactory(name="First Party"), dispute=DisputeFactory())
+    assert "First Party" in client.get(HOME).text
+    claim.party = PartyFactory(name="Second Party")
+    claim.save()
+    html = client.get(HOME).text
+    assert "Second Party" in html and "First Party" not in html
+
+
+def test_editors_see_every_party_in_the_filter(editor_client):
+    PartyFactory(name="Only in a draft")
+    assert "Only in a draft" in editor_client.get(HOME).text

@@ -185,3 +185,23 @@ def test_phrase_and_exclusion_apply_to_the_whole_dispute(anonymous):
     DisputeFactory(slug="ship", proposition="The drone hit a ship.")
     assert _found(anonymous, "drone -jet") == {"ship"}
     assert _found(anonymous, "drone jet") == {"jet"}
+
+
+def test_a_search_with_very_many_matches_stops_counting_at_the_cap(monkeypatch):
+    from claims import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr(selectors, "DISPUTES_PER_PAGE", 2)
+    for n in range(5):
+        DisputeFactory(proposition=f"Drone story {n}.")
+    html = Client().get(HOME, {"q": "drone"}).text
+    assert "More than 3 disputes match" in html and "page 1 of 2+" in html
+
+
+def test_a_search_under_the_cap_says_exactly_how_many_match(monkeypatch):
+    from claims import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    for n in range(3):
+        DisputeFactory(proposition=f"Drone story {n}.")
+    assert "3 disputes match" in Client().get(HOME, {"q": "drone"}).text
