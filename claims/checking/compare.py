@@ -16,7 +16,6 @@ occur, so a 1 MB page or a 2,000-word quote stays linear in practice.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -62,9 +61,9 @@ _FOLD = str.maketrans(
         "\ufeff": None,
     }
 )
-_WORDS = re.compile(r"\S+")
 # Reference markers a reader skips when copying a sentence: [4], [12], [a], [citation needed].
 _MARKER = re.compile(r"\[(?:\d{1,3}|[a-z]|citation needed|note \d{1,3})\]")
+_WORD = re.compile(r"\S+")
 _ANCHORS = 24  # pieces of the quote looked up in the page
 _HITS_PER_ANCHOR = 20  # a piece found more often than this says nothing about where the quote is
 _WINDOWS = 3  # candidate places scored with rapidfuzz
@@ -94,37 +93,45 @@ def _fold_word(word: str, cache: dict[str, str]) -> str:
 class PageText:
     """A page's text normalised once for every quote searched in it.
 
-    ``folded`` is the text with quotes, dashes, case, whitespace and reference markers
-    folded; ``starts``/``origin`` map each folded word back to where it sits in the original,
-    so the passage found can be shown as the page has it.
+    ``folded`` is the text's words, each with quotes, dashes, case and reference markers
+    folded, joined by single spaces (one C-level pass plus a dictionary lookup per word).
+    The original position of a folded span is worked out only for the passages reported.
     """
 
     def __init__(self, text: str):
         self.text = text or ""
-        cache: dict[str, str] = {}
-        parts: list[str] = []
-        self.starts: list[int] = []  # folded offset of each word
-        self.origin: list[tuple[int, int]] = []  # original (start, end) of each word
-        offset = 0
-        for match in _WORDS.finditer(self.text):
-            folded = _fold_word(match.group(), cache)
-            # A word that was only a marker or invisible characters leaves nothing behind.
-            for piece in folded.split():
-                self.starts.append(offset)
-                self.origin.append(match.span())
-                parts.append(piece)
-                offset += len(piece) + 1
-        self.folded = " ".join(parts)
+        self._spans: list[tuple[int, int]] | None = None
+        self._index: list[int] | None = None
+        # Fast path: fold the whole text in C; it keeps one folded word per original word unless
+        # a marker or an odd compatibility character stood alone, which the word count tells.
+        words = _MARKER.sub("", unicodedata.normalize("NFKC", self.text).translate(_FOLD).casefold()).split()
+        if len(words) != len(self.text.split()):
+            cache: dict[str, str] = {}
+            words, self._index = [], []
+            for i, word in enumerate(self.text.split()):
+                for piece in _fold_word(word, cache).split():
+                    words.append(piece)
+                    self._index.append(i)
+        self.folded = " ".join(words)
+
+    def _original_word(self, folded_word: int) -> tuple[int, int]:
+        """(start, end) in the original text of the folded word number ``folded_word``."""
+        if self._spans is None:  # once per page, and only when a passage is reported
+            self._spans = [m.span() for m in _WORD.finditer(self.text)]
+        k = self._index[folded_word] if self._index is not None else folded_word
+        return self._spans[min(k, len(self._spans) - 1)]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original text's span for the folded span ``[start, end)``."""
-        first = bisect.bisect_right(self.starts, start) - 1
-        last = bisect.bisect_right(self.starts, max(end - 1, start)) - 1
-        first_start, first_end = self.origin[first]
-        last_start, last_end = self.origin[last]
-        orig_start = min(first_start + (start - self.starts[first]), first_end - 1)
-        inner_end = end - self.starts[last]
-        orig_end = max(min(last_start + inner_end, last_end), orig_start + 1)
+        folded = self.folded
+        first = folded.count(" ", 0, start)
+        last = first + folded.count(" ", start, max(end - 1, start))
+        first_start, first_end = self._original_word(first)
+        last_start, last_end = self._original_word(last) if last != first else (first_start, first_end)
+        into_first = start - (folded.rfind(" ", 0, start) + 1)
+        into_last = end - (folded.rfind(" ", 0, max(end - 1, 0)) + 1)
+        orig_start = min(first_start + into_first, first_end - 1)
+        orig_end = max(min(last_start + into_last, last_end), orig_start + 1)
         return orig_start, orig_end
 
     def find(self, quote: str, threshold: float = DEFAULT_THRESHOLD) -> QuoteMatch:
@@ -201,7 +208,7 @@ class PageText:
 def normalise(text: str) -> str:
     """Fold quotes, dashes, case, whitespace and reference markers, as the page text is folded."""
     cache: dict[str, str] = {}
-    return " ".join(piece for word in _WORDS.findall(text or "") for piece in _fold_word(word, cache).split())
+    return " ".join(piece for word in (text or "").split() for piece in _fold_word(word, cache).split())
 
 
 def find_quote(quote: str, text: str | PageText, threshold: float = DEFAULT_THRESHOLD) -> QuoteMatch:

@@ -102,16 +102,21 @@ class Extracted:
 
 def normalise_text(text: str) -> str:
     """One paragraph per line, runs of spaces collapsed, blank lines dropped."""
-    lines = (_SPACES.sub(" ", line).strip() for line in (text or "").splitlines())
+    lines = (_flat(line) for line in (text or "").splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def _flat(text: str) -> str:
-    return _SPACES.sub(" ", " ".join((text or "").split())).strip()
+    """One line, single spaces (zero-width spaces count as spaces)."""
+    return " ".join((text or "").replace("\u200b", " ").split())
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _today() -> str:
+    return datetime.date.today().isoformat()
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -313,9 +318,11 @@ def reader_text(tree, main_text: str) -> str:
     page_chars = _visible_chars(body) or 1
     extras: dict[int, list[str]] = {}  # main-text line index (−1: before the first) → paragraphs after it
     anchor = -1
+    in_region = set(region.iter())
+    near_region = set(region_parent.iter()) if region_parent is not region else in_region
     for el, text in blocks:
-        inside = region is el or any(a is region for a in el.iterancestors())
-        if not inside and not any(a is region_parent for a in el.iterancestors()):
+        inside = el in in_region
+        if not inside and el not in near_region:
             continue
         found = flat_main.find(text) if text else -1
         if found >= 0:
@@ -329,6 +336,10 @@ def reader_text(tree, main_text: str) -> str:
         if density > 0.5 and el.tag != "p":
             continue
         if not inside and (len(text) < _SIBLING_MIN_CHARS or density > 0.25):
+            continue
+        # With no narrower region than the whole body, a short line in a bare <div> (a "rendered at"
+        # stamp, a widget's caption) is more likely furniture than a paragraph of the story.
+        if region is body and el.tag == "div" and len(text) < _SIBLING_MIN_CHARS:
             continue
         extras.setdefault(anchor, []).append(text)
 
@@ -350,7 +361,13 @@ def extract(html: str, url: str = "") -> Extracted:
     try:
         _clean(tree)
         doc = trafilatura.bare_extraction(
-            tree, url=url or None, with_metadata=True, include_comments=False, favor_precision=True, fast=True
+            tree,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            favor_precision=True,
+            fast=True,
+            date_extraction_params={"original_date": True, "extensive_search": False, "max_date": _today()},
         )
     except Exception:  # noqa: BLE001 — a hostile page must not crash the check
         log.warning("trafilatura failed on %s", url, exc_info=True)
@@ -370,7 +387,10 @@ def extract(html: str, url: str = "") -> Extracted:
         log.warning("reader text failed on %s", url, exc_info=True)
         result.text = main_text
     try:
-        result.published_on = _date(htmldate.find_date(tree, original_date=True, extensive_search=False))
+        # trafilatura asked htmldate for the publication date already; only the last-modified date is left.
+        result.published_on = _date(doc.date if doc is not None else None) or _date(
+            htmldate.find_date(tree, original_date=True, extensive_search=False)
+        )
         result.modified_on = _date(htmldate.find_date(tree, original_date=False, extensive_search=False))
     except Exception:  # noqa: BLE001
         log.warning("htmldate failed on %s", url, exc_info=True)

@@ -104,29 +104,39 @@ class Page:
                 candidates.append(word)
         spots = []
         for word in sorted(dict.fromkeys(candidates), key=len, reverse=True):
-            if html.count(word) != 1:
+            if html.count(word) > 20:
                 continue
-            at = html.find(word)
-            end = at + len(word)
-            if not _is_cjk(word[0]) and (
-                (at > 0 and html[at - 1].isalnum()) or (end < len(html) and html[end].isalnum())
-            ):
-                continue
-            if _in_text(html, at):
-                spots.append((at, end, word))
+            # Where the word is text a reader sees (not a tag, script, comment or <title>), as a whole word.
+            places, at = [], html.find(word)
+            while at >= 0:
+                end = at + len(word)
+                whole = _is_cjk(word[0]) or not (
+                    (at > 0 and html[at - 1].isalnum()) or (end < len(html) and html[end].isalnum())
+                )
+                if whole and _in_text(html, at):
+                    places.append((at, end, word))
+                at = html.find(word, at + 1)
+            if len(places) == 1:
+                spots.append(places[0])
                 if len(spots) >= limit:
                     break
         return sorted(spots)
 
 
+_LOWER: dict[int, str] = {}
+
+
 def _in_text(html: str, pos: int) -> bool:
-    """Is ``pos`` in character data (not inside a tag, a script, a style or a comment)?"""
+    """Is ``pos`` in character data (not inside a tag, a script, a style, a comment or the title)?"""
     last_open, last_close = html.rfind("<", 0, pos), html.rfind(">", 0, pos)
     if last_open > last_close:
         return False
-    before = html[:pos].lower()
+    lower = _LOWER.get(id(html))
+    if lower is None or len(lower) != len(html):
+        _LOWER.clear()
+        lower = _LOWER[id(html)] = html.lower()
     for opener, closer in (("<script", "</script"), ("<style", "</style"), ("<!--", "-->"), ("<title", "</title")):
-        if before.rfind(opener) > before.rfind(closer):
+        if lower.rfind(opener, 0, pos) > lower.rfind(closer, 0, pos):
             return False
     return True
 
@@ -396,10 +406,14 @@ def quotes_for(page: Page, count: int = 2) -> list[str]:
     (or 15–150 characters of CJK text)."""
     paragraphs = page.paragraphs
     picked = []
+    # A sentence the page says once: a quote that repeats elsewhere cannot show one place's edit.
+    article = " ".join(paragraphs)
     for paragraph in dict.fromkeys([paragraphs[len(paragraphs) // 2], paragraphs[0]] if paragraphs else []):
         for sentence in sentences(paragraph):
             words = len(sentence.split())
             cjk = bool(sentence) and _is_cjk(sentence[0])
+            if article.count(sentence) != 1:
+                continue
             if (6 <= words <= 60) or (cjk and 15 <= len(sentence) <= 150):
                 picked.append(sentence)
                 break

@@ -36,7 +36,7 @@ def test_reader_text_has_the_paragraphs_a_reader_sees_and_not_the_furniture():
         page(
             inside='<div class="ad-slot"><p>Win a cruise for two today, enter now.</p></div>',
             after='<div id="cookie-banner"><p>We use cookies to improve your experience on this site.</p></div>'
-            '<footer><p>Page generated at 10:01:02</p></footer>',
+            "<footer><p>Page generated at 10:01:02</p></footer>",
         )
     )
     for paragraph in ARTICLE_PARAGRAPHS:
