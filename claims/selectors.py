@@ -11,8 +11,22 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
@@ -33,7 +47,7 @@ CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFF
     dispute__verdict__in=VERDICTS_TRUE, stance=Stance.DENIES
 )
 
-# The full-text configuration; the GIN indexes in migration 0003 are built with the same one.
+# The full-text configuration; the search documents of migration 0006 are built with the same one.
 SEARCH_CONFIG = "english"
 
 
@@ -45,19 +59,7 @@ def _sources_with_problems() -> QuerySet:
 
 
 def _text_match(model, fields: list[str], query: str) -> QuerySet:
-    """Rows of ``model`` whose ``fields`` match ``query``.
-
-    On PostgreSQL: full-text search against the same ``to_tsvector`` expression the
-    GIN indexes are built on, so the planner can use them. Elsewhere (SQLite): a
-    case-insensitive substring match on any of the fields.
-    """
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector(*fields, config=SEARCH_CONFIG)
-        return model.objects.annotate(search=vector).filter(
-            search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        )
+    """Rows of ``model`` whose ``fields`` contain ``query`` (case-insensitive): the SQLite search."""
     condition = Q()
     for name in fields:
         condition |= Q(**{f"{name}__icontains": query})
@@ -67,9 +69,20 @@ def _text_match(model, fields: list[str], query: str) -> QuerySet:
 def _search_condition(query: str) -> Q:
     """Disputes whose proposition, claims' quotes/paraphrases, speakers or source titles match.
 
-    One UNION of dispute ids: PostgreSQL plans each arm on its own GIN index (an OR
-    of IN-subqueries made it fall back to scanning the claims table).
+    PostgreSQL: one full-text match against the dispute's search document (one vector
+    per dispute, kept current by triggers; ``DisputeSearchDocument``), so the planner
+    either walks the activity index and stops after a page (common words) or reads the
+    few matches from the GIN index (rare words). SQLite: a UNION of substring matches.
     """
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        return Q(search_document__document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+    return substring_search_condition(query)
+
+
+def substring_search_condition(query: str) -> Q:
+    """The SQLite search: a UNION of case-insensitive substring matches (also what `make bench` compares against)."""
     sources = _text_match(Source, ["title"], query).values("pk")
     speakers = _text_match(Speaker, ["name"], query).values("pk")
     ids = (
@@ -87,12 +100,18 @@ def _search_condition(query: str) -> Q:
 
 
 def has_source_problem_condition() -> Q:
-    """Disputes citing at least one source whose last check found a problem."""
-    problems = _sources_with_problems()
+    """Disputes citing at least one source whose last check found a problem.
+
+    A join inside each correlated EXISTS, not ``source__in=<subquery>``: with the
+    subquery PostgreSQL hashed every claim, evidence and article citing a problem
+    source on every request (35 ms at 2,000 disputes, growing with the data); with the
+    join it probes the 20 listed disputes' rows by index.
+    """
+    problem = {"source__check_state__in": Source.PROBLEM_STATES}
     return Q(
-        Exists(Claim.objects.filter(dispute=OuterRef("pk"), source__in=problems))
-        | Exists(Evidence.objects.filter(dispute=OuterRef("pk"), source__in=problems))
-        | Exists(ArticleLink.objects.filter(dispute=OuterRef("pk"), source__in=problems))
+        Exists(Claim.objects.filter(dispute=OuterRef("pk"), **problem))
+        | Exists(Evidence.objects.filter(dispute=OuterRef("pk"), **problem))
+        | Exists(ArticleLink.objects.filter(dispute=OuterRef("pk"), **problem))
     )
 
 
@@ -151,16 +170,22 @@ def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
         # An invalid field (a malformed date) shows its error and is dropped; the valid filters still apply.
         form.is_valid()
         cleaned = form.cleaned_data
-    # Correlated subqueries rather than JOIN + GROUP BY: the database orders by the
-    # activity index, stops after one page, and only then counts for those rows.
-    qs = search_disputes(user, cleaned.get("q", ""), cleaned).annotate(
-        affirms_count=_claim_count(Stance.AFFIRMS),
-        denies_count=_claim_count(Stance.DENIES),
-        qualified_count=_claim_count(Stance.QUALIFIED),
-        has_problem=has_source_problem_condition(),
-    )
-    paginator = Paginator(qs, DISPUTES_PER_PAGE)
+    paginator = Paginator(search_disputes(user, cleaned.get("q", ""), cleaned), DISPUTES_PER_PAGE)
     page = paginator.get_page(params.get("page"))
+    # The page's rows are annotated in an outer query over the page's ids (a LIMIT
+    # subquery): planned for the whole filtered set, PostgreSQL hashed every citing row
+    # of every problem source for the has_problem flag on each request, whatever the page.
+    page_ids = page.object_list.values("pk")
+    page.object_list = list(
+        Dispute.objects.filter(pk__in=page_ids)
+        .annotate(
+            affirms_count=_claim_count(Stance.AFFIRMS),
+            denies_count=_claim_count(Stance.DENIES),
+            qualified_count=_claim_count(Stance.QUALIFIED),
+            has_problem=has_source_problem_condition(),
+        )
+        .recently_active()
+    )
     kept = [(k, v) for k, v in params.items() if k != "page" and v]
     return DisputeListPage(
         form=form,
@@ -245,6 +270,65 @@ def dispute_page_data(dispute: Dispute) -> DisputePageData:
         problem_sources=list(seen.values()),
         timeline=build_timeline(claims, evidence, articles),
     )
+
+
+# --- Dispute page: what says it changed ------------------------------------------------------
+
+
+def _per_dispute(qs: QuerySet, key: str, aggregate) -> Subquery:
+    """One correlated aggregate over the ``qs`` rows of the outer dispute (``key`` leads to it)."""
+    grouped = qs.filter(**{key: OuterRef("pk")}).order_by().values(key)
+    return Subquery(grouped.annotate(v=aggregate).values("v")[:1])
+
+
+def _count_and_newest() -> Concat:
+    # Both, so that one row removed and another added between two views still shows.
+    return Concat(Cast(Count("pk"), CharField()), Value(":"), Cast(Max("pk"), CharField()))
+
+
+def disputes_with_page_stamp() -> QuerySet:
+    """Disputes annotated with everything whose change changes the dispute page (``stamp_*``).
+
+    Folded into the page's own lookup query, so a repeat view can be answered 304 from
+    it before any other query or template work. What it watches, and why each:
+
+    - the history tables of claims, evidence and article links (newest ``history_id``):
+      every create, edit and delete through ``save()``/``delete()`` — services, admin,
+      restores — writes a history row, even for models without an ``updated_at``;
+    - evidence links (count and newest id): added and removed without touching the evidence;
+    - the cited sources' ``last_checked_at``/``updated_at`` and their queued or running
+      check jobs: the checker writes these with ``update()``, which no signal sees, and
+      they are what the source badges show;
+    - the parties' ``updated_at`` and the newest speaker history row: names on the cards.
+
+    The dispute row itself (version, status, activity) is compared by the caller.
+    """
+    live = CheckJob.objects.filter(state__in=CheckJob.LIVE_STATES)
+    stamps = {
+        "stamp_claims": _per_dispute(Claim.history.model.objects.all(), "dispute_id", Max("history_id")),
+        "stamp_evidence": _per_dispute(Evidence.history.model.objects.all(), "dispute_id", Max("history_id")),
+        "stamp_articles": _per_dispute(ArticleLink.history.model.objects.all(), "dispute_id", Max("history_id")),
+        "stamp_links": _per_dispute(EvidenceLink.objects.all(), "evidence__dispute", _count_and_newest()),
+        "stamp_parties": _per_dispute(Claim.objects.all(), "dispute", Max("party__updated_at")),
+        # Speakers have no timestamp; any speaker's edit (rare) renews every dispute page.
+        "stamp_speakers": Subquery(Speaker.history.model.objects.order_by("-history_id").values("history_id")[:1]),
+    }
+    for name, model, citing in (
+        ("claim", Claim, "claims"),
+        ("evidence", Evidence, "evidence"),
+        ("article", ArticleLink, "article_links"),
+    ):
+        checked = Greatest(Coalesce("source__last_checked_at", "source__updated_at"), "source__updated_at")
+        stamps[f"stamp_{name}_sources"] = _per_dispute(model.objects.all(), "dispute", Max(checked))
+        stamps[f"stamp_{name}_jobs"] = _per_dispute(live, f"source__{citing}__dispute", _count_and_newest())
+    return Dispute.objects.annotate(**stamps)
+
+
+def dispute_page_stamp(dispute: Dispute) -> str:
+    """The dispute's own state and its ``stamp_*`` annotations, as one string."""
+    own = (dispute.pk, dispute.version, dispute.updated_at, dispute.last_activity_at, dispute.status)
+    stamps = sorted((k, v) for k, v in vars(dispute).items() if k.startswith("stamp_"))
+    return repr((own, stamps))
 
 
 # --- Party page ------------------------------------------------------------------------------

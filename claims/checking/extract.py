@@ -40,6 +40,8 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from .outcomes import STOP_NOW
+
 log = logging.getLogger(__name__)
 
 # How the reader text is built; stored with each check so a check is only compared with
@@ -369,20 +371,27 @@ def extract(html: str, url: str = "") -> Extracted:
             fast=True,
             date_extraction_params={"original_date": True, "extensive_search": False, "max_date": _today()},
         )
+    except STOP_NOW:
+        raise
     except Exception:  # noqa: BLE001 — a hostile page must not crash the check
         log.warning("trafilatura failed on %s", url, exc_info=True)
         doc = None
     main_text = normalise_text(doc.text or "") if doc is not None else ""
     try:
         result.title = page_title(tree)
+    except STOP_NOW:
+        raise
     except Exception:  # noqa: BLE001 — the extractor's title is still an answer
         log.warning("title failed on %s", url, exc_info=True)
     if doc is not None:
-        result.title = (result.title or doc.title or "")[:500]
+        result.title = result.title or doc.title or ""
         result.author = (doc.author or "")[:300]
         result.publisher = (doc.sitename or "")[:200]
+    result.title = result.title[:500]
     try:
         result.text = reader_text(tree, main_text)
+    except STOP_NOW:
+        raise
     except Exception:  # noqa: BLE001 — the extractor's text is still a sound answer
         log.warning("reader text failed on %s", url, exc_info=True)
         result.text = main_text
@@ -392,6 +401,8 @@ def extract(html: str, url: str = "") -> Extracted:
             htmldate.find_date(tree, original_date=True, extensive_search=False)
         )
         result.modified_on = _date(htmldate.find_date(tree, original_date=False, extensive_search=False))
+    except STOP_NOW:
+        raise
     except Exception:  # noqa: BLE001
         log.warning("htmldate failed on %s", url, exc_info=True)
     return result
