@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from claims.models import CheckJob, Dispute, Source, SourceCheck
 
-from . import archive, fetch, outcomes, reading, schedule
+from . import archive, extract, fetch, outcomes, reading, schedule  # noqa: F401 — extract: patched here by tests
 from .jobs import job_request, jobs_request, wake_workers
 
 log = logging.getLogger(__name__)
