@@ -13,6 +13,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and cached diffs are per test: ids are reused after each rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def reader(db):
     return UserFactory(username="rita", roles=[roles.READERS])

@@ -78,6 +78,8 @@ SITE_NAME = os.environ.get("SITE_NAME", "Claim tracker")
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Newsroom claim desk")
 # A private site asks for a login everywhere; feeds then need a per-user token.
 SITE_PRIVATE = envbool("SITE_PRIVATE", False)
+# `make bench` only: mounts /_bench/ceiling/, the trivial view every page is measured against.
+BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_ratelimit",
     # Only for the API docs page's static files (Swagger UI served locally, no CDN).
     "ninja",
     "claims",
@@ -101,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Turns a rate-limited request into a 429 page (claims/ratelimits.py).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -170,6 +175,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 # A page that says what happened and when to try again (templates/registration/locked_out.html).
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Lockouts count per client, and behind a proxy the client is not the socket's address.
+AXES_CLIENT_IP_CALLABLE = "claims.ratelimits.client_ip"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -217,8 +224,33 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if envbool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the site append to X-Forwarded-For: the client address is the
+# one the outermost of them added (claims/ratelimits.py). 0 = use the socket's address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# --- Caches and rate limits -------------------------------------------------------
+# A shared cache (Redis) in production, so rate limits count across web processes; without
+# CACHE_URL each process counts on its own, which is fine for one developer.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Heavy pages (a check diff, a check's full text) per user or client address.
+RATELIMIT_HEAVY = os.environ.get("RATELIMIT_HEAVY", "30/m")
+RATELIMIT_VIEW = "claims.ratelimits.rate_limited"
+RATELIMIT_IP_META_KEY = "claims.ratelimits.client_ip"
+SILENCED_SYSTEM_CHECKS = [
+    # Django's own Redis cache backend increments atomically; django-ratelimit only lists others.
+    "django_ratelimit.W001",
+    # Without CACHE_URL (development, tests) per-process counting is what we want.
+    *(["django_ratelimit.E003"] if not CACHE_URL else []),
+]
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
@@ -256,6 +288,9 @@ CELERY_BEAT_SCHEDULE = {
 CHECKER_ALLOW_HOSTS = envlist("CHECKER_ALLOW_HOSTS")
 CHECKER_MAX_BYTES = envint("CHECKER_MAX_BYTES", 10 * 1024 * 1024)
 CHECKER_DEADLINE_SECONDS = envint("CHECKER_DEADLINE_SECONDS", 30)
+# The most main text a check keeps (about 30,000 words); the rest is dropped and the check
+# marked truncated, so diffs and quote matching stay bounded (docs/security.md).
+CHECKER_MAX_TEXT_CHARS = envint("CHECKER_MAX_TEXT_CHARS", 200_000)
 CHECKER_USER_AGENT = os.environ.get("CHECKER_USER_AGENT", f"ClaimTrackerSourceChecker/1.0 (+{SITE_URL}/about/checker)")
 CHECKER_CONNECT_TIMEOUT = envint("CHECKER_CONNECT_TIMEOUT", 5)
 CHECKER_READ_TIMEOUT = envint("CHECKER_READ_TIMEOUT", 10)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +79,9 @@ class SourceCheck(models.Model):
     raw_sha256 = models.CharField(max_length=64, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
     text = models.TextField(blank=True, help_text="Main text as extracted, for diffs between checks.")
+    text_truncated = models.BooleanField(
+        default=False, help_text="The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept."
+    )
     changed = models.BooleanField(default=False, help_text="The main text differs from the previous check.")
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
@@ -100,6 +104,20 @@ class SourceCheck(models.Model):
                 condition=models.Q(outcome__in=[s.value for s in Source.CheckState]), name="sourcecheck_outcome_valid"
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        self.cap_text()
+        super().save(*args, **kwargs)
+
+    def cap_text(self) -> None:
+        """Keep at most CHECKER_MAX_TEXT_CHARS of the text, so every diff, quote match and page
+        that reads it does bounded work; ``text_sha256`` stays the hash of the whole text, so
+        a change past the cap still counts as a change."""
+        limit = settings.CHECKER_MAX_TEXT_CHARS
+        if len(self.text) > limit:
+            cut = self.text.rfind("\n", 0, limit + 1)
+            self.text = self.text[: cut if cut > limit // 2 else limit]
+            self.text_truncated = True
 
     def __str__(self) -> str:
         when = timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")

@@ -5,16 +5,19 @@ Archived pages are hostile content. They are only ever offered as a download
 CSP) or as plain text — never rendered as HTML from this site's origin.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_ratelimit.decorators import ratelimit
 
 from claims.checking.jobs import job_request
-from claims.checking.selectors import checks_for_diff, text_diff
+from claims.checking.selectors import cached_text_diff, checks_for_diff
 from claims.models import CheckJob, SourceCheck
+from claims.ratelimits import heavy_rate
 from claims.roles import can_edit
 
 from .access import get_source_for_user
@@ -47,16 +50,18 @@ def source_badge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@ratelimit(group="heavy", key="user_or_ip", rate=heavy_rate, block=True)
 def source_check_diff(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_source_for_user(request, pk)
     old, new = checks_for_diff(source, request.GET.get("a"), request.GET.get("b"))
-    pieces = text_diff(old.text, new.text) if old and new else []
     context = {
         "source": source,
         "old": old,
         "new": new,
-        "pieces": pieces,
+        "pieces": cached_text_diff(old, new) if old and new else [],
         "identical": bool(old and new and old.text_sha256 == new.text_sha256),
+        "truncated": bool(old and new and (old.text_truncated or new.text_truncated)),
+        "max_text_chars": settings.CHECKER_MAX_TEXT_CHARS,
     }
     template = "claims/checks.html#check-diff" if request.htmx else "claims/checks.html"
     return render(request, template, context)
@@ -91,6 +96,7 @@ def source_archive(request: HttpRequest, check_id: int) -> HttpResponse:
 
 
 @require_GET
+@ratelimit(group="heavy", key="user_or_ip", rate=heavy_rate, block=True)
 def source_check_text(request: HttpRequest, check_id: int) -> HttpResponse:
     check = _check_for_user(request, check_id)
     return _inert(HttpResponse(check.text, content_type="text/plain; charset=utf-8"))
