@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims import roles
+from claims.checking import outcomes
 
 from .claims import Claim
 from .sources import Source
@@ -24,7 +25,7 @@ class CheckJob(models.Model):
         SCHEDULED = "scheduled", "Scheduled re-check"
         MANUAL = "manual", "Checked on request"
 
-    LIVE_STATES = [State.QUEUED, State.RUNNING]
+    LIVE_STATES = outcomes.LIVE_JOB_STATES
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="check_jobs")
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
@@ -50,7 +51,7 @@ class CheckJob(models.Model):
             # At most one live job per source: a second "check now" joins the first.
             models.UniqueConstraint(
                 fields=["source"],
-                condition=models.Q(state__in=["queued", "running"]),
+                condition=models.Q(state__in=outcomes.LIVE_JOB_STATES),
                 name="checkjob_one_live_per_source",
             ),
             models.CheckConstraint(

@@ -189,7 +189,7 @@ class ArticleLinkQuerySet(models.QuerySet):
         return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
-class ArticleLink(models.Model):
+class ArticleLink(Versioned):
     """A later article linked to a dispute, and how it bears on it."""
 
     Relation = ArticleLinkRelation

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.checking import outcomes
+
 # Query parameters that only track the reader; two URLs differing in them are one source.
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ocid", "cmpid"}
 MAX_URL_LENGTH = 2000
@@ -122,16 +124,8 @@ class Source(models.Model):
         NOT_HTML = "not_html", "Not HTML"
         ERROR = "error", "Error"
 
-    PROBLEM_STATES = [
-        CheckState.CHANGED,
-        CheckState.QUOTE_MISSING,
-        CheckState.GONE,
-        CheckState.SERVER_ERROR,
-        CheckState.TIMEOUT,
-        CheckState.UNSAFE,
-        CheckState.TLS_ERROR,
-        CheckState.ERROR,
-    ]
+    # Defined in claims.checking.outcomes; sorted so filters and SQL stay stable.
+    PROBLEM_STATES = sorted(outcomes.PROBLEM)
 
     url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, help_text="Normalised; one Source per URL.")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.ARTICLE)
