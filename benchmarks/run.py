@@ -449,6 +449,24 @@ def bench_modules() -> list[str]:
     )
 
 
+# Plain modules with a ``run()`` that returns dicts of ``case``, ``size`` and ``median_ms``
+# (the checker pipeline's shape); each becomes a figure of group ``PLAIN_MODULES[name]``.
+PLAIN_MODULES = {"benchmarks.checker_pipeline": "checker pipeline"}
+
+
+def run_plain_module(name: str, group: str, env: dict) -> list[Figure]:
+    code = f"import json, {name} as m; print('BENCH-JSON ' + json.dumps(m.run()))"
+    done = subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    match = re.search(r"^BENCH-JSON (.*)$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or not match:
+        note = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        return [Figure(group=group, name=f"{name} failed", value=0, unit="", met=False, note=note)]
+    return [
+        Figure(group=group, name=f"{row.get('case', '?')} ({row.get('size', '')})", value=row["median_ms"], unit="ms")
+        for row in json.loads(match.group(1))
+    ]
+
+
 def run_module(name: str, env: dict, quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "figures.json")
@@ -593,6 +611,10 @@ def main() -> None:
             if only and getattr(module, "GROUP", name) not in only:
                 continue
             figures.extend(run_module(name, env, args.quick))
+        for name, group in PLAIN_MODULES.items():
+            if index == 0 and (ROOT / (name.replace(".", "/") + ".py")).exists() and (not only or group in only):
+                log(f"{name} …")
+                figures.extend(run_plain_module(name, group, env))
     meta = {
         "started": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "duration_s": time.monotonic() - started,
