@@ -275,8 +275,12 @@ class DisputePageData:
     evidence: list[Evidence]
     articles: list[ArticleLink]
     problem_sources: list[Source]
-    timeline: Timeline
     show_all: bool = False
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        # Built only when drawn: a big dispute's page shows a placeholder instead.
+        return build_timeline(self.claims, self.evidence, self.articles)
 
     @property
     def has_source_problems(self) -> bool:
@@ -304,7 +308,9 @@ class DisputePageData:
 
     @property
     def timeline_is_lazy(self) -> bool:
-        return not self.show_all and len(self.timeline.marks) > TIMELINE_INLINE_MARKS
+        # Every dated item is a mark; counting items does not need the timeline built.
+        items = len(self.claims) + len(self.evidence) + len(self.articles)
+        return not self.show_all and items > TIMELINE_INLINE_MARKS
 
 
 def dispute_page_data(dispute: Dispute, *, show_all: bool = False) -> DisputePageData:
@@ -344,7 +350,6 @@ def dispute_page_data(dispute: Dispute, *, show_all: bool = False) -> DisputePag
         evidence=evidence,
         articles=articles,
         problem_sources=list(seen.values()),
-        timeline=build_timeline(claims, evidence, articles),
         show_all=show_all,
     )
 

@@ -72,7 +72,9 @@ def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = selectors.dispute_page_data(dispute, show_all=request.GET.get("all") == "1")
     template = "claims/dispute_detail.html#dispute-body" if partial else "claims/dispute_detail.html"
     # Timeline marks jump to their cards; on a cut-down page, to the page with every card.
-    context = {"dispute": dispute, "data": data, "timeline": data.timeline, "mark_prefix": ""}
+    context = {"dispute": dispute, "data": data, "mark_prefix": ""}
+    if not data.timeline_is_lazy:
+        context["timeline"] = data.timeline
     if data.is_truncated:
         context["mark_prefix"] = "?all=1"
     return _with_etag(render(request, template, context), etag)
