@@ -526,7 +526,8 @@ def write_report(figures: list[Figure], meta: dict) -> None:
         ]
     groups: dict[str, list[Figure]] = {}
     for f in figures:
-        groups.setdefault(f.group, []).append(f)
+        # HTTP figures and the rest (ms from a module) get their own tables within a group.
+        groups.setdefault(f.group + ("" if f.unit == "req/s" else " (in-process)"), []).append(f)
     for group, rows in groups.items():
         lines += [f"## {group}", ""]
         if all(r.unit == "req/s" for r in rows):
@@ -564,6 +565,12 @@ def _met(met) -> str:
 
 def _quiet(quiet) -> str:
     return {True: "yes", False: "**no**", None: "—"}[quiet]
+
+
+def rewrite_report() -> None:
+    """Write latest.md again from latest.json (after a change to the report's layout)."""
+    saved = json.loads((RESULTS / "latest.json").read_text())
+    write_report([Figure(**row) for row in saved["figures"]], saved["meta"])
 
 
 def main() -> None:
