@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.text import NormalisedCharField, NormalisedTextField
+
 from .claims import Claim
 from .sources import Source
 
@@ -78,14 +80,14 @@ class SourceCheck(models.Model):
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     raw_sha256 = models.CharField(max_length=64, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
-    text = models.TextField(blank=True, help_text="Main text as extracted, for diffs between checks.")
+    text = NormalisedTextField(blank=True, help_text="Main text as extracted, for diffs between checks.")
     text_truncated = models.BooleanField(
         default=False, help_text="The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept."
     )
     changed = models.BooleanField(default=False, help_text="The main text differs from the previous check.")
-    title = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    author = models.CharField(max_length=300, blank=True)
+    title = NormalisedCharField(max_length=500, blank=True, truncate=True)
+    publisher = NormalisedCharField(max_length=200, blank=True, truncate=True)
+    author = NormalisedCharField(max_length=300, blank=True, truncate=True)
     published_on = models.DateField(null=True, blank=True)
     modified_on = models.DateField(null=True, blank=True)
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")
