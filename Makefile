@@ -46,8 +46,10 @@ format: venv-dev
 	$(VPY) -m ruff format .
 	$(VPY) -m ruff check --fix .
 
+## make bench: every page and the checker against a trivial view, served as in production (docs/performance.md).
+## SIZES="2000 100000" for the large size, QUICK=1 for a smoke run, ONLY=home,search for some groups.
 bench: venv-dev
-	$(VPY) -m pytest benchmarks -p no:cacheprovider -q
+	$(VPY) -m benchmarks.run --sizes "$(or $(SIZES),2000)" $(if $(QUICK),--quick) $(if $(ONLY),--only "$(ONLY)")
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts .pytest_cache

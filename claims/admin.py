@@ -1,8 +1,31 @@
+"""The admin. Every write it offers goes through ``claims.services``, with the editors' rules.
+
+``LedgerAdmin`` is the base of every history-keeping model's admin: its change and
+add forms, deletes, bulk actions and django-simple-history's "Revert" call the same
+services the editor pages call, so publishing and verdicts stay with senior
+editors, a stale form is refused (``opened_version``), a revert is an ordinary,
+recorded restore (``services.object_restore``) and versions only go forward.
+Inlines on the dispute and evidence pages are read-only lists with links to each
+object's own page, where its save goes through its service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import roles, services
 from .checking.jobs import job_request
 from .models import (
     ApiToken,
@@ -25,6 +48,134 @@ admin.site.site_header = "Claim tracker administration"
 admin.site.site_title = "Claim tracker admin"
 
 
+class VersionedAdminForm(forms.ModelForm):
+    """Remembers the version an admin form was opened at; a save over a later change is refused."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and not self.instance._state.adding:
+            try:
+                # The admin saves inside one transaction: the lock holds until the save.
+                services.check_version(obj=self.instance, version=cleaned.get("opened_version"))
+            except services.EditConflict as conflict:
+                fields = ", ".join(change.label.lower() for change in conflict.changes)
+                raise ValidationError(
+                    f"{conflict.changed_by} saved this {conflict.verbose_name} after you opened it"
+                    + (f" (changed: {fields})" if fields else "")
+                    + ". Nothing was saved: reload the page to see their change, then make yours again."
+                ) from None
+        return cleaned
+
+
+def _model_data(form: forms.ModelForm, *, changed_only: bool) -> dict[str, Any]:
+    """The model fields the admin form set (only those changed, for an edit); the services set ``created_by``."""
+    model_fields = {f.name for f in form._meta.model._meta.fields} - {"created_by"}
+    names = form.changed_data if changed_only else form.cleaned_data
+    return {name: form.cleaned_data[name] for name in names if name in model_fields}
+
+
+def _adopt(obj: models.Model, saved: models.Model) -> None:
+    """Make the admin's instance the row the service saved (the admin goes on to log it and save inlines)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class LedgerAdmin(SimpleHistoryAdmin):
+    """Writes through ``claims.services``; revert is the editors' restore, with its rules."""
+
+    def save_through_services(self, request: HttpRequest, obj: models.Model, form, change: bool) -> models.Model:
+        # Models without a service of their own (parties, speakers, sources): the model's rules are all.
+        obj.save()
+        return obj
+
+    def delete_through_services(self, request: HttpRequest, obj: models.Model) -> None:
+        obj.delete()
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj._history_user = request.user
+        saved = self.save_through_services(request, obj, form, change)
+        if saved is not obj:
+            _adopt(obj, saved)
+
+    def delete_model(self, request, obj) -> None:
+        self.delete_through_services(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            self.delete_through_services(request, obj)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return not self.has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not getattr(request, "_viewing_history", False):
+            return form
+
+        class PastVersionForm(form):
+            """A past version is shown as it was: "Revert" restores exactly that, never typed-in values."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for field in self.fields.values():
+                    field.disabled = True
+
+        return PastVersionForm
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Feed items and quote checks go with what they describe; nobody deletes them by hand.
+        bookkeeping = {str(m._meta.verbose_name) for m in (Development, QuoteCheck)}
+        return deleted, model_count, perms_needed - bookkeeping, protected
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None) -> HttpResponse:
+        request._viewing_history = True
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        record = get_object_or_404(self.model.history, id=unquote(object_id), history_id=version_id)
+        live = self.model._default_manager.filter(pk=record.id).first()
+        if not self.has_change_permission(request, live or record.instance):
+            raise PermissionDenied
+        opts = self.model._meta
+        try:
+            restored = services.object_restore(model=self.model, record=record, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.path)
+        self.log_change(request, restored, f"Restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}.")
+        self.message_user(
+            request, f"Restored the {opts.verbose_name} as of {record.history_date:%d %b %Y %H:%M}.", messages.SUCCESS
+        )
+        for note in getattr(restored, "restore_notes", []):
+            self.message_user(request, note, messages.WARNING)
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[restored.pk]))
+
+
+class ReadOnlyInline:
+    """An inline that lists; each row is changed on its own admin page, through its service."""
+
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class SpeakerInline(admin.TabularInline):
     model = Speaker
     extra = 0
@@ -32,7 +183,7 @@ class SpeakerInline(admin.TabularInline):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(LedgerAdmin):
     list_display = ["name", "kind", "country", "claim_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "speakers__name"]
@@ -48,7 +199,7 @@ class PartyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(LedgerAdmin):
     list_display = ["name", "role", "party"]
     list_filter = ["party"]
     search_fields = ["name", "role", "party__name"]
@@ -56,7 +207,7 @@ class SpeakerAdmin(SimpleHistoryAdmin):
     list_select_related = ["party"]
 
 
-class ClaimInline(admin.StackedInline):
+class ClaimInline(ReadOnlyInline, admin.StackedInline):
     model = Claim
     extra = 0
     autocomplete_fields = ["party", "speaker", "source"]
@@ -68,18 +219,16 @@ class ClaimInline(admin.StackedInline):
         "source",
         ("quote_prefix", "quote_exact", "quote_suffix"),
     ]
-    show_change_link = True
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ReadOnlyInline, admin.TabularInline):
     model = Evidence
     extra = 0
     autocomplete_fields = ["released_by", "source"]
     fields = ["kind", "title", "released_by", "released_on", "source"]
-    show_change_link = True
 
 
-class ArticleLinkInline(admin.TabularInline):
+class ArticleLinkInline(ReadOnlyInline, admin.TabularInline):
     model = ArticleLink
     extra = 0
     autocomplete_fields = ["source"]
@@ -87,19 +236,32 @@ class ArticleLinkInline(admin.TabularInline):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(SimpleHistoryAdmin):
+class DisputeAdmin(LedgerAdmin):
+    form = VersionedAdminForm
     list_display = ["__str__", "status", "verdict", "is_published", "claim_count", "last_activity_at"]
     list_filter = ["status", "is_published", "verdict", "claims__party"]
     search_fields = ["proposition", "summary", "claims__quote", "claims__paraphrase"]
     prepopulated_fields = {"slug": ["proposition"]}
-    readonly_fields = ["status", "version", "created_at", "updated_at", "last_activity_at", "published_at"]
-    autocomplete_fields = ["verdict_by"]
+    # Who settled it and when are set by the verdict rule (services), not typed in.
+    readonly_fields = [
+        "status",
+        "version",
+        "created_at",
+        "updated_at",
+        "last_activity_at",
+        "published_at",
+        "verdict_by",
+        "verdict_at",
+    ]
     date_hierarchy = "last_activity_at"
     inlines = [ClaimInline, EvidenceInline, ArticleLinkInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["proposition", "slug", "summary", "occurred_on"]}),
-        ("Status", {"fields": ["status", "is_published", "published_at", "last_activity_at", "version"]}),
+        (
+            "Status",
+            {"fields": ["status", "is_published", "published_at", "last_activity_at", "version", "opened_version"]},
+        ),
         ("Verdict", {"fields": ["verdict", "verdict_reasoning", "verdict_by", "verdict_at"]}),
     ]
 
@@ -109,45 +271,56 @@ class DisputeAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The same rule as the editor pages: only senior editors publish or settle.
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("claims.publish_dispute"):
+        if not roles.can_publish(request.user):
             fields.append("is_published")
-        if not request.user.has_perm("claims.settle_dispute"):
-            fields += ["verdict", "verdict_reasoning", "verdict_by", "verdict_at"]
+        if not roles.can_settle(request.user):
+            fields += ["verdict", "verdict_reasoning"]
         return fields
 
     @admin.display(description="Claims", ordering="claim_count")
     def claim_count(self, obj: Dispute) -> int:
         return obj.claim_count
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Inline claims may have changed the sides; the stored status follows.
-        form.instance.refresh_status(touch=False)
+    def save_through_services(self, request, obj, form, change):
+        data = _model_data(form, changed_only=change)
+        if change:
+            return services.dispute_update(
+                dispute=obj, user=request.user, version=form.cleaned_data.get("opened_version"), **data
+            )
+        decisions = {
+            name: data.pop(name) for name in list(data) if name in services.PUBLISHING_FIELDS | services.VERDICT_FIELDS
+        }
+        dispute = services.dispute_create(user=request.user, **data)
+        if any(decisions.values()):
+            dispute = services.dispute_update(dispute=dispute, user=request.user, version=dispute.version, **decisions)
+        return dispute
+
+    def delete_through_services(self, request, obj):
+        services.dispute_delete(dispute=obj, user=request.user)
 
     @admin.action(description="Publish selected disputes", permissions=["publish"])
     def publish(self, request, queryset):
-        count = 0
-        for dispute in queryset.filter(is_published=False):
-            dispute.is_published = True
-            dispute.save()
-            count += 1
-        self.message_user(request, f"Published {count} dispute(s).", messages.SUCCESS)
+        self._publish(request, queryset.filter(is_published=False), publish=True)
 
     @admin.action(description="Unpublish selected disputes", permissions=["publish"])
     def unpublish(self, request, queryset):
+        self._publish(request, queryset.filter(is_published=True), publish=False)
+
+    def _publish(self, request, queryset, *, publish: bool) -> None:
         count = 0
-        for dispute in queryset.filter(is_published=True):
-            dispute.is_published = False
-            dispute.save()
+        for dispute in queryset:
+            services.dispute_publish(dispute=dispute, user=request.user, publish=publish)
             count += 1
-        self.message_user(request, f"Unpublished {count} dispute(s).", messages.SUCCESS)
+        verb = "Published" if publish else "Unpublished"
+        self.message_user(request, f"{verb} {count} dispute(s).", messages.SUCCESS)
 
     def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm("claims.publish_dispute")
+        return roles.can_publish(request.user)
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(LedgerAdmin):
+    form = VersionedAdminForm
     list_display = ["__str__", "dispute", "party", "stance", "said_on", "source_state"]
     list_filter = ["stance", "party", "said_on_precision", "source__check_state"]
     search_fields = ["quote", "paraphrase", "speaker__name", "party__name", "dispute__proposition"]
@@ -160,8 +333,22 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def source_state(self, obj: Claim) -> str:
         return obj.source.get_check_state_display() if obj.source_id else "—"
 
+    def save_through_services(self, request, obj, form, change):
+        data = _model_data(form, changed_only=change)
+        if change:
+            return services.claim_update(
+                claim=obj, user=request.user, version=form.cleaned_data.get("opened_version"), **data
+            )
+        dispute, source = data.pop("dispute"), data.pop("source", None)
+        return services.claim_record(
+            dispute=dispute, user=request.user, source_url=source.url if source else "", **data
+        )
 
-class EvidenceLinkInline(admin.TabularInline):
+    def delete_through_services(self, request, obj):
+        services.claim_delete(claim=obj, user=request.user)
+
+
+class EvidenceLinkInline(ReadOnlyInline, admin.TabularInline):
     model = EvidenceLink
     extra = 0
     autocomplete_fields = ["claim"]
@@ -169,42 +356,90 @@ class EvidenceLinkInline(admin.TabularInline):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(LedgerAdmin):
+    form = VersionedAdminForm
     list_display = ["title", "kind", "dispute", "released_by", "released_on"]
     list_filter = ["kind", "released_by"]
     search_fields = ["title", "description", "dispute__proposition"]
     autocomplete_fields = ["dispute", "released_by", "source"]
     list_select_related = ["dispute", "released_by"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = ["version", "created_at", "updated_at", "created_by"]
     inlines = [EvidenceLinkInline]
+
+    def save_through_services(self, request, obj, form, change):
+        data = _model_data(form, changed_only=change)
+        if change:
+            return services.evidence_update(
+                evidence=obj, user=request.user, version=form.cleaned_data.get("opened_version"), **data
+            )
+        dispute, source = data.pop("dispute"), data.pop("source", None)
+        return services.evidence_record(
+            dispute=dispute, user=request.user, source_url=source.url if source else "", **data
+        )
+
+    def delete_through_services(self, request, obj):
+        services.evidence_delete(evidence=obj, user=request.user)
 
 
 @admin.register(EvidenceLink)
-class EvidenceLinkAdmin(SimpleHistoryAdmin):
+class EvidenceLinkAdmin(LedgerAdmin):
     list_display = ["__str__", "evidence", "effect", "strength"]
     list_filter = ["effect", "strength", "stance"]
     search_fields = ["evidence__title", "claim__quote", "note"]
     autocomplete_fields = ["evidence", "claim"]
     list_select_related = ["evidence", "claim__party", "claim__speaker"]
 
+    def save_through_services(self, request, obj, form, change):
+        if change:
+            return super().save_through_services(request, obj, form, change)
+        data = _model_data(form, changed_only=False)
+        return services.evidence_link_add(user=request.user, **data)
+
+    def delete_through_services(self, request, obj):
+        services.evidence_link_remove(link=obj, user=request.user)
+
 
 @admin.register(ArticleLink)
-class ArticleLinkAdmin(SimpleHistoryAdmin):
+class ArticleLinkAdmin(LedgerAdmin):
     list_display = ["source", "relation", "dispute", "linked_on"]
     list_filter = ["relation"]
     search_fields = ["source__title", "source__url", "dispute__proposition", "note"]
     autocomplete_fields = ["dispute", "source"]
     list_select_related = ["dispute", "source"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # As on the dispute page: a link's article is fixed; linking another is a new link.
+        return fields + ["dispute", "source"] if obj is not None else fields
+
+    def save_through_services(self, request, obj, form, change):
+        data = _model_data(form, changed_only=False)
+        if change:
+            return services.article_update(
+                link=obj, user=request.user, relation=data["relation"], note=data["note"], linked_on=data["linked_on"]
+            )
+        return services.article_link(
+            dispute=data["dispute"],
+            user=request.user,
+            url=data["source"].url,
+            relation=data["relation"],
+            note=data["note"],
+            linked_on=data["linked_on"],
+        )
+
+    def delete_through_services(self, request, obj):
+        services.article_delete(link=obj, user=request.user)
 
 
-@admin.action(description="Re-check selected sources now")
+@admin.action(description="Re-check selected sources now", permissions=["change"])
 def recheck_sources(modeladmin, request, queryset):
     jobs = [job_request(source=source, reason=CheckJob.Reason.MANUAL) for source in queryset]
     modeladmin.message_user(request, f"Queued checks for {len(jobs)} source(s).", messages.SUCCESS)
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(LedgerAdmin):
     list_display = ["__str__", "kind", "publisher", "published_on", "check_state", "last_checked_at"]
     list_filter = ["check_state", "kind", "publisher"]
     search_fields = ["url", "title", "publisher", "author"]
@@ -259,7 +494,7 @@ class CheckJobAdmin(admin.ModelAdmin):
     def short_error(self, obj: CheckJob) -> str:
         return obj.last_error[:80]
 
-    @admin.action(description="Retry selected failed jobs")
+    @admin.action(description="Retry selected failed jobs", permissions=["change"])
     def retry(self, request, queryset):
         count = 0
         for job in queryset.filter(state=CheckJob.State.FAILED).select_related("source"):
@@ -307,7 +542,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # Keys are shown once at creation: made on the account page or with create_api_token.
         return False
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoke()

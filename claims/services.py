@@ -8,13 +8,13 @@ deletes remember what went with the object so ``*_restore`` can bring it all bac
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -30,6 +30,7 @@ from claims.models import (
     Speaker,
     normalize_source_url,
 )
+from claims.models.base import Versioned
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def _lock_and_check(model: type[models.Model], obj: models.Model, expected_versi
     raise EditConflict(current, expected_version, changes, who)
 
 
+def check_version(*, obj: models.Model, version: int | None) -> None:
+    """Lock the row and raise ``EditConflict`` if it moved past ``version`` (for forms outside the editor pages)."""
+    _lock_and_check(type(obj), obj, version if version is not None else -1)
+
+
 def _apply(obj: models.Model, data: dict[str, Any]) -> None:
     for name, value in data.items():
         setattr(obj, name, value)
@@ -126,26 +132,79 @@ def _unique_slug(proposition: str, exclude_pk: int | None = None) -> str:
 
 # Disputes ------------------------------------------------------------------
 
+# Senior editors' decisions: no edit, restore or admin form changes them for anyone else.
+PUBLISHING_FIELDS = {"is_published", "published_at"}
+VERDICT_FIELDS = {"verdict", "verdict_reasoning", "verdict_at", "verdict_by", "verdict_by_id"}
+
+
+# How many taken slugs a create steps past before giving up (each step is one more "-n").
+SLUG_ATTEMPTS = 50
+
+
+def _insert_with_free_slug(obj: models.Model, *, base: str, taken: Callable[[str], bool]) -> None:
+    """Insert ``obj`` under ``base`` or the first free ``base-n``; the unique index is the arbiter.
+
+    Checking first and then inserting loses to a simultaneous create: so insert, and if the
+    database says the slug was taken meanwhile, step on (inside a savepoint, so the
+    surrounding transaction stays usable).
+    """
+    slug, n = base, 2
+    for _ in range(SLUG_ATTEMPTS):
+        if not taken(slug):
+            obj.slug = slug
+            try:
+                with transaction.atomic():
+                    obj.save(force_insert=True)
+                return
+            except IntegrityError:
+                if not taken(slug):
+                    raise  # another unique value collided: not ours to resolve here
+        slug, n = f"{base}-{n}", n + 1
+    raise ValidationError({"slug": "Could not find a free address for this; choose a slug."})
+
 
 @transaction.atomic
 def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=None, slug: str = "") -> Dispute:
-    """A new dispute, as a draft until a senior editor publishes it."""
+    """A new dispute, as a draft until a senior editor publishes it.
+
+    Its slug comes from the proposition (or ``slug``); if that is taken, even by a
+    dispute created at the same moment, the next free ``-2``, ``-3``… is used.
+    """
     dispute = Dispute(
         proposition=proposition.strip(),
         summary=summary,
         occurred_on=occurred_on,
-        slug=slug or _unique_slug(proposition),
+        slug=slug or "dispute",
         created_by=user,
     )
-    dispute.full_clean()
-    dispute.save()
+    dispute.full_clean(exclude=["slug"])
+    base = slugify(slug or proposition)[:100].strip("-") or "dispute"
+    _insert_with_free_slug(
+        dispute,
+        base=base,
+        taken=lambda s: s in Dispute.RESERVED_SLUGS or Dispute.objects.filter(slug=s).exists(),
+    )
     return dispute
 
 
 @transaction.atomic
 def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) -> Dispute:
+    """Edit a dispute. Publishing and verdict fields, if given and changed, keep their senior-only rules."""
+    publish = data.pop("is_published", None)
+    verdict = {name: data.pop(name) for name in list(data) if name in VERDICT_FIELDS}
     dispute = _lock_and_check(Dispute, dispute, version)
     _apply(dispute, data)
+    if publish is not None and bool(publish) != dispute.is_published:
+        if not roles.can_publish(user):
+            raise PermissionDenied("Only senior editors publish disputes.")
+        dispute.is_published = bool(publish)
+        if dispute.is_published and dispute.published_at is None:
+            dispute.published_at = timezone.now()
+    if "verdict" in verdict or "verdict_reasoning" in verdict:
+        new_verdict = verdict.get("verdict", dispute.verdict) or ""
+        reasoning = verdict.get("verdict_reasoning", dispute.verdict_reasoning) or ""
+        if (new_verdict, reasoning.strip()) != (dispute.verdict, dispute.verdict_reasoning):
+            _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
     return dispute
@@ -162,18 +221,25 @@ def dispute_publish(*, dispute: Dispute, user, publish: bool = True) -> Dispute:
     return dispute
 
 
-@transaction.atomic
-def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "", version: int | None = None) -> Dispute:
-    """Set (or clear, with an empty verdict) the editors' verdict; a verdict needs its reasoning."""
+def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> None:
+    """The verdict rule, in one place: senior editors only, and a verdict needs its reasoning."""
     if not roles.can_settle(user):
         raise PermissionDenied("Only senior editors set verdicts.")
-    dispute = _lock_and_check(Dispute, dispute, version)
     if verdict and not reasoning.strip():
         raise ValidationError({"verdict_reasoning": "Explain the verdict: readers will ask why."})
     dispute.verdict = verdict
     dispute.verdict_reasoning = reasoning.strip() if verdict else ""
     dispute.verdict_by = user if verdict else None
     dispute.verdict_at = timezone.now() if verdict else None
+
+
+@transaction.atomic
+def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "", version: int | None = None) -> Dispute:
+    """Set (or clear, with an empty verdict) the editors' verdict; a verdict needs its reasoning."""
+    if not roles.can_settle(user):
+        raise PermissionDenied("Only senior editors set verdicts.")
+    dispute = _lock_and_check(Dispute, dispute, version)
+    _apply_verdict(dispute, user=user, verdict=verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
     return dispute
@@ -216,16 +282,27 @@ def dispute_delete(*, dispute: Dispute, user) -> str:
 
 
 def party_for_name(*, name: str) -> Party:
-    """The party with this name, created (with a free slug) if there is none."""
+    """The party with this name, created (with a free slug) if there is none.
+
+    Two editors naming the same new party at once get the one party: the loser of the
+    insert finds the winner's row and uses it.
+    """
     name = name.strip()
-    party = Party.objects.filter(name__iexact=name).first()
-    if party is not None:
+    for _ in range(2):
+        party = Party.objects.filter(name__iexact=name).first()
+        if party is not None:
+            return party
+        party = Party(name=name)
+        try:
+            _insert_with_free_slug(
+                party,
+                base=slugify(name)[:180] or "party",
+                taken=lambda s: Party.objects.filter(slug=s).exists(),
+            )
+        except IntegrityError:
+            continue  # the name was taken at the same moment: look again
         return party
-    base = slugify(name)[:180] or "party"
-    slug, n = base, 2
-    while Party.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return Party.objects.create(name=name, slug=slug)
+    raise ValidationError({"new_party": "This party was just changed by someone else; try again."})
 
 
 def _speaker_for(party, speaker, new_speaker: str):
@@ -400,10 +477,6 @@ _DEPENDENTS = {
 }
 
 
-PUBLISHING_FIELDS = {"is_published", "published_at"}
-VERDICT_FIELDS = {"verdict", "verdict_reasoning", "verdict_at", "verdict_by", "verdict_by_id"}
-
-
 def _senior_only_fields(model: type[models.Model], user) -> set[str]:
     """Fields a restore by this user must leave alone: publishing and verdicts are senior decisions."""
     if model is not Dispute:
@@ -416,6 +489,55 @@ def _senior_only_fields(model: type[models.Model], user) -> set[str]:
     return fields
 
 
+def _make_restorable(instance: models.Model) -> list[str]:
+    """Check a row about to come back against what was made or deleted since, fixing what can be fixed.
+
+    Returns notes for the editor (a dispute whose address was taken comes back under a
+    free one); raises ValidationError saying what to do when it cannot come back as it was.
+    """
+    notes = []
+    name = instance._meta.verbose_name
+    for field in instance._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        value = getattr(instance, field.attname)
+        if value is None or field.related_model._default_manager.filter(pk=value).exists():
+            continue
+        if field.null and field.remote_field.on_delete is models.SET_NULL:
+            setattr(instance, field.attname, None)  # a user account removed since: as the database would have done
+            continue
+        raise ValidationError(f"Restore its {field.verbose_name} first: it was deleted too.")
+    if isinstance(instance, Dispute) and Dispute.objects.filter(slug=instance.slug).exclude(pk=instance.pk).exists():
+        old = instance.get_absolute_url()
+        instance.slug = _unique_slug(instance.slug, exclude_pk=instance.pk)
+        notes.append(
+            f"Its address {old} was given to another dispute since; it is back at {instance.get_absolute_url()}."
+        )
+    if isinstance(instance, ArticleLink):
+        again = ArticleLink.objects.filter(dispute_id=instance.dispute_id, source_id=instance.source_id)
+        if again.exclude(pk=instance.pk).exists():
+            raise ValidationError(
+                "This article was linked to this dispute again after this link was deleted: edit that link instead."
+            )
+    try:
+        instance.validate_unique()
+        instance.validate_constraints()
+    except ValidationError as error:
+        raise ValidationError(f"This {name} cannot come back as it was: {' '.join(error.messages)}") from None
+    return notes
+
+
+def _save_restored(instance: models.Model, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            instance.save(**kwargs)
+    except IntegrityError:
+        # Checked just before; only a row made at the same moment gets here.
+        raise ValidationError(
+            f"This {instance._meta.verbose_name} collides with a change made at the same moment; try again."
+        ) from None
+
+
 def _bring_back(record, user=None) -> models.Model:
     instance = record.instance
     if isinstance(instance, Dispute) and user is not None:
@@ -425,8 +547,13 @@ def _bring_back(record, user=None) -> models.Model:
             instance.is_published, instance.published_at = False, None
         if "verdict" in kept_out:
             instance.verdict, instance.verdict_reasoning, instance.verdict_at, instance.verdict_by = "", "", None, None
+    if isinstance(instance, Versioned):
+        # A form opened before the deletion must not match the restored row: versions only go forward.
+        newest = type(instance).history.filter(id=instance.pk).aggregate(models.Max("version"))["version__max"]
+        instance.version = (newest or 0) + 1
+    instance.restore_notes = _make_restorable(instance)
     instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
-    instance.save(force_insert=True)
+    _save_restored(instance, force_insert=True)
     return instance
 
 
@@ -437,7 +564,9 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
     If the object still exists this is an ordinary edit (a new history entry, so it
     can itself be undone). If it was deleted, it is recreated with its old id, and
     whatever was deleted together with it (claims of a dispute, evidence links of a
-    claim) comes back too.
+    claim) comes back too. Rows made or deleted since that stand in the way are
+    reported as a ValidationError saying what to do (nothing is restored then); a
+    dispute whose slug was taken comes back under a free one, said in ``restore_notes``.
     """
     existing = model._default_manager.select_for_update().filter(pk=record.id).first()
     if existing is not None:
@@ -450,16 +579,15 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 continue
             setattr(existing, field.attname, getattr(record, field.attname))
+        existing.restore_notes = _make_restorable(existing)
         existing._change_reason = f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}"
-        existing.save()
+        _save_restored(existing)
         return existing
 
     deletion = model.history.filter(id=record.id).order_by("-history_date", "-history_id").first()
     state = record if record.history_type != "-" else record.prev_record
     if state is None:
         raise ValidationError("There is no earlier version to restore.")
-    if model in (Claim, Evidence, ArticleLink) and not Dispute.objects.filter(pk=state.dispute_id).exists():
-        raise ValidationError("Restore its dispute first: it was deleted too.")
     instance = _bring_back(state, user)
     token = deletion.history_change_reason if deletion is not None and deletion.history_type == "-" else ""
     if token and token.startswith("deleted with"):

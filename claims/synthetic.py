@@ -1,12 +1,13 @@
 """Synthetic disputes at a chosen size, for benchmarks and query-budget tests.
 
 Rows are written with ``bulk_create`` in batches: fast, but it bypasses ``save()``,
-so this module sets what ``save()`` would have derived itself (a dispute's status,
-``published_at``) and writes no history rows. Sources get normalised URLs on a
-reserved host (``synthetic.invalid``) so nothing ever fetches them for real.
+so this module sets what ``save()`` and the signals would have derived itself (a
+dispute's status, ``published_at``, one feed item per claim) and writes no history
+rows. Sources get normalised URLs on a reserved host (``synthetic.invalid``) so nothing ever fetches them for real.
 """
 
 import datetime
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from claims.models import (
     ArticleLink,
     Claim,
+    Development,
     Dispute,
     Evidence,
     EvidenceLink,
@@ -31,6 +33,10 @@ WORDS = (
     "satellite imagery radar missile debris wreckage investigation official spokesperson briefing "
     "provocation escalation lawful international waters collision pilot mission surveillance"
 ).split()
+# 1,000 made-up place names, one per proposition: a search for one of them is selective
+# (about one dispute in a thousand), where every word of WORDS matches most disputes.
+SYLLABLES = ["ka", "lo", "mir", "ven", "dra", "sol", "tek", "bar", "zun", "pel"]
+PLACES = ["".join(parts).capitalize() for parts in itertools.product(SYLLABLES, repeat=3)]
 PARTY_NAMES = [
     "Ministry of Defence",
     "Foreign Ministry",
@@ -142,7 +148,7 @@ def synthesize(
             dispute_rows = Dispute.objects.bulk_create(
                 [
                     Dispute(
-                        proposition=_sentence(rng, 8, 16),
+                        proposition=f"{_sentence(rng, 8, 16)[:-1]} near {PLACES[i % len(PLACES)]}.",
                         slug=f"synthetic-{run}-{i}",
                         occurred_on=occurred,
                         status=Dispute.derive_status(stances, verdict),
@@ -201,6 +207,24 @@ def synthesize(
             claim_rows = Claim.objects.bulk_create(claim_rows, batch_size=BATCH)
             evidence_rows = Evidence.objects.bulk_create(evidence_rows, batch_size=BATCH)
             ArticleLink.objects.bulk_create(article_rows, batch_size=BATCH)
+
+            # What the signals would have recorded for each claim: the feeds' items.
+            by_pk = {d.pk: d for d in dispute_rows}
+            Development.objects.bulk_create(
+                [
+                    Development(
+                        dispute_id=claim.dispute_id,
+                        kind=Development.Kind.CLAIM,
+                        title=f"New claim on “{by_pk[claim.dispute_id].proposition[:80]}”",
+                        summary=claim.quote,
+                        claim=claim,
+                        source_id=claim.source_id,
+                        created_at=by_pk[claim.dispute_id].last_activity_at,
+                    )
+                    for claim in claim_rows
+                ],
+                batch_size=BATCH,
+            )
 
             claims_by_dispute: dict[int, list[Claim]] = {}
             for claim in claim_rows:

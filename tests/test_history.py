@@ -16,6 +16,7 @@ def test_every_claim_change_is_kept_with_who_and_when(client):
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data.update(quote="Corrected words.", stance=Stance.DENIES, said_on="2023-03-15")
     data = {k: v for k, v in data.items() if k not in {"id", "version"}}
+    data["opened_version"] = claim.version  # the admin form says which version it edits
     response = client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     history = list(Claim.history.filter(id=claim.pk).order_by("history_date"))

@@ -67,3 +67,20 @@ def test_zero_of_everything_but_disputes_is_fine():
 def test_negative_sizes_are_refused():
     with pytest.raises(CommandError, match="--claims-per-dispute cannot be negative"):
         call_command("synthesize", "--disputes=1", "--claims-per-dispute=-1")
+
+
+def test_published_share_sets_how_many_are_drafts():
+    call_command("synthesize", "--disputes=4", "--claims-per-dispute=1", "--published-share=1", stdout=io.StringIO())
+    assert not Dispute.objects.filter(is_published=False).exists()
+
+
+def test_published_share_out_of_range_is_refused():
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("synthesize", "--disputes=1", "--published-share=1.5", stdout=io.StringIO())
+
+
+def test_every_claim_has_its_feed_item():
+    from claims.models import Development
+
+    synthesize(disputes=3, claims_per_dispute=2, seed=4)
+    assert Development.objects.filter(claim__isnull=False).count() == Claim.objects.count() == 6

@@ -78,6 +78,8 @@ SITE_NAME = os.environ.get("SITE_NAME", "Claim tracker")
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Newsroom claim desk")
 # A private site asks for a login everywhere; feeds then need a per-user token.
 SITE_PRIVATE = envbool("SITE_PRIVATE", False)
+# `make bench` only: mounts /_bench/ceiling/, the trivial view every page is measured against.
+BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -12,3 +13,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("claims.urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    from benchmarks.views import ceiling
+
+    urlpatterns.insert(0, path("_bench/ceiling/", ceiling, name="bench-ceiling"))

@@ -8,6 +8,7 @@ from .claims import Claim, DatePrecision
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .parties import Party, Speaker
+from .search import DisputeSearchDocument
 from .sources import Source, normalize_source_url
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "DatePrecision",
     "Development",
     "Dispute",
+    "DisputeSearchDocument",
     "Evidence",
     "EvidenceLink",
     "FeedToken",

@@ -152,6 +152,8 @@ def object_restore(request: HttpRequest, kind: str, pk: int, history_id: int) ->
         messages.error(request, " ".join(error.messages))
         return redirect(reverse("claims:history", args=[kind, pk]))
     messages.success(request, f"Restored the {model._meta.verbose_name} as of {record.history_date:%d %b %Y %H:%M}.")
+    for note in getattr(instance, "restore_notes", []):
+        messages.warning(request, note)
     url = _after_restore_url(instance, kind)
     if request.htmx:
         response = HttpResponse(status=204)

@@ -23,6 +23,12 @@ class Command(BaseCommand):
             "--articles-per-dispute", type=int, default=2, help="Later articles linked to each dispute (default 2)."
         )
         parser.add_argument("--parties", type=int, default=8, help="How many parties the claims are spread over.")
+        parser.add_argument(
+            "--published-share",
+            type=float,
+            default=0.9,
+            help="Share of the disputes that are published, between 0 and 1 (default 0.9); the rest are drafts.",
+        )
         parser.add_argument("--seed", type=int, default=0, help="Random seed, for reproducible content (default 0).")
 
     def handle(self, *args, **options) -> None:
@@ -31,6 +37,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name.replace('_', '-')} cannot be negative.")
         if options["parties"] < 2:
             raise CommandError("--parties must be at least 2.")
+        if not 0 <= options["published_share"] <= 1:
+            raise CommandError("--published-share must be between 0 and 1.")
         started = time.monotonic()
         result = synthesize(
             disputes=options["disputes"],
@@ -39,6 +47,7 @@ class Command(BaseCommand):
             articles_per_dispute=options["articles_per_dispute"],
             parties=options["parties"],
             seed=options["seed"],
+            published_share=options["published_share"],
         )
         self.stdout.write(
             self.style.SUCCESS(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0005_check_text_truncated'),
+        ('claims', '0006_dispute_search_documents'),
     ]
 
     operations = [
