@@ -22,7 +22,8 @@ def _parseable(widget: AutocompleteMixin, values) -> list:
     kept = []
     for value in values:
         try:
-            key.to_python(value)
+            # The column's range too: SQLite refuses integers past 64 bits with OverflowError.
+            key.run_validators(key.to_python(value))
         except (ValidationError, ValueError, TypeError):
             continue
         kept.append(value)

@@ -3,6 +3,7 @@ harmless) and saves nothing partial — the general property lives in
 tests/test_every_form_and_filter.py; these are the cases as reported."""
 
 import pytest
+from django.db import connection
 
 from claims.models import ApiToken, ArticleLink, Claim, Development, Dispute, Evidence, Party, Source, Stance
 
@@ -37,11 +38,12 @@ def test_search_of_many_dashes_answers_normally(client, url, dashes):
     assert response.status_code == 200
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="word search (and its - operator) is PostgreSQL's")
 def test_a_dash_still_leaves_a_word_out(client):
     DisputeFactory(proposition="The drone was hit by the jet.")
     DisputeFactory(proposition="The drone fell on its own.")
     html = client.get("/", {"q": "drone -jet"}).content.decode()
-    assert "fell on its own" in html
+    assert "fell on its own" in html and "hit by the jet" not in html
 
 
 @pytest.mark.parametrize("bad_url", ["http://[::1", "http://[zzz]/", "https://[fe80::1%zz/"])
