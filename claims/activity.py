@@ -13,6 +13,7 @@ from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from claims.checking import outcomes
 from claims.models import ArticleLink, Claim, Development, Dispute, Evidence, Source, SourceCheck, Stance
 from claims.signals import dispute_status_changed
 
@@ -21,14 +22,7 @@ log = logging.getLogger(__name__)
 OPPOSITE = {Stance.AFFIRMS: Stance.DENIES, Stance.DENIES: Stance.AFFIRMS}
 
 # Outcomes of a source check that readers should hear about, and how to call them.
-DIED_OUTCOMES = {
-    Source.CheckState.GONE,
-    Source.CheckState.SERVER_ERROR,
-    Source.CheckState.TIMEOUT,
-    Source.CheckState.TLS_ERROR,
-    Source.CheckState.UNSAFE,
-    Source.CheckState.ERROR,
-}
+DIED_OUTCOMES = outcomes.DIED
 
 
 def _short(text: str, length: int = 90) -> str:

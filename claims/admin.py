@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import roles, services
-from .checking.jobs import job_request
+from .checking.jobs import jobs_request
 from .models import (
     ApiToken,
     ArticleLink,
@@ -401,6 +401,7 @@ class EvidenceLinkAdmin(LedgerAdmin):
 
 @admin.register(ArticleLink)
 class ArticleLinkAdmin(LedgerAdmin):
+    form = VersionedAdminForm
     list_display = ["source", "relation", "dispute", "linked_on"]
     list_filter = ["relation"]
     search_fields = ["source__title", "source__url", "dispute__proposition", "note"]
@@ -417,7 +418,12 @@ class ArticleLinkAdmin(LedgerAdmin):
         data = _model_data(form, changed_only=False)
         if change:
             return services.article_update(
-                link=obj, user=request.user, relation=data["relation"], note=data["note"], linked_on=data["linked_on"]
+                link=obj,
+                user=request.user,
+                version=form.cleaned_data.get("opened_version"),
+                relation=data["relation"],
+                note=data["note"],
+                linked_on=data["linked_on"],
             )
         return services.article_link(
             dispute=data["dispute"],
@@ -434,8 +440,10 @@ class ArticleLinkAdmin(LedgerAdmin):
 
 @admin.action(description="Re-check selected sources now", permissions=["change"])
 def recheck_sources(modeladmin, request, queryset):
-    jobs = [job_request(source=source, reason=CheckJob.Reason.MANUAL) for source in queryset]
-    modeladmin.message_user(request, f"Queued checks for {len(jobs)} source(s).", messages.SUCCESS)
+    # One transaction for all the jobs, one batch of wake-ups with a short budget.
+    batch = jobs_request(source_ids=queryset.values_list("pk", flat=True), reason=CheckJob.Reason.MANUAL)
+    level = messages.SUCCESS if batch.woken is None or batch.woken >= batch.created else messages.WARNING
+    modeladmin.message_user(request, batch.summary(), level)
 
 
 @admin.register(Source)
@@ -496,11 +504,10 @@ class CheckJobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected failed jobs", permissions=["change"])
     def retry(self, request, queryset):
-        count = 0
-        for job in queryset.filter(state=CheckJob.State.FAILED).select_related("source"):
-            job_request(source=job.source, reason=CheckJob.Reason.MANUAL)
-            count += 1
-        self.message_user(request, f"Queued {count} new job(s).", messages.SUCCESS)
+        failed = queryset.filter(state=CheckJob.State.FAILED).values_list("source_id", flat=True)
+        batch = jobs_request(source_ids=set(failed), reason=CheckJob.Reason.MANUAL)
+        level = messages.SUCCESS if batch.woken is None or batch.woken >= batch.created else messages.WARNING
+        self.message_user(request, batch.summary(), level)
 
 
 @admin.register(FeedToken)

@@ -1,11 +1,15 @@
 """Celery tasks: thin wrappers that load ids and call plain functions in claims.checking.
 
 Retries are not Celery's: a failed attempt puts the job row back in the queue with
-backoff and jitter (``runner._retry_or_fail``) and the sweeper wakes it when due, so
-the database stays the only record of what is pending.
+backoff and jitter (``runner._retry_or_fail``) and a wake-up is sent for its due time,
+so the database stays the only record of what is pending.
 """
 
+import logging
+
 from celery import shared_task
+
+log = logging.getLogger(__name__)
 
 
 # Time limits, prefetch and visibility timeout come from CELERY_* in tracker/settings.py.
@@ -18,7 +22,10 @@ def run_check_job(job_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_check_jobs() -> None:
-    """Beat, every minute: recover lost jobs, wake forgotten ones, queue due re-checks."""
+    """Every minute, run by beat itself (tracker.celery.BeatScheduler): recover lost jobs,
+    queue due re-checks, re-send wake-ups that did not go out."""
     from claims.checking import runner
 
-    runner.sweep()
+    report = runner.sweep()
+    if report.failed or report.recovered or report.scheduled or report.woken:
+        log.info("sweep: %s", report)

@@ -264,23 +264,34 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),
     }
 else:
-    # Above the hard time limit, so a running task is never handed to a second worker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Above the hard time limit, so a running task is never handed to a second worker.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # A frozen broker (accepts connections, never answers) must not hang anyone:
+        # every socket operation is bounded, not only the TCP connect.
+        "socket_timeout": envint("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+        "socket_connect_timeout": envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2),
+        "socket_keepalive": True,
+        "health_check_interval": 25,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 90)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 120)
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Publishing must never hang a web request when the broker is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+# Publishing must never hang a web request when the broker is down (see claims/checking/jobs.py).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
-# Beat only runs the sweeper; due re-checks are found in the database (Source.next_check_at).
+# Beat runs the sweeper itself (tracker.celery.BeatScheduler), so lease recovery and
+# retries never wait behind a backlog of check wake-ups in the broker's queue. Due
+# re-checks are found in the database (Source.next_check_at).
+CELERY_BEAT_SCHEDULER = "tracker.celery:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
-    "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": 60.0},
+    "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": envint("CHECKER_SWEEP_SECONDS", 60)},
 }
 
 # --- Source checker -----------------------------------------------------------
@@ -300,6 +311,26 @@ CHECKER_ALLOWED_PORTS = tuple(int(p) for p in envlist("CHECKER_ALLOWED_PORTS", "
 # Politeness: one request at a time per host, this many seconds apart (shared via Redis).
 CHECKER_HOST_SPACING_SECONDS = envint("CHECKER_HOST_SPACING_SECONDS", 1)
 CHECKER_REDIS_URL = os.environ.get("CHECKER_REDIS_URL", "")
+# How long a worker may wait for a host's politeness slot before it hands the job back
+# (without spending an attempt), and how long a slot outlives a worker that died holding it.
+CHECKER_SLOT_WAIT_SECONDS = envint("CHECKER_SLOT_WAIT_SECONDS", 10)
+CHECKER_SLOT_LEASE_SECONDS = envint("CHECKER_SLOT_LEASE_SECONDS", 6)
+# Politeness without Redis: lock files shared by the processes of one machine.
+CHECKER_SLOT_DIR = os.environ.get("CHECKER_SLOT_DIR", "") or str(VAR_DIR / "checker-slots")
+CHECKER_ROBOTS_CACHE_SECONDS = envint("CHECKER_ROBOTS_CACHE_SECONDS", 6 * 3600)
+# A running job whose lease ran out is the sweeper's (its worker died).
+CHECKER_LEASE_SECONDS = envint("CHECKER_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
+# Wake-ups: total seconds a request (or a sweep) spends on the broker, and how long a
+# process leaves the broker alone after it did not answer. Missed ones go to the sweeper.
+CHECKER_WAKE_BUDGET_SECONDS = envint("CHECKER_WAKE_BUDGET_SECONDS", 1)
+CHECKER_SWEEP_WAKE_BUDGET_SECONDS = envint("CHECKER_SWEEP_WAKE_BUDGET_SECONDS", 10)
+CHECKER_WAKE_BACKOFF_SECONDS = envint("CHECKER_WAKE_BACKOFF_SECONDS", 30)
+# The sweeper re-sends a queued job's wake-up at most once per this many seconds.
+CHECKER_STALE_QUEUED_SECONDS = envint("CHECKER_STALE_QUEUED_SECONDS", 120)
+# Retries due sooner than this get a wake-up for their due time; later ones wait for the sweeper.
+CHECKER_RETRY_WAKE_MAX_SECONDS = envint("CHECKER_RETRY_WAKE_MAX_SECONDS", 600)
+# A queued check nobody picked up for this long is flagged "no worker has picked it up".
+CHECKER_QUEUED_WARNING_SECONDS = envint("CHECKER_QUEUED_WARNING_SECONDS", 300)
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

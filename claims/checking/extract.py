@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import htmldate
 import trafilatura
 
+from .outcomes import STOP_NOW
+
 log = logging.getLogger(__name__)
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -60,6 +62,8 @@ def extract(html: str, url: str = "") -> Extracted:
         doc = trafilatura.bare_extraction(
             html, url=url or None, with_metadata=True, include_comments=False, favor_precision=True
         )
+    except STOP_NOW:
+        raise
     except Exception:  # noqa: BLE001 — a hostile page must not crash the check
         log.warning("trafilatura failed on %s", url, exc_info=True)
         doc = None
@@ -72,6 +76,8 @@ def extract(html: str, url: str = "") -> Extracted:
     try:
         result.published_on = _date(htmldate.find_date(html, original_date=True, extensive_search=False))
         result.modified_on = _date(htmldate.find_date(html, original_date=False, extensive_search=False))
+    except STOP_NOW:
+        raise
     except Exception:  # noqa: BLE001
         log.warning("htmldate failed on %s", url, exc_info=True)
     return result

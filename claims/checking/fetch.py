@@ -48,6 +48,8 @@ import brotli
 import charset_normalizer
 from django.conf import settings
 
+from .outcomes import STOP_NOW
+
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -135,6 +137,10 @@ class Deadline:
 
     def remaining(self) -> float:
         return self.ends - time.monotonic()
+
+    def extend(self, seconds: float) -> None:
+        """Give back time spent not fetching (waiting for the host's politeness slot)."""
+        self.ends += seconds
 
     def timeout(self, cap: float) -> float:
         left = self.remaining()
@@ -392,13 +398,30 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 # --- Politeness: one request at a time per host, spaced --------------------------------
 
-_local_lock = threading.Lock()
-_local_hosts: dict[str, float] = {}
+
+class HostBusy(Exception):
+    """The host's politeness slot stayed taken for ``CHECKER_SLOT_WAIT_SECONDS``.
+
+    Not an outcome: the site was never contacted, so the runner gives the job back to
+    the queue without spending an attempt.
+    """
+
+
+# Monotonic time before which this process uses lock files instead of Redis.
+_redis_down_until = 0.0
+
+# Renew the slot only while it is still ours; release it (leaving the spacing) likewise.
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "if tonumber(ARGV[2]) > 0 then return redis.call('pexpire', KEYS[1], ARGV[2]) end "
+    "return redis.call('del', KEYS[1]) end return 0"
+)
 
 
 def _redis_client():
     url = _setting("CHECKER_REDIS_URL", "") or _setting("CELERY_BROKER_URL", "")
-    if not url.startswith(("redis://", "rediss://")):
+    if not url.startswith(("redis://", "rediss://")) or time.monotonic() < _redis_down_until:
         return None
     return _redis_for(url)
 
@@ -407,54 +430,132 @@ def _redis_client():
 def _redis_for(url: str):
     """One client (and connection pool) per URL for the life of the process."""
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    # No silent retries: a Redis that does not answer in 2 s is treated as down at once.
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2, retry=Retry(NoBackoff(), 0))
+
+
+class _Renewer(threading.Thread):
+    """Keeps a short Redis slot alive while its request runs; a dead worker's slot lapses in seconds."""
+
+    def __init__(self, client, key: str, token: str, lease_ms: int):
+        super().__init__(name=f"slot-renew-{key}", daemon=True)
+        self.client, self.key, self.token, self.lease_ms = client, key, token, lease_ms
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.lease_ms / 3000):
+            try:
+                self.client.eval(_RENEW, 1, self.key, self.token, self.lease_ms)
+            except STOP_NOW:
+                raise
+            except Exception as error:  # noqa: BLE001 — the slot then lapses; the fetch goes on
+                log.warning("could not renew politeness slot %s: %s", self.key, error)
+                return
+
+
+def _wait_budget() -> float:
+    return float(_setting("CHECKER_SLOT_WAIT_SECONDS", 10))
+
+
+@contextlib.contextmanager
+def _redis_slot(client, host: str, spacing: float) -> Iterator[None]:
+    global _redis_down_until
+    lease_ms = int(float(_setting("CHECKER_SLOT_LEASE_SECONDS", 6)) * 1000)
+    key = f"checker:host:{host}"
+    token = uuid.uuid4().hex
+    give_up = time.monotonic() + _wait_budget()
+    acquired = False
+    try:
+        while not client.set(key, token, nx=True, px=lease_ms):
+            if time.monotonic() >= give_up:
+                raise HostBusy(f"{host} was busy with another check for {_wait_budget():g} s.")
+            time.sleep(0.05)
+        acquired = True
+    except (HostBusy, *STOP_NOW):
+        raise
+    except Exception as error:  # noqa: BLE001 — politeness must not break checks when Redis is down
+        log.warning("politeness via Redis unavailable (%s); using lock files for 30 s", error)
+        _redis_down_until = time.monotonic() + 30
+    if not acquired:
+        with _file_slot(host, spacing):
+            yield
+        return
+    renewer = _Renewer(client, key, token, lease_ms)
+    renewer.start()
+    try:
+        yield
+    finally:
+        renewer.stopped.set()
+        try:
+            client.eval(_RELEASE, 1, key, token, max(0, int(spacing * 1000)))
+        except STOP_NOW:
+            raise
+        except Exception as error:  # noqa: BLE001 — the slot lapses on its own
+            log.warning("could not release politeness slot for %s: %s", host, error)
+
+
+@contextlib.contextmanager
+def _file_slot(host: str, spacing: float) -> Iterator[None]:
+    """The host's slot as an exclusive lock on a file shared by this machine's processes.
+
+    The kernel drops the lock when its process dies, so a killed worker holds nothing.
+    The file keeps the time the next request may start (the spacing).
+    """
+    import fcntl
+    import hashlib
+    import os
+
+    folder = _setting("CHECKER_SLOT_DIR", "") or "var/checker-slots"
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, hashlib.sha256(host.encode()).hexdigest()[:32])
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    give_up = time.monotonic() + _wait_budget()
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= give_up:
+                    raise HostBusy(f"{host} was busy with another check for {_wait_budget():g} s.") from None
+                time.sleep(0.05)
+        try:
+            free_at = float(os.pread(fd, 32, 0).decode() or 0)
+        except ValueError:
+            free_at = 0.0
+        wait = free_at - time.time()
+        if wait > 0:
+            if time.monotonic() + wait > give_up:
+                raise HostBusy(f"{host} asked for spacing between requests; not free for {wait:.1f} s.")
+            time.sleep(wait)
+        try:
+            yield
+        finally:
+            stamp = f"{time.time() + spacing:.3f}".encode().ljust(32)
+            os.pwrite(fd, stamp, 0)
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 @contextlib.contextmanager
 def host_slot(host: str, deadline: Deadline) -> Iterator[None]:
-    """Hold the host's slot for one request; the next request may start ``CHECKER_HOST_SPACING_SECONDS`` after.
+    """Hold the host's slot for one request; the next may start ``CHECKER_HOST_SPACING_SECONDS`` after.
 
-    Shared through Redis when the broker is Redis (all workers), otherwise per process.
-    Waiting counts against the fetch's deadline.
+    Shared through Redis (all workers on all machines) when there is one, otherwise, or
+    while Redis is not answering, through lock files (all workers on this machine).
+    Waiting for the slot is not fetching: the time waited is given back to the fetch's
+    deadline, and after ``CHECKER_SLOT_WAIT_SECONDS`` the wait ends with ``HostBusy``.
     """
     spacing = float(_setting("CHECKER_HOST_SPACING_SECONDS", 1.0))
-    hold_ms = int((deadline.seconds + 10) * 1000)
-    key = f"checker:host:{host}"
-    token = uuid.uuid4().hex
+    started = time.monotonic()
     client = _redis_client()
-    if client is not None:
-        try:
-            while not client.set(key, token, nx=True, px=hold_ms):
-                time.sleep(min(0.05, max(deadline.remaining(), 0)))
-                deadline.timeout(1)  # raises once the deadline has passed
-        except FetchRefused:
-            raise
-        except Exception as error:  # noqa: BLE001 — politeness must not break checks when Redis is down
-            log.warning("politeness via Redis unavailable (%s); using a per-process slot", error)
-            client = None
-    if client is None:
-        while True:
-            with _local_lock:
-                if _local_hosts.get(key, 0) <= time.monotonic():
-                    _local_hosts[key] = time.monotonic() + hold_ms / 1000
-                    break
-            time.sleep(min(0.05, max(deadline.remaining(), 0)))
-            deadline.timeout(1)
-    try:
+    slot = _redis_slot(client, host, spacing) if client is not None else _file_slot(host, spacing)
+    with slot:
+        deadline.extend(time.monotonic() - started)
         yield
-    finally:
-        if client is not None:
-            try:
-                if spacing > 0:
-                    client.set(key, token, xx=True, px=max(1, int(spacing * 1000)))
-                else:
-                    client.delete(key)
-            except Exception as error:  # noqa: BLE001
-                log.warning("could not release politeness slot for %s: %s", host, error)
-        else:
-            with _local_lock:
-                _local_hosts[key] = time.monotonic() + spacing
 
 
 # --- The request --------------------------------------------------------------------
@@ -557,22 +658,49 @@ def _one_request(target: Target, deadline: Deadline, *, read_body: bool = True) 
         conn.close()
 
 
-def robots_allowed(url: str, deadline: Deadline | None = None) -> bool:
-    """Whether robots.txt at the URL's origin lets this checker fetch it; unreachable robots.txt allows."""
-    deadline = deadline or Deadline(float(_setting("CHECKER_DEADLINE_SECONDS", 30)))
-    target = parse_target(url)
-    robots = parse_target(urlunsplit((target.scheme, urlsplit(target.url).netloc, "/robots.txt", "", "")))
+# origin -> (monotonic expiry, robots.txt lines or None when anything is allowed)
+_robots_cache: dict[str, tuple[float, list[str] | None]] = {}
+_ROBOTS_CACHE_MAX = 10_000
+
+
+def robots_cache_clear() -> None:
+    _robots_cache.clear()
+
+
+def _robots_lines(robots: Target, deadline: Deadline) -> list[str] | None:
+    """robots.txt of one origin, from this process's cache while fresh (``CHECKER_ROBOTS_CACHE_SECONDS``)."""
+    now = time.monotonic()
+    cached = _robots_cache.get(robots.url)
+    if cached and cached[0] > now:
+        return cached[1]
     try:
         with host_slot(robots.host, deadline):
             response = _one_request(robots, deadline)
     except FetchRefused as refused:
         if refused.kind in {UNSAFE, TIMEOUT}:
             raise
-        return True
-    if response.status >= 400 or response.status in REDIRECT_STATUSES:
+        lines = None  # unreachable robots.txt allows (and is asked again after the expiry)
+    else:
+        if response.status >= 400 or response.status in REDIRECT_STATUSES:
+            lines = None
+        else:
+            lines = response.body.decode("utf-8", errors="replace").splitlines()
+    if len(_robots_cache) >= _ROBOTS_CACHE_MAX:
+        _robots_cache.pop(next(iter(_robots_cache)))
+    _robots_cache[robots.url] = (now + float(_setting("CHECKER_ROBOTS_CACHE_SECONDS", 6 * 3600)), lines)
+    return lines
+
+
+def robots_allowed(url: str, deadline: Deadline | None = None) -> bool:
+    """Whether robots.txt at the URL's origin lets this checker fetch it; unreachable robots.txt allows."""
+    deadline = deadline or Deadline(float(_setting("CHECKER_DEADLINE_SECONDS", 30)))
+    target = parse_target(url)
+    robots = parse_target(urlunsplit((target.scheme, urlsplit(target.url).netloc, "/robots.txt", "", "")))
+    lines = _robots_lines(robots, deadline)
+    if lines is None:
         return True
     parser = urllib.robotparser.RobotFileParser()
-    parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+    parser.parse(lines)
     agent = settings.CHECKER_USER_AGENT.split("/", 1)[0]
     return parser.can_fetch(agent, target.url)
 
@@ -624,6 +752,8 @@ def fetch(url: str, *, respect_robots: bool = False) -> FetchResult:
         result.error = refused.message
         if not result.final_url:
             result.final_url = current
+    except (HostBusy, *STOP_NOW):
+        raise
     except Exception as error:  # noqa: BLE001 — a check records every failure instead of crashing
         log.exception("unexpected error fetching %s", url)
         result.error_kind = ERROR

@@ -1,25 +1,106 @@
-"""Check jobs: rows in the database are the queue; broker messages only wake workers."""
+"""Check jobs: rows in the database are the queue; broker messages only wake workers.
+
+A wake-up is a courtesy. Whatever the broker does (down, frozen, slow), a request that
+queues checks spends at most ``CHECKER_WAKE_BUDGET_SECONDS`` on it in total, and a
+process that found the broker not answering stops trying for
+``CHECKER_WAKE_BACKOFF_SECONDS``. A job whose wake-up did not go out keeps
+``enqueued_at`` empty and the sweeper sends it later.
+"""
+
+from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from claims.models import CheckJob, Source
 
+from . import outcomes
+
 log = logging.getLogger(__name__)
 
+# Monotonic time before which this process does not try the broker again.
+_broker_down_until = 0.0
 
-def wake_worker(job_id: int) -> None:
-    """Send the broker a wake-up for a job; if the broker is down, the sweeper sends it later."""
+
+def _publish(job_ids: list[int], countdown: float | None, sent: list[int], budget: float) -> None:
+    """Send the wake-ups over one connection; append each id once its message is out."""
     from claims.tasks import run_check_job
+    from tracker.celery import app
 
-    try:
-        run_check_job.apply_async(args=[job_id], retry=False)
-    except Exception as error:  # noqa: BLE001 — any broker failure is survivable here
-        log.warning("broker unavailable, job %s left for the sweeper: %s", job_id, error)
-        return
-    CheckJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+    # Bound each socket operation too, so an abandoned publisher thread ends on its own.
+    # kombu would otherwise retry connecting (forever, 2 s apart) before the first publish.
+    timeouts = {
+        "socket_timeout": max(budget, 0.5),
+        "socket_connect_timeout": max(budget, 0.5),
+        "max_retries": 0,
+        "interval_start": 0,
+    }
+    with app.connection_for_write(transport_options=timeouts) as conn:
+        for job_id in job_ids:
+            run_check_job.apply_async(args=[job_id], retry=False, connection=conn, countdown=countdown)
+            sent.append(job_id)
+
+
+def wake_workers(
+    job_ids: Iterable[int], *, countdown: float | None = None, budget: float | None = None, sweeping: bool = False
+) -> int:
+    """Send the broker a wake-up per job within ``budget`` seconds in all; return how many went out.
+
+    The publishing runs in a helper thread that this call waits for at most ``budget``
+    seconds, so no library retry or frozen socket can hold the caller longer. Jobs whose
+    wake-up went out get ``enqueued_at``; the others are left for the sweeper, which
+    (``sweeping=True``) tries even while this process thinks the broker is down.
+    """
+    global _broker_down_until
+    job_ids = list(job_ids)
+    if not job_ids:
+        return 0
+    if not sweeping and time.monotonic() < _broker_down_until:
+        log.info("broker recently unavailable; %d wake-up(s) left for the sweeper", len(job_ids))
+        return 0
+    budget = float(settings.CHECKER_WAKE_BUDGET_SECONDS if budget is None else budget)
+    sent: list[int] = []
+    failure: list[BaseException] = []
+
+    def publish() -> None:
+        try:
+            _publish(job_ids, countdown, sent, budget)
+        except outcomes.STOP_NOW:
+            raise
+        except Exception as error:  # noqa: BLE001 — any broker failure is survivable: the sweeper resends
+            failure.append(error)
+
+    thread = threading.Thread(target=publish, name="wake-workers", daemon=True)
+    thread.start()
+    thread.join(budget)
+    done = list(sent)
+    if thread.is_alive() or failure:
+        _broker_down_until = time.monotonic() + float(settings.CHECKER_WAKE_BACKOFF_SECONDS)
+        reason = failure[0] if failure else f"no answer within {budget:g} s"
+        log.warning(
+            "broker unavailable (%s); %d of %d wake-up(s) sent, the rest left for the sweeper",
+            reason,
+            len(done),
+            len(job_ids),
+        )
+    elif sweeping:
+        _broker_down_until = 0.0
+    if done:
+        CheckJob.objects.filter(pk__in=done).update(enqueued_at=timezone.now())
+    return len(done)
+
+
+def broker_reset() -> None:
+    """Forget that the broker was down (tests, and after an operator fixed it)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
 
 
 def job_request(*, source: Source, reason: str = CheckJob.Reason.MANUAL, wake: bool = True) -> CheckJob:
@@ -29,7 +110,7 @@ def job_request(*, source: Source, reason: str = CheckJob.Reason.MANUAL, wake: b
     never looks for a row that is not there yet. ``wake=False`` is for callers that
     run the job in-process (``check_sources --sync``).
     """
-    live = CheckJob.objects.filter(source=source, state__in=[CheckJob.State.QUEUED, CheckJob.State.RUNNING]).first()
+    live = CheckJob.objects.filter(source=source, state__in=outcomes.LIVE_JOB_STATES).first()
     if live:
         return live
     try:
@@ -37,7 +118,65 @@ def job_request(*, source: Source, reason: str = CheckJob.Reason.MANUAL, wake: b
             job = CheckJob.objects.create(source=source, reason=reason)
     except IntegrityError:
         # Another request created the live job between our read and our insert.
-        return CheckJob.objects.get(source=source, state__in=[CheckJob.State.QUEUED, CheckJob.State.RUNNING])
+        return CheckJob.objects.get(source=source, state__in=outcomes.LIVE_JOB_STATES)
     if wake:
-        transaction.on_commit(lambda: wake_worker(job.pk))
+        transaction.on_commit(lambda: wake_workers([job.pk]))
     return job
+
+
+@dataclass
+class JobBatch:
+    """What ``jobs_request`` did: the live job of every source, how many were new, and
+    (once the wake-ups went out after commit) how many workers were woken."""
+
+    jobs: list[CheckJob] = field(default_factory=list)
+    created: int = 0
+    woken: int | None = None
+
+    def summary(self) -> str:
+        count = len(self.jobs)
+        text = f"Queued checks for {count} source(s)"
+        if count - self.created:
+            text += f" ({count - self.created} were already queued)"
+        text += "."
+        if self.woken is not None and self.woken < self.created:
+            text += (
+                f" The task queue is not answering, so {self.created - self.woken} check(s) will be started "
+                "by the sweeper within a few minutes."
+            )
+        return text
+
+
+def jobs_request(*, source_ids: Iterable[int], reason: str = CheckJob.Reason.MANUAL, wake: bool = True) -> JobBatch:
+    """Queue a check of each source in one transaction and wake workers in one batch.
+
+    Sources with a live job keep it. The batch's ``woken`` is filled in when the
+    wake-ups have gone out (at once, unless a surrounding transaction is still open).
+    """
+    source_ids = list(source_ids)
+    batch = JobBatch()
+    with transaction.atomic():
+        live = set(
+            CheckJob.objects.filter(source_id__in=source_ids, state__in=outcomes.LIVE_JOB_STATES).values_list(
+                "source_id", flat=True
+            )
+        )
+        # A concurrent request may create one of these meanwhile: the partial unique
+        # index then skips ours, and the read below finds theirs.
+        CheckJob.objects.bulk_create(
+            [CheckJob(source_id=pk, reason=reason) for pk in source_ids if pk not in live], ignore_conflicts=True
+        )
+        batch.jobs = list(
+            CheckJob.objects.filter(source_id__in=source_ids, state__in=outcomes.LIVE_JOB_STATES).order_by("pk")
+        )
+        to_wake = [job.pk for job in batch.jobs if job.source_id not in live]
+        batch.created = len(to_wake)
+
+    def wake() -> None:
+        batch.woken = wake_workers(to_wake)
+
+    if wake and to_wake:
+        transaction.on_commit(wake)
+    elif not to_wake:
+        batch.woken = 0
+    return batch

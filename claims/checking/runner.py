@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import random
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,19 +22,16 @@ from django.utils import timezone
 
 from claims.models import CheckJob, Claim, Dispute, QuoteCheck, Source, SourceCheck
 
-from . import archive, compare, extract, fetch, schedule
-from .jobs import job_request, wake_worker
+from . import archive, compare, extract, fetch, outcomes, schedule
+from .jobs import job_request, jobs_request, wake_workers
 
 log = logging.getLogger(__name__)
 
 Outcome = Source.CheckState
-# Outcomes worth another attempt before they are recorded as the answer.
-TRANSIENT = {Outcome.TIMEOUT, Outcome.SERVER_ERROR, Outcome.ERROR}
-LIVE = [CheckJob.State.QUEUED, CheckJob.State.RUNNING]
 
 
 def lease_seconds() -> int:
-    return int(getattr(settings, "CHECKER_LEASE_SECONDS", settings.CELERY_TASK_TIME_LIMIT + 60))
+    return int(settings.CHECKER_LEASE_SECONDS)
 
 
 @dataclass
@@ -66,7 +64,12 @@ def classify(result: fetch.FetchResult, source_url: str) -> Verdict:
 
 
 def run_job(job_id: int) -> SourceCheck | None:
-    """Run one check job if it can be claimed now; return the check it recorded, if any."""
+    """Run one check job if it can be claimed now; return the check it recorded, if any.
+
+    Every claimed job ends in exactly one of: a recorded check (done, or failed after its
+    last attempt), or back in the queue for another attempt. A time limit or termination
+    records a timeout (or a retry) and is then raised again so the worker stops.
+    """
     now = timezone.now()
     lease = now + datetime.timedelta(seconds=lease_seconds())
     claimed = CheckJob.objects.filter(pk=job_id, state=CheckJob.State.QUEUED, run_after__lte=now).update(
@@ -78,6 +81,17 @@ def run_job(job_id: int) -> SourceCheck | None:
     job = CheckJob.objects.select_related("source").get(pk=job_id)
     try:
         return _run_claimed(job)
+    except fetch.HostBusy as busy:
+        _requeue_unspent(job, str(busy))
+        return None
+    except outcomes.STOP_NOW as stop:
+        log.warning("check job %s stopped: %s", job_id, stop.__class__.__name__)
+        _retry_or_fail(
+            job,
+            f"The check ran past its time limit and was stopped ({stop.__class__.__name__}).",
+            outcome=Outcome.TIMEOUT,
+        )
+        raise
     except Exception as error:  # noqa: BLE001 — a crash becomes a retry or a failed job, never a lost one
         log.exception("check job %s crashed", job_id)
         _retry_or_fail(job, f"{error.__class__.__name__}: {error}")
@@ -89,14 +103,14 @@ def _run_claimed(job: CheckJob) -> SourceCheck | None:
     started = timezone.now()
     result = fetch.fetch(source.url, respect_robots=job.reason == CheckJob.Reason.SCHEDULED)
     verdict = classify(result, source.url)
-    if verdict.outcome in TRANSIENT and job.attempts < job.max_attempts:
+    if verdict.outcome in outcomes.RETRYABLE and job.attempts < job.max_attempts:
         _retry_or_fail(job, verdict.error or verdict.outcome, retry_after=verdict.retry_after)
         return None
     fields = _check_fields(job, result, verdict, started)
     with transaction.atomic():
         # Only the holder of this lease may write; a job re-queued after a lost lease and
         # run elsewhere has moved on, and this late result is dropped.
-        final_state = CheckJob.State.DONE if verdict.outcome not in TRANSIENT else CheckJob.State.FAILED
+        final_state = CheckJob.State.FAILED if verdict.outcome in outcomes.RETRYABLE else CheckJob.State.DONE
         owned = CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.RUNNING, lease_until=job.lease_until).update(
             state=final_state, finished_at=timezone.now(), lease_until=None, last_error=verdict.error
         )
@@ -218,22 +232,71 @@ def _update_source(source: Source, check: SourceCheck, verdict: Verdict) -> None
     Source.objects.filter(pk=source.pk).update(**updates)
 
 
-def _retry_or_fail(job: CheckJob, error: str, retry_after: float | None = None) -> None:
-    """Put a running job back in the queue with backoff and jitter, or mark it failed."""
+def _retry_or_fail(
+    job: CheckJob, error: str, *, outcome: str = Outcome.ERROR, retry_after: float | None = None
+) -> None:
+    """Put a running job back in the queue with backoff and jitter, or record its failure.
+
+    The retry's wake-up is sent for its due time; the sweeper is the safety net.
+    """
+    if job.attempts >= job.max_attempts:
+        record_failure(job, outcome, error)
+        return
     now = timezone.now()
     delay = schedule.retry_delay(job.attempts)
     if retry_after:
         delay = max(delay, datetime.timedelta(seconds=retry_after))
     running = CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.RUNNING, lease_until=job.lease_until)
-    if job.attempts >= job.max_attempts:
-        running.update(state=CheckJob.State.FAILED, finished_at=now, lease_until=None, last_error=error[:2000])
-        log.warning("check job %s failed for good after %s attempts: %s", job.pk, job.attempts, error)
-        return
-    # The sweeper wakes it when run_after comes; no long countdown sits in the broker.
-    running.update(
+    requeued = running.update(
         state=CheckJob.State.QUEUED, run_after=now + delay, lease_until=None, enqueued_at=None, last_error=error[:2000]
     )
     log.info("check job %s will retry in %s: %s", job.pk, delay, error)
+    if requeued and delay.total_seconds() <= settings.CHECKER_RETRY_WAKE_MAX_SECONDS:
+        # A long countdown would sit in the worker's memory; those are left to the sweeper.
+        countdown = delay.total_seconds() + 1
+        transaction.on_commit(lambda: wake_workers([job.pk], countdown=countdown))
+
+
+def _requeue_unspent(job: CheckJob, why: str) -> None:
+    """Give the job back without spending an attempt: the site was never contacted."""
+    delay = datetime.timedelta(seconds=random.uniform(1, 5))
+    running = CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.RUNNING, lease_until=job.lease_until)
+    if running.update(
+        state=CheckJob.State.QUEUED,
+        attempts=F("attempts") - 1,
+        run_after=timezone.now() + delay,
+        lease_until=None,
+        enqueued_at=None,
+    ):
+        log.info("check job %s waits for its host: %s", job.pk, why)
+        countdown = delay.total_seconds() + 1
+        transaction.on_commit(lambda: wake_workers([job.pk], countdown=countdown))
+
+
+def record_failure(job: CheckJob, outcome: str, error: str) -> SourceCheck | None:
+    """End a running job as failed, with a recorded check and the source's next check scheduled.
+
+    Only the holder of the job's lease (or the sweeper, for an expired lease) gets here;
+    the conditional update makes sure one job gets one outcome even if two try at once.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        owned = CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.RUNNING, lease_until=job.lease_until).update(
+            state=CheckJob.State.FAILED, finished_at=now, lease_until=None, last_error=error[:2000]
+        )
+        if owned != 1:
+            return None
+        check = SourceCheck.objects.create(
+            source=job.source,
+            job=job,
+            started_at=job.started_at or now,
+            finished_at=now,
+            outcome=outcome,
+            error=error[:2000],
+        )
+        _update_source(job.source, check, Verdict(outcome, error))
+    log.warning("check job %s failed for good after %s attempts: %s", job.pk, job.attempts, error)
+    return check
 
 
 # --- Sweeper -------------------------------------------------------------------------
@@ -247,35 +310,53 @@ class SweepReport:
     scheduled: int = 0
 
 
+LOST_LAST_ATTEMPT = (
+    "The worker running this check was lost (killed, out of memory or past its hard time limit) on its last attempt."
+)
+
+
 def sweep(now: datetime.datetime | None = None) -> SweepReport:
-    """Recover jobs whose worker died, wake queued jobs nobody took, queue due re-checks."""
+    """Recover jobs whose worker died, queue due (and unscheduled) sources, re-send lost wake-ups.
+
+    Safe to run in several processes at once: every step is a conditional update or
+    joins the source's one live job. A job's wake-up is re-sent at most once per
+    ``CHECKER_STALE_QUEUED_SECONDS``.
+    """
     now = now or timezone.now()
     report = SweepReport()
-    stale = now - datetime.timedelta(seconds=int(getattr(settings, "CHECKER_STALE_QUEUED_SECONDS", 120)))
+    interval = datetime.timedelta(seconds=settings.CHECKER_STALE_QUEUED_SECONDS)
     expired = CheckJob.objects.filter(state=CheckJob.State.RUNNING, lease_until__lt=now)
-    report.failed = expired.filter(attempts__gte=F("max_attempts")).update(
-        state=CheckJob.State.FAILED,
-        finished_at=now,
-        lease_until=None,
-        last_error="The worker was lost (lease expired) on its last attempt.",
-    )
-    report.recovered = expired.update(
+    for job in expired.filter(attempts__gte=F("max_attempts")).select_related("source")[:200]:
+        if record_failure(job, Outcome.ERROR, LOST_LAST_ATTEMPT):
+            report.failed += 1
+    report.recovered = expired.filter(attempts__lt=F("max_attempts")).update(
         state=CheckJob.State.QUEUED,
         lease_until=None,
         run_after=now,
         enqueued_at=None,
         last_error="The worker was lost (lease expired); queued again.",
     )
-    for source in Source.objects.due_for_check(now).exclude(check_jobs__state__in=LIVE)[:500]:
-        job_request(source=source, reason=CheckJob.Reason.SCHEDULED)
-        Source.objects.filter(pk=source.pk).update(next_check_at=now + datetime.timedelta(hours=1))
-        report.scheduled += 1
-    waiting = CheckJob.objects.filter(state=CheckJob.State.QUEUED, run_after__lte=now).filter(
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
+    # Due sources, and any source that has neither a live job nor a next check time
+    # (it would otherwise never be looked at again).
+    due = (
+        Source.objects.filter(Q(next_check_at__lte=now) | Q(next_check_at__isnull=True))
+        .exclude(check_jobs__state__in=outcomes.LIVE_JOB_STATES)
+        .order_by(F("next_check_at").asc(nulls_first=True))
     )
-    for job_id in waiting.values_list("pk", flat=True)[:1000]:
-        wake_worker(job_id)
-        report.woken += 1
+    due_ids = list(due.values_list("pk", flat=True)[:500])
+    if due_ids:
+        batch = jobs_request(source_ids=due_ids, reason=CheckJob.Reason.SCHEDULED, wake=False)
+        # A placeholder until the job records its result (which sets the real next time).
+        Source.objects.filter(pk__in=due_ids).update(next_check_at=now + datetime.timedelta(hours=1))
+        report.scheduled = batch.created
+    stale = now - interval
+    waiting = (
+        CheckJob.objects.filter(state=CheckJob.State.QUEUED, run_after__lte=now)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale, run_after__lt=stale))
+        .order_by("run_after")
+    )
+    job_ids = list(waiting.values_list("pk", flat=True)[:1000])
+    report.woken = wake_workers(job_ids, budget=settings.CHECKER_SWEEP_WAKE_BUDGET_SECONDS, sweeping=True)
     return report
 
 

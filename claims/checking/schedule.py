@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime
 import random
 
+from . import outcomes
+
 HOUR = datetime.timedelta(hours=1)
 MIN_DELAY = datetime.timedelta(minutes=30)
 MAX_DELAY = datetime.timedelta(days=7)
-PROBLEM_OUTCOMES = {"gone", "server_error", "timeout", "error", "tls_error"}
-PERMANENT_OUTCOMES = {"unsafe", "robots", "too_large", "not_html"}
 
 
 def base_delay(source_age: datetime.timedelta) -> datetime.timedelta:
@@ -40,9 +40,9 @@ def next_check_delay(
     looked at again daily-ish; a refused one (unsafe, robots, too large) weekly. A
     source cited in a live dispute is watched twice as closely. Retry-After is a floor.
     """
-    if outcome in PERMANENT_OUTCOMES:
+    if outcome in outcomes.REFUSED:
         delay = MAX_DELAY
-    elif outcome in PROBLEM_OUTCOMES:
+    elif outcome in outcomes.UNREACHABLE:
         delay = 12 * HOUR * (2 ** min(stable_runs, 3))
     else:
         delay = base_delay(source_age) * (2 ** min(stable_runs, 8))

@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import roles
+from claims.checking import outcomes
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .claims import Claim
@@ -24,7 +26,7 @@ class CheckJob(models.Model):
         SCHEDULED = "scheduled", "Scheduled re-check"
         MANUAL = "manual", "Checked on request"
 
-    LIVE_STATES = [State.QUEUED, State.RUNNING]
+    LIVE_STATES = outcomes.LIVE_JOB_STATES
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="check_jobs")
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
@@ -50,7 +52,7 @@ class CheckJob(models.Model):
             # At most one live job per source: a second "check now" joins the first.
             models.UniqueConstraint(
                 fields=["source"],
-                condition=models.Q(state__in=["queued", "running"]),
+                condition=models.Q(state__in=outcomes.LIVE_JOB_STATES),
                 name="checkjob_one_live_per_source",
             ),
             models.CheckConstraint(
@@ -60,6 +62,12 @@ class CheckJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} of {self.source.url} — {self.get_state_display().lower()}"
+
+
+class SourceCheckQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SourceCheckQuerySet":
+        """Checks of sources ``user`` may read (their quote results still need ``QuoteCheck.visible_to``)."""
+        return self if roles.can_see_drafts(user) else self.filter(source__in=Source.objects.visible_to(user))
 
 
 class SourceCheck(models.Model):
@@ -93,6 +101,8 @@ class SourceCheck(models.Model):
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")
     error = models.TextField(blank=True)
     archive_name = models.CharField(max_length=300, blank=True, help_text="WARC file in the default storage.")
+
+    objects = SourceCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -129,6 +139,13 @@ class SourceCheck(models.Model):
         return reverse("claims:source-detail", args=[self.source_id]) + f"#check-{self.pk}"
 
 
+class QuoteCheckQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "QuoteCheckQuerySet":
+        """Quote results of claims ``user`` may read: a source cited by a draft and a published
+        dispute must not show the draft's quotes."""
+        return self if roles.can_see_drafts(user) else self.filter(claim__dispute__is_published=True)
+
+
 class QuoteCheck(models.Model):
     """Whether one claim's quote was still in the source at one check."""
 
@@ -139,6 +156,8 @@ class QuoteCheck(models.Model):
     matched_text = models.TextField(blank=True)
     prefix = models.CharField(max_length=200, blank=True)
     suffix = models.CharField(max_length=200, blank=True)
+
+    objects = QuoteCheckQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from claims import roles
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .base import Versioned
@@ -19,6 +20,12 @@ class EvidenceKind(models.TextChoices):
     DATA = "data", "Data"
     TESTIMONY = "testimony", "Testimony"
     OTHER = "other", "Other"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EvidenceQuerySet":
+        """Evidence on disputes ``user`` may read."""
+        return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
 class Evidence(Versioned):
@@ -49,6 +56,7 @@ class Evidence(Versioned):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["released_on", "pk"]
@@ -88,6 +96,12 @@ class EvidenceLinkStrength(models.TextChoices):
     STRONG = "strong", "Strong"
 
 
+class EvidenceLinkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EvidenceLinkQuerySet":
+        """Links of evidence on disputes ``user`` may read."""
+        return self if roles.can_see_drafts(user) else self.filter(evidence__dispute__is_published=True)
+
+
 class EvidenceLink(models.Model):
     """What a piece of evidence bears on — one claim, or a whole stance — and how strongly."""
 
@@ -101,6 +115,7 @@ class EvidenceLink(models.Model):
     note = NormalisedTextField(max_length=2000, blank=True)
 
     history = HistoricalRecords()
+    objects = EvidenceLinkQuerySet.as_manager()
 
     class Meta:
         constraints = [

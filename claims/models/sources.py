@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.checking import outcomes
 from claims.text import NormalisedCharField
 
 # Query parameters that only track the reader; two URLs differing in them are one source.
@@ -75,6 +76,20 @@ def normalize_source_url(raw: str) -> str:
 
 
 class SourceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SourceQuerySet":
+        """Editors see every source; others only those a published dispute cites (claim, evidence or article)."""
+        from claims import roles
+        from claims.models import ArticleLink, Claim, Evidence
+
+        if roles.can_see_drafts(user):
+            return self
+        cited = models.OuterRef("pk")
+        return self.filter(
+            models.Exists(Claim.objects.filter(source=cited, dispute__is_published=True))
+            | models.Exists(Evidence.objects.filter(source=cited, dispute__is_published=True))
+            | models.Exists(ArticleLink.objects.filter(source=cited, dispute__is_published=True))
+        )
+
     def with_problems(self) -> "SourceQuerySet":
         return self.filter(check_state__in=Source.PROBLEM_STATES)
 
@@ -118,16 +133,8 @@ class Source(models.Model):
         NOT_HTML = "not_html", "Not HTML"
         ERROR = "error", "Error"
 
-    PROBLEM_STATES = [
-        CheckState.CHANGED,
-        CheckState.QUOTE_MISSING,
-        CheckState.GONE,
-        CheckState.SERVER_ERROR,
-        CheckState.TIMEOUT,
-        CheckState.UNSAFE,
-        CheckState.TLS_ERROR,
-        CheckState.ERROR,
-    ]
+    # Defined in claims.checking.outcomes; sorted so filters and SQL stay stable.
+    PROBLEM_STATES = sorted(outcomes.PROBLEM)
 
     url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, help_text="Normalised; one Source per URL.")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.ARTICLE)

@@ -23,9 +23,14 @@ def _site_server():
 
 
 @pytest.fixture
-def site(_site_server, settings):
+def site(_site_server, settings, tmp_path):
     """The fixture site, allow-listed for the checker, with short limits so tests stay quick."""
+    from claims.checking.jobs import broker_reset
+
     _site_server.reset()
+    fetch_module.robots_cache_clear()
+    broker_reset()
+    settings.CHECKER_SLOT_DIR = str(tmp_path / "slots")
     settings.CHECKER_ALLOW_HOSTS = [_site_server.hostport]
     settings.CHECKER_DEADLINE_SECONDS = 5
     settings.CHECKER_CONNECT_TIMEOUT = 2

@@ -245,7 +245,7 @@ def test_sweeper_fails_job_that_lost_its_last_attempt(site):
     report = runner.sweep()
     job.refresh_from_db()
     assert report.failed == 1 and job.state == CheckJob.State.FAILED
-    assert "worker was lost" in job.last_error
+    assert "worker running this check was lost" in job.last_error
 
 
 def test_late_result_after_lost_lease_is_dropped(site):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0006_dispute_search_documents'),
+        ('claims', '0008_article_link_version'),
     ]
 
     operations = [
