@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0008_article_link_version'),
+        ('claims', '0009_merge_text_method_and_article_link_version'),
     ]
 
     operations = [
