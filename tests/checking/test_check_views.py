@@ -215,7 +215,8 @@ def test_admin_job_list_flags_a_job_no_worker_picked_up(staff_client, settings):
     from django.utils import timezone
 
     settings.CHECKER_QUEUED_WARNING_SECONDS = 300
-    fresh, stuck = SourceFactory(), SourceFactory()
+    SourceFactory()  # queued just now: no warning
+    stuck = SourceFactory()
     CheckJob.objects.filter(source=stuck).update(run_after=timezone.now() - datetime.timedelta(minutes=10))
     html = staff_client.get(reverse("admin:claims_checkjob_changelist")).content.decode()
     assert html.count("No worker has picked it up (queued 10") == 1
