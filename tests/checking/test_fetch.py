@@ -322,7 +322,6 @@ def test_robots_txt_is_fetched_once_per_host_until_it_expires(site, settings):
     assert site.paths().count("/robots.txt") == 1
 
 
-
 def test_robots_txt_is_asked_again_once_expired(site, settings):
     settings.CHECKER_ROBOTS_CACHE_SECONDS = 0  # every entry is expired as soon as it is stored
     assert fetch(site.url("/article"), respect_robots=True).ok
