@@ -401,6 +401,7 @@ class EvidenceLinkAdmin(LedgerAdmin):
 
 @admin.register(ArticleLink)
 class ArticleLinkAdmin(LedgerAdmin):
+    form = VersionedAdminForm
     list_display = ["source", "relation", "dispute", "linked_on"]
     list_filter = ["relation"]
     search_fields = ["source__title", "source__url", "dispute__proposition", "note"]
@@ -417,7 +418,12 @@ class ArticleLinkAdmin(LedgerAdmin):
         data = _model_data(form, changed_only=False)
         if change:
             return services.article_update(
-                link=obj, user=request.user, relation=data["relation"], note=data["note"], linked_on=data["linked_on"]
+                link=obj,
+                user=request.user,
+                version=form.cleaned_data.get("opened_version"),
+                relation=data["relation"],
+                note=data["note"],
+                linked_on=data["linked_on"],
             )
         return services.article_link(
             dispute=data["dispute"],

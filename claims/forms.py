@@ -229,7 +229,7 @@ class EvidenceLinkForm(forms.Form):
         return link_target(self.dispute, data.pop("bears_on")) | data
 
 
-class ArticleLinkForm(forms.ModelForm):
+class ArticleLinkForm(VersionedForm):
     url = forms.CharField(
         label="Article URL",
         max_length=2000,

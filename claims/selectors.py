@@ -11,8 +11,22 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 
 from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
@@ -65,6 +79,11 @@ def _search_condition(query: str) -> Q:
         from django.contrib.postgres.search import SearchQuery
 
         return Q(search_document__document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+    return substring_search_condition(query)
+
+
+def substring_search_condition(query: str) -> Q:
+    """The SQLite search: a UNION of case-insensitive substring matches (also what `make bench` compares against)."""
     sources = _text_match(Source, ["title"], query).values("pk")
     speakers = _text_match(Speaker, ["name"], query).values("pk")
     ids = (
@@ -252,6 +271,65 @@ def dispute_page_data(dispute: Dispute) -> DisputePageData:
         problem_sources=list(seen.values()),
         timeline=build_timeline(claims, evidence, articles),
     )
+
+
+# --- Dispute page: what says it changed ------------------------------------------------------
+
+
+def _per_dispute(qs: QuerySet, key: str, aggregate) -> Subquery:
+    """One correlated aggregate over the ``qs`` rows of the outer dispute (``key`` leads to it)."""
+    grouped = qs.filter(**{key: OuterRef("pk")}).order_by().values(key)
+    return Subquery(grouped.annotate(v=aggregate).values("v")[:1])
+
+
+def _count_and_newest() -> Concat:
+    # Both, so that one row removed and another added between two views still shows.
+    return Concat(Cast(Count("pk"), CharField()), Value(":"), Cast(Max("pk"), CharField()))
+
+
+def disputes_with_page_stamp() -> QuerySet:
+    """Disputes annotated with everything whose change changes the dispute page (``stamp_*``).
+
+    Folded into the page's own lookup query, so a repeat view can be answered 304 from
+    it before any other query or template work. What it watches, and why each:
+
+    - the history tables of claims, evidence and article links (newest ``history_id``):
+      every create, edit and delete through ``save()``/``delete()`` — services, admin,
+      restores — writes a history row, even for models without an ``updated_at``;
+    - evidence links (count and newest id): added and removed without touching the evidence;
+    - the cited sources' ``last_checked_at``/``updated_at`` and their queued or running
+      check jobs: the checker writes these with ``update()``, which no signal sees, and
+      they are what the source badges show;
+    - the parties' ``updated_at`` and the newest speaker history row: names on the cards.
+
+    The dispute row itself (version, status, activity) is compared by the caller.
+    """
+    live = CheckJob.objects.filter(state__in=CheckJob.LIVE_STATES)
+    stamps = {
+        "stamp_claims": _per_dispute(Claim.history.model.objects.all(), "dispute_id", Max("history_id")),
+        "stamp_evidence": _per_dispute(Evidence.history.model.objects.all(), "dispute_id", Max("history_id")),
+        "stamp_articles": _per_dispute(ArticleLink.history.model.objects.all(), "dispute_id", Max("history_id")),
+        "stamp_links": _per_dispute(EvidenceLink.objects.all(), "evidence__dispute", _count_and_newest()),
+        "stamp_parties": _per_dispute(Claim.objects.all(), "dispute", Max("party__updated_at")),
+        # Speakers have no timestamp; any speaker's edit (rare) renews every dispute page.
+        "stamp_speakers": Subquery(Speaker.history.model.objects.order_by("-history_id").values("history_id")[:1]),
+    }
+    for name, model, citing in (
+        ("claim", Claim, "claims"),
+        ("evidence", Evidence, "evidence"),
+        ("article", ArticleLink, "article_links"),
+    ):
+        checked = Greatest(Coalesce("source__last_checked_at", "source__updated_at"), "source__updated_at")
+        stamps[f"stamp_{name}_sources"] = _per_dispute(model.objects.all(), "dispute", Max(checked))
+        stamps[f"stamp_{name}_jobs"] = _per_dispute(live, f"source__{citing}__dispute", _count_and_newest())
+    return Dispute.objects.annotate(**stamps)
+
+
+def dispute_page_stamp(dispute: Dispute) -> str:
+    """The dispute's own state and its ``stamp_*`` annotations, as one string."""
+    own = (dispute.pk, dispute.version, dispute.updated_at, dispute.last_activity_at, dispute.status)
+    stamps = sorted((k, v) for k, v in vars(dispute).items() if k.startswith("stamp_"))
+    return repr((own, stamps))
 
 
 # --- Party page ------------------------------------------------------------------------------

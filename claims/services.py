@@ -7,12 +7,14 @@ deletes remember what went with the object so ``*_restore`` can bring it all bac
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -25,6 +27,7 @@ from claims.models import (
     Dispute,
     Evidence,
     EvidenceLink,
+    FormSubmission,
     Party,
     Source,
     Speaker,
@@ -108,6 +111,35 @@ def _lock_and_check(model: type[models.Model], obj: models.Model, expected_versi
 def check_version(*, obj: models.Model, version: int | None) -> None:
     """Lock the row and raise ``EditConflict`` if it moved past ``version`` (for forms outside the editor pages)."""
     _lock_and_check(type(obj), obj, version if version is not None else -1)
+
+
+# A create form's one-time key, as rendered into it (``templates/claims/forms.html``).
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def submit_once(*, user, key: str, create: Callable[[], models.Model]) -> tuple[models.Model | None, bool]:
+    """Run ``create`` once per rendered form; returns ``(object, created)``.
+
+    A second submit of the same form — a double click, a resend after a lost
+    response, or both at the same moment — gets what the first one created
+    (``None`` if that was deleted since) and ``created=False``. The key is written
+    before the object, in its transaction: a simultaneous second submit waits on the
+    unique index and then reads the first one's result. A request without a well-formed
+    key (a script) is not guarded.
+    """
+    if not key or not SUBMISSION_KEY.fullmatch(key):
+        return create(), True
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                submission = FormSubmission.objects.create(user=user, key=key)
+        except IntegrityError:
+            return FormSubmission.objects.get(user=user, key=key).result(), False
+        obj = create()
+        submission.content_type = ContentType.objects.get_for_model(obj)
+        submission.object_id = obj.pk
+        submission.save(update_fields=["content_type", "object_id"])
+    return obj, True
 
 
 def _apply(obj: models.Model, data: dict[str, Any]) -> None:
@@ -429,28 +461,39 @@ def evidence_delete(*, evidence: Evidence, user) -> str:
 # Article links -------------------------------------------------------------
 
 
+ALREADY_LINKED = "This article is already linked to this dispute; edit that link instead."
+
+
 @transaction.atomic
 def article_link(*, dispute: Dispute, user, url: str, relation: str, note: str = "", linked_on=None) -> ArticleLink:
-    """Link a later article to a dispute; if it is already linked, that link is updated.
+    """Link a later article to a dispute. An article already linked is refused, never overwritten.
 
-    The editor's form refuses an article already linked (so nothing is overwritten unseen);
-    callers that mean to update, like the demo loader or scripts, may rely on this.
+    The unique index decides between two editors linking it at the same moment: the
+    second gets the same ValidationError as if it had been linked before.
     """
     source = source_for_url(url=url)
-    link = ArticleLink.objects.filter(dispute=dispute, source=source).first() or ArticleLink(
-        dispute=dispute, source=source, created_by=user
-    )
-    link.relation = relation
-    link.note = note
+    if ArticleLink.objects.filter(dispute=dispute, source=source).exists():
+        raise ValidationError(ALREADY_LINKED)
+    link = ArticleLink(dispute=dispute, source=source, created_by=user, relation=relation, note=note)
     if linked_on is not None:
         link.linked_on = linked_on
     link.full_clean(validate_unique=False)
-    link.save()
+    try:
+        with transaction.atomic():
+            link.save(force_insert=True)
+    except IntegrityError:
+        if ArticleLink.objects.filter(dispute=dispute, source=source).exists():
+            raise ValidationError(ALREADY_LINKED) from None
+        raise
     return link
 
 
 @transaction.atomic
-def article_update(*, link: ArticleLink, user, relation: str, note: str = "", linked_on=None) -> ArticleLink:
+def article_update(
+    *, link: ArticleLink, user, version: int | None, relation: str, note: str = "", linked_on=None
+) -> ArticleLink:
+    """Change a link's relation, note or date; refused (``EditConflict``) if someone saved it since ``version``."""
+    link = _lock_and_check(ArticleLink, link, version)
     link.relation = relation
     link.note = note
     if linked_on is not None:

@@ -136,7 +136,7 @@ def test_article_link_edit_keeps_its_url(editor_client):
     link = ArticleLinkFactory(relation="reports")
     response = editor_client.post(
         f"/articles/{link.pk}/edit/",
-        {"url": "https://evil.example/", "relation": "retracts", "linked_on": "2023-04-01"},
+        {"url": "https://evil.example/", "relation": "retracts", "linked_on": "2023-04-01", "version": link.version},
     )
     assert response.status_code == 302
     link.refresh_from_db()

@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 
 import feedparser
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -244,6 +245,33 @@ def test_304_costs_one_query(client, django_assert_num_queries):
     etag = client.get(url)["ETag"]
     with django_assert_num_queries(1):
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_second_reader_gets_the_rendered_feed_from_one_query(client, django_assert_num_queries):
+    make_disputed()
+    url = reverse("claims:feed-disputed")
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the stamp; no items, no template
+        second = Client().get(url)
+    assert second.status_code == 200 and second.content == first.content
+
+
+def test_a_new_development_is_in_the_feed_after_a_cached_version(client):
+    dispute = make_disputed()
+    url = reverse("claims:feed-disputed")
+    before = len(parse(client.get(url)).entries)
+    EvidenceFactory(dispute=dispute)
+    assert len(parse(Client().get(url)).entries) == before + 1
+
+
+def test_a_dispute_leaving_the_scope_leaves_the_cached_feed(client):
+    dispute = make_disputed(proposition="Soon settled.")
+    url = reverse("claims:feed-disputed")
+    assert "Soon settled" in client.get(url).text
+    dispute.is_published = False
+    dispute.published_at = None
+    dispute.save()
+    assert "Soon settled" not in Client().get(url).text
 
 
 # --- private site -----------------------------------------------------------------------------------

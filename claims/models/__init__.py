@@ -10,6 +10,7 @@ from .evidence import Evidence, EvidenceLink
 from .parties import Party, Speaker
 from .search import DisputeSearchDocument
 from .sources import Source, normalize_source_url
+from .submissions import FormSubmission
 
 __all__ = [
     "ApiToken",
@@ -23,6 +24,7 @@ __all__ = [
     "Evidence",
     "EvidenceLink",
     "FeedToken",
+    "FormSubmission",
     "Party",
     "QuoteCheck",
     "Source",

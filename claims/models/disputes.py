@@ -184,7 +184,7 @@ class ArticleLinkRelation(models.TextChoices):
     RETRACTS = "retracts", "Retracts"
 
 
-class ArticleLink(models.Model):
+class ArticleLink(Versioned):
     """A later article linked to a dispute, and how it bears on it."""
 
     Relation = ArticleLinkRelation

@@ -7,6 +7,8 @@ a card, the updated card on success, the header out of band when the status move
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -15,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from claims import services
 from claims.decorators import require_editor, require_publisher, require_senior, require_settler
@@ -95,10 +98,24 @@ def _form_response(
         "form_class": css_class,
         "root_tag": root_tag,
         "page": "edit-form",
+        # One key per rendering of a form; a re-shown form keeps the one it was sent with.
+        "submission_key": _submission_key(request) or uuid.uuid4().hex,
     }
     template = f"{FORMS_PAGE}#edit-form" if request.htmx else FORMS_PAGE
     response = HttpResponse(_render(request, template, context), status=status)
     return response
+
+
+def _submission_key(request: HttpRequest) -> str:
+    return request.POST.get("submission", "") if request.method == "POST" else ""
+
+
+def _already_sent(request: HttpRequest, url: str) -> HttpResponse:
+    """A second submit of a form whose first result is gone (deleted since): say so, create nothing."""
+    messages.info(request, "This form had already been sent; what it added has been deleted since.")
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 def _with_current_version(request: HttpRequest, conflict: services.EditConflict) -> QueryDict:
@@ -163,7 +180,13 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
     form = DisputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        dispute = services.dispute_create(user=request.user, **data)
+        dispute, _ = services.submit_once(
+            user=request.user,
+            key=_submission_key(request),
+            create=lambda: services.dispute_create(user=request.user, **data),
+        )
+        if dispute is None:
+            return _already_sent(request, reverse("claims:home"))
         messages.success(request, "Dispute saved as a draft. Add each side's claims.")
         if request.htmx:
             response = HttpResponse(status=204)
@@ -350,7 +373,18 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = ClaimForm(request.POST or None, initial={"stance": stance} if stance else None)
     slot_id = _new_slot_id(stance or "any")
     if request.method == "POST" and form.is_valid():
-        claim = services.claim_record(dispute=dispute, user=request.user, **form.service_kwargs())
+        claim, created = services.submit_once(
+            user=request.user,
+            key=_submission_key(request),
+            create=lambda: services.claim_record(dispute=dispute, user=request.user, **form.service_kwargs()),
+        )
+        if claim is None:
+            return _already_sent(request, dispute.get_absolute_url())
+        if request.htmx and not created:
+            # The first submit's answer already put the card on the page.
+            return HttpResponse(
+                _render(request, f"{FORMS_PAGE}#add-claim-slot", {"dispute": dispute, "stance": stance})
+            )
         if request.htmx:
             return _added_in_place(
                 request,
@@ -476,7 +510,15 @@ def evidence_create(request: HttpRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     form = EvidenceForm(request.POST or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
-        evidence = services.evidence_record(dispute=dispute, user=request.user, **form.service_kwargs())
+        evidence, created = services.submit_once(
+            user=request.user,
+            key=_submission_key(request),
+            create=lambda: services.evidence_record(dispute=dispute, user=request.user, **form.service_kwargs()),
+        )
+        if evidence is None:
+            return _already_sent(request, dispute.get_absolute_url())
+        if request.htmx and not created:
+            return HttpResponse(_render(request, f"{FORMS_PAGE}#add-evidence-slot", {"dispute": dispute}))
         if request.htmx:
             return _added_in_place(
                 request,
@@ -557,7 +599,13 @@ def evidence_link_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = EvidenceLinkForm(request.POST or None, dispute=evidence.dispute)
     if request.method == "POST" and form.is_valid():
         try:
-            services.evidence_link_add(evidence=evidence, user=request.user, **form.service_kwargs())
+            services.submit_once(
+                user=request.user,
+                key=_submission_key(request),
+                create=lambda: services.evidence_link_add(
+                    evidence=evidence, user=request.user, **form.service_kwargs()
+                ),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -628,14 +676,27 @@ def article_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = ArticleLinkForm(request.POST or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        link = services.article_link(
-            dispute=dispute,
-            user=request.user,
-            url=data["url"],
-            relation=data["relation"],
-            note=data["note"],
-            linked_on=data["linked_on"],
-        )
+        try:
+            link, created = services.submit_once(
+                user=request.user,
+                key=_submission_key(request),
+                create=lambda: services.article_link(
+                    dispute=dispute,
+                    user=request.user,
+                    url=data["url"],
+                    relation=data["relation"],
+                    note=data["note"],
+                    linked_on=data["linked_on"],
+                ),
+            )
+        except ValidationError as error:
+            # Linked by someone else between the form's check and the save.
+            form.add_error(None, error)
+            return _article_form(request, form, dispute)
+        if link is None:
+            return _already_sent(request, dispute.get_absolute_url())
+        if request.htmx and not created:
+            return HttpResponse(_render(request, f"{FORMS_PAGE}#add-article-slot", {"dispute": dispute}))
         if request.htmx:
             return _added_in_place(
                 request,
@@ -644,6 +705,10 @@ def article_create(request: HttpRequest, slug: str) -> HttpResponse:
                 item=_article_item(request, link),
             )
         return _done(request, "Article linked.", dispute.get_absolute_url() + f"#article-{link.pk}")
+    return _article_form(request, form, dispute)
+
+
+def _article_form(request: HttpRequest, form: ArticleLinkForm, dispute: Dispute) -> HttpResponse:
     return _form_response(
         request,
         form=form,
@@ -679,14 +744,26 @@ def article_card(request: HttpRequest, pk: int) -> HttpResponse:
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_article_link_for_user(request, pk)
     form = ArticleLinkForm(request.POST or None, instance=ArticleLink.objects.select_related("source").get(pk=pk))
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        link = services.article_update(
-            link=link, user=request.user, relation=data["relation"], note=data["note"], linked_on=data["linked_on"]
-        )
-        if request.htmx:
-            return _changed(HttpResponse(_article_item(request, link)))
-        return _done(request, "Article link saved.", link.dispute.get_absolute_url() + f"#article-{pk}")
+        try:
+            link = services.article_update(
+                link=link,
+                user=request.user,
+                version=data["version"],
+                relation=data["relation"],
+                note=data["note"],
+                linked_on=data["linked_on"],
+            )
+        except services.EditConflict as error:
+            conflict = error
+            form = ArticleLinkForm(_with_current_version(request, error), instance=error.obj)
+            form.is_valid()
+        else:
+            if request.htmx:
+                return _changed(HttpResponse(_article_item(request, link)))
+            return _done(request, "Article link saved.", link.dispute.get_absolute_url() + f"#article-{pk}")
     return _form_response(
         request,
         form=form,
@@ -695,6 +772,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         dom_id=f"article-{pk}",
         cancel_url=reverse("claims:article-card", args=[pk]),
         dispute=link.dispute,
+        conflict=conflict,
         css_class="article-item editing",
         root_tag="li",
     )

@@ -2,7 +2,8 @@
 
 Each item is a ``Development`` (a new claim or counterclaim, evidence, an article,
 a source that changed or died, a status or verdict change) with a guid that never
-changes. Responses answer conditional GETs with 304 without building the feed.
+changes. Responses answer conditional GETs with 304 without building the feed, and
+each version of a feed is rendered once and then served from the cache.
 On a private site (``SITE_PRIVATE``) a feed needs ``?token=`` with the reader's
 ``FeedToken``; the session cookie does not open it.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,8 @@ from claims.models import Development, Dispute, FeedToken, Party
 FEED_LENGTH = 50
 # Feed readers poll; five minutes of caching costs a reader little and saves the database.
 MAX_AGE = 300
+# A rendered version is keyed by its ETag, so it never goes stale; this only bounds memory.
+FEED_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -137,26 +140,47 @@ def feed_token_is_valid(request: HttpRequest) -> bool:
     return bool(token) and FeedToken.objects.filter(token=token, user__is_active=True).exists()
 
 
-def serve_feed(request: HttpRequest, feed: DevelopmentFeed, scope: FeedScope) -> HttpResponse:
-    """Answer a feed request: 304 if the reader is up to date, else the whole feed, with cache headers."""
-    # One query says whether anything changed: a new development, or an edit that touched a dispute.
-    stamp = scope.developments.aggregate(
-        latest=Max("created_at"), touched=Max("dispute__last_activity_at"), count=Count("pk")
-    )
-    moments = [m for m in (stamp["latest"], stamp["touched"]) if m is not None]
-    last_modified = max(moments).replace(microsecond=0) if moments else None
-    fingerprint = f"{type(feed).__name__}|{request.path}|{stamp['latest']}|{stamp['touched']}|{stamp['count']}"
-    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
-    timestamp = last_modified.timestamp() if last_modified else None
+def _feed_stamp(feed: DevelopmentFeed, scope: FeedScope, request: HttpRequest) -> tuple[str, float | None]:
+    """The feed's ETag and Last-Modified timestamp, from the rows it would list.
 
-    scope.guid = request.build_absolute_uri(request.path)
+    One query over the newest FEED_LENGTH items and their disputes (an index walk that
+    stops after them, whatever the number of developments), not an aggregate over all
+    of the scope's developments: a new item, one dropping out of the scope (a dispute
+    no longer disputed or unpublished) or an edit that touched an item's dispute
+    changes it.
+    """
+    rows = list(
+        scope.developments.newest_first().values_list(
+            "pk", "created_at", "dispute__last_activity_at", "dispute__updated_at", "dispute__slug"
+        )[:FEED_LENGTH]
+    )
+    moments = [m for row in rows for m in (row[1], row[2]) if m is not None]
+    last_modified = max(moments).replace(microsecond=0).timestamp() if moments else None
+    fingerprint = repr((type(feed).__name__, request.get_host(), request.path, rows))
+    return '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"', last_modified
+
+
+def serve_feed(request: HttpRequest, feed: DevelopmentFeed, scope: FeedScope) -> HttpResponse:
+    """Answer a feed request: 304 if the reader is up to date, else the feed, rendered once per version.
+
+    The rendered feed is cached under its ETag, so every reader after the first gets
+    the same bytes without a template being run; a new version has a new key.
+    """
+    etag, timestamp = _feed_stamp(feed, scope, request)
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
-        feedgen = feed.get_feed(scope, request)
-        response = HttpResponse(content_type=feedgen.content_type)
-        feedgen.write(response, "utf-8")
+        key = f"feed:{etag.strip(chr(34))}"
+        cached = cache.get(key)
+        if cached is None:
+            scope.guid = request.build_absolute_uri(request.path)
+            feedgen = feed.get_feed(scope, request)
+            rendered = HttpResponse(content_type=feedgen.content_type)
+            feedgen.write(rendered, "utf-8")
+            cached = (feedgen.content_type, rendered.content)
+            cache.set(key, cached, FEED_CACHE_SECONDS)
+        response = HttpResponse(cached[1], content_type=cached[0])
     response.headers["ETag"] = etag
-    if last_modified:
+    if timestamp:
         response.headers["Last-Modified"] = http_date(timestamp)
     if settings.SITE_PRIVATE:
         patch_cache_control(response, private=True, max_age=MAX_AGE)

@@ -286,3 +286,20 @@ def test_senior_sets_a_verdict_and_unpublishes_in_place(chromium, live_server, t
         assert dispute.verdict == "mostly_true" and not dispute.is_published
     finally:
         context.close()
+
+
+def test_a_double_clicked_save_adds_one_claim(page, cast):
+    from tests.factories import DisputeFactory
+
+    dispute = DisputeFactory(is_published=False, proposition="Russia downed the drone.")
+    log_in(page)
+    page.goto(dispute.get_absolute_url())
+    page.locator("#new-claim-affirms").get_by_role("link").click()
+    form = page.locator("#new-claim-affirms form")
+    form.get_by_label("Party:", exact=True).select_option(label="Russia")
+    form.get_by_label("Quote").fill("Our jets did not touch it.")
+    # Two clicks as fast as a hand can: the button is disabled while the first request is in flight.
+    form.get_by_role("button", name="Save").dblclick()
+    expect(page.locator("#column-affirms .claim-card", has_text="Our jets did not touch it.")).to_have_count(1)
+    assert Claim.objects.filter(dispute=dispute).count() == 1
+    assert page.console_errors == []

@@ -1,0 +1,77 @@
+"""Search in the ORM, without HTTP: the full-text search against `icontains` on the same data.
+
+Issue 9 asks for full-text search ≥ 100× faster than `icontains` at 100,000 disputes.
+For each term: the home page's two search queries (the count and the first page of
+20), timed as a median of several runs, with the PostgreSQL full-text condition and
+with the substring condition SQLite uses (claims.selectors.substring_search_condition).
+"""
+
+import statistics
+import time
+
+from benchmarks.common import Figure, module_arguments, setup_django, spread, wait_for_quiet, write_figures
+
+PER_SIZE = True
+GROUP = "search"
+
+
+def _time(qs, runs: int) -> list[float]:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        qs.count()
+        list(qs[:20])
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def main() -> None:
+    args = module_arguments(__doc__)
+    setup_django()
+    import os
+
+    from django.db import connection
+
+    from benchmarks.prepare import COMMON_TERMS
+    from claims.models import Dispute
+    from claims.selectors import _search_condition, substring_search_condition
+    from claims.synthetic import PLACES
+
+    size = int(os.environ.get("BENCH_SIZE", "0"))
+    if connection.vendor != "postgresql":
+        write_figures(args.out, [])
+        return
+    runs = 3 if args.quick else 5
+    figures = []
+    for label, terms in (("common", COMMON_TERMS[:3]), ("selective", PLACES[3:6])):
+        full, substring, loads, quiet = [], [], [], True
+        for term in terms:
+            q = wait_for_quiet()
+            quiet &= q.came
+            loads.append(round(q.load, 2))
+            base = Dispute.objects.published().recently_active()
+            full += _time(base.filter(_search_condition(term)), runs)
+            substring += _time(base.filter(substring_search_condition(term)), max(2, runs // 2))
+        value, reference = statistics.median(full) * 1000, statistics.median(substring) * 1000
+        figures.append(
+            Figure(
+                group="search",
+                name=f"search query in the ORM, {label} terms, {size:,} disputes: full-text vs icontains",
+                value=round(value, 2),
+                unit="ms",
+                reference=round(reference, 2),
+                reference_name="icontains",
+                ratio=round(reference / value, 1) if value else None,
+                spread=round(spread(full) or 0, 2),
+                target="≥ 100× faster than icontains at 100,000 disputes" if size >= 100_000 else "",
+                met=(reference / value >= 100) if size >= 100_000 and value else None,
+                load=loads,
+                quiet=quiet,
+                note=f"count + first page of 20; terms {', '.join(terms)}",
+            )
+        )
+    write_figures(args.out, figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Repeat views of the dispute page: 304 while nothing changed, a fresh page after any write."""
+
+import pytest
+from django.contrib.messages import constants, get_messages
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.models import CheckJob, EvidenceLink, Source, Stance
+
+from .factories import (
+    ArticleLinkFactory,
+    ClaimFactory,
+    DisputeFactory,
+    EvidenceFactory,
+    SourceFactory,
+    SpeakerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dispute():
+    dispute = DisputeFactory(proposition="The jet hit the drone.")
+    speaker = SpeakerFactory(name="Pat Ryder")
+    ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS, party=speaker.party, speaker=speaker)
+    ClaimFactory(dispute=dispute, stance=Stance.DENIES)
+    EvidenceFactory(dispute=dispute, source=SourceFactory())
+    ArticleLinkFactory(dispute=dispute)
+    return dispute
+
+
+def _url(dispute) -> str:
+    return reverse("claims:dispute-detail", args=[dispute.slug])
+
+
+def _etag(client, dispute) -> str:
+    client.get(_url(dispute))  # the first view sets the CSRF cookie, part of what the page shows
+    response = client.get(_url(dispute))
+    assert response.status_code == 200
+    return response.headers["ETag"]
+
+
+def test_repeat_view_of_an_unchanged_dispute_is_304_from_one_query(client, dispute, django_assert_num_queries):
+    etag = _etag(client, dispute)
+    with django_assert_num_queries(1):
+        response = client.get(_url(dispute), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_page_says_browsers_must_revalidate(client, dispute):
+    response = client.get(_url(dispute))
+    assert "no-cache" in response.headers["Cache-Control"] and "private" in response.headers["Cache-Control"]
+
+
+def _first(model_qs):
+    return model_qs.order_by("pk").first()
+
+
+# Each write a user would see on the page, done the way the code that really does it does it.
+WRITES = {
+    "claim added": lambda d: ClaimFactory(dispute=d, quote="A new quote."),
+    "claim edited": lambda d: _save(_first(d.claims), quote="An edited quote."),
+    "claim deleted": lambda d: _first(d.claims).delete(),
+    "evidence added": lambda d: EvidenceFactory(dispute=d),
+    "evidence edited": lambda d: _save(_first(d.evidence), title="A new title"),
+    "evidence deleted": lambda d: _first(d.evidence).delete(),
+    "evidence linked to a claim": lambda d: EvidenceLink.objects.create(
+        evidence=_first(d.evidence), claim=_first(d.claims), effect=EvidenceLink.Effect.SUPPORTS
+    ),
+    "article linked": lambda d: ArticleLinkFactory(dispute=d),
+    "article edited": lambda d: _save(_first(d.article_links), note="A note."),
+    "article removed": lambda d: _first(d.article_links).delete(),
+    "dispute edited": lambda d: _save(d, summary="Background."),
+    # The checker writes results with update(), as claims/checking/runner.py does.
+    "source check found a problem": lambda d: Source.objects.filter(pk=_first(d.claims).source_id).update(
+        check_state=Source.CheckState.GONE, last_checked_at=timezone.now()
+    ),
+    "evidence source checked": lambda d: Source.objects.filter(pk=_first(d.evidence).source_id).update(
+        check_state=Source.CheckState.OK, last_checked_at=timezone.now()
+    ),
+    "article source check queued": lambda d: _queue_check(_first(d.article_links).source),
+    "source retitled by an editor": lambda d: _save(_first(d.claims).source, title="Retitled"),
+    "party renamed": lambda d: _save(_first(d.claims).party, name="Renamed party"),
+    "speaker renamed": lambda d: _save(_first(d.claims.filter(speaker__isnull=False)).speaker, name="Renamed"),
+}
+
+
+def _queue_check(source):
+    CheckJob.objects.filter(source=source).update(state=CheckJob.State.DONE)
+    CheckJob.objects.create(source=source)
+
+
+def _save(obj, **changes):
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save()
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_any_write_shows_on_the_next_view(client, dispute, write):
+    etag = _etag(client, dispute)
+    WRITES[write](dispute)
+    response = client.get(_url(dispute), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+
+
+def test_finished_check_job_shows_on_the_next_view(client, dispute):
+    source = _first(dispute.claims).source
+    CheckJob.objects.get_or_create(source=source, state=CheckJob.State.QUEUED)
+    etag = _etag(client, dispute)
+    CheckJob.objects.filter(source=source).update(state=CheckJob.State.DONE)
+    assert client.get(_url(dispute), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_another_viewers_copy_is_not_reused(client, dispute, editor):
+    etag = _etag(Client(), dispute)
+    client.force_login(editor)
+    assert client.get(_url(dispute), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_page_with_a_message_is_never_answered_304(rf, dispute):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from claims import selectors
+    from claims.views.disputes import _dispute_page_etag
+
+    request = rf.get(_url(dispute))
+    request.user = AnonymousUser()
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    stamped = selectors.disputes_with_page_stamp().get(pk=dispute.pk)
+    assert _dispute_page_etag(request, stamped, "") is not None
+    request._messages.add(constants.SUCCESS, "Saved.")
+    assert _dispute_page_etag(request, stamped, "") is None
+    assert len(get_messages(request)) == 1  # still there to be shown
+
+
+def test_unchanged_source_elsewhere_does_not_change_the_page(client, dispute):
+    etag = _etag(client, dispute)
+    ClaimFactory(source=SourceFactory())  # another dispute entirely
+    assert client.get(_url(dispute), HTTP_IF_NONE_MATCH=etag).status_code == 304
