@@ -34,11 +34,7 @@ def _require(check: Callable, message: str):
     return decorator
 
 
-def can_read_history(user) -> bool:
-    return user.is_authenticated and (user.is_staff or user.has_perm("claims.view_dispute"))
-
-
-require_reader = _require(can_read_history, "Your account has no reader role.")
+require_reader = _require(roles.is_reader, "Your account has no reader role.")
 require_editor = _require(roles.can_edit, "Only editors can change the record.")
 require_senior = _require(roles.can_delete, "Only senior editors can do this.")
 require_publisher = _require(roles.can_publish, "Only senior editors publish and unpublish.")

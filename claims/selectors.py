@@ -361,8 +361,7 @@ def party_page_data(party: Party, user, page_number: str | int | None = None) ->
     reverse. Each claim carries ``outcome`` ("for", "against" or ""); the counts are
     distinct disputes, computed by the database in one aggregate.
     """
-    visible = Dispute.objects.visible_to(user)
-    claims_qs = Claim.objects.filter(party=party, dispute__in=visible)
+    claims_qs = Claim.objects.visible_to(user).filter(party=party)
     totals = claims_qs.aggregate(
         settled_for=Count("dispute", distinct=True, filter=CLAIM_SETTLED_FOR),
         settled_against=Count("dispute", distinct=True, filter=CLAIM_SETTLED_AGAINST),
@@ -390,7 +389,7 @@ def party_page_data(party: Party, user, page_number: str | int | None = None) ->
         settled_against=totals["settled_against"],
         dispute_count=totals["dispute_count"],
         claim_count=totals["claim_count"],
-        speakers=list(party.speakers.all()),
+        speakers=list(party.speakers.visible_to(user)),
     )
 
 
@@ -416,16 +415,13 @@ class SourcePageData:
 
 def source_page_data(source: Source, user) -> SourcePageData:
     """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
-    visible = Dispute.objects.visible_to(user)
     check_progress(source)
     return SourcePageData(
         source=source,
         checks=check_history(source, user),
         claims=list(
-            source.claims.filter(dispute__in=visible)
-            .select_related("dispute", "party", "speaker")
-            .order_by("said_on", "pk")
+            source.claims.visible_to(user).select_related("dispute", "party", "speaker").order_by("said_on", "pk")
         ),
-        evidence=list(source.evidence.filter(dispute__in=visible).select_related("dispute", "released_by")),
-        articles=list(source.article_links.filter(dispute__in=visible).select_related("dispute")),
+        evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
+        articles=list(source.article_links.visible_to(user).select_related("dispute")),
     )

@@ -64,10 +64,10 @@ def test_htmx_request_gets_the_citations_partial(client):
     assert response.text.lstrip().startswith('<div id="citations">')
 
 
-# Anonymous: the source, get_source_for_user's "is it cited by a published dispute" check
-# (the first of three succeeds: a claim cites it), whether a check is running, the check
-# history (none yet), then claims, evidence and article links.
-SOURCE_QUERIES = 7
+# Anonymous: the source if a published dispute cites it (one query, Source.visible_to),
+# whether a check is running, the check history (none yet), then claims, evidence and
+# article links.
+SOURCE_QUERIES = 6
 
 
 @pytest.mark.parametrize("citations", [1, 30])

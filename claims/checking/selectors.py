@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from rapidfuzz.distance import Indel
 
-from claims.models import Dispute, QuoteCheck, Source, SourceCheck
+from claims.models import QuoteCheck, Source, SourceCheck
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
@@ -18,12 +18,10 @@ def check_history(source: Source, user=None, limit: int = 50) -> list[SourceChec
     """The latest checks of ``source``, newest first, with their quote results; each knows the
     previous check that had text (``previous_text_id``) so the page can link a diff. Two queries.
 
-    Quote results are only those of claims on disputes ``user`` may see: a source cited by a
-    published dispute and by a draft must not show the draft's quotes. Without a user, only
-    published disputes count.
+    Quote results are only those ``user`` may see (``QuoteCheck.visible_to``); without a user,
+    what a stranger may see.
     """
-    visible = Dispute.objects.visible_to(user) if user is not None else Dispute.objects.published()
-    quotes = QuoteCheck.objects.filter(claim__dispute__in=visible).select_related("claim")
+    quotes = QuoteCheck.objects.visible_to(user).select_related("claim")
     checks = list(
         SourceCheck.objects.filter(source=source)
         .defer("text")

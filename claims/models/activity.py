@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import roles
+
 from .checks import SourceCheck
 from .claims import Claim
 from .disputes import ArticleLink, Dispute
@@ -14,6 +16,10 @@ from .sources import Source
 class DevelopmentQuerySet(models.QuerySet):
     def published(self) -> "DevelopmentQuerySet":
         return self.filter(dispute__is_published=True)
+
+    def visible_to(self, user) -> "DevelopmentQuerySet":
+        """Feed items on disputes ``user`` may read; feeds pass None (a feed goes to whoever it is shared with)."""
+        return self if roles.can_see_drafts(user) else self.published()
 
     def on_disputed(self) -> "DevelopmentQuerySet":
         """Developments on disputes that are currently in dispute (the main feed)."""

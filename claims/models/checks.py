@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import roles
 from claims.checking import outcomes
 
 from .claims import Claim
@@ -73,6 +74,12 @@ class CheckJob(models.Model):
         return f"No worker has picked it up (queued {timesince(self.run_after)} ago)"
 
 
+class SourceCheckQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SourceCheckQuerySet":
+        """Checks of sources ``user`` may read (their quote results still need ``QuoteCheck.visible_to``)."""
+        return self if roles.can_see_drafts(user) else self.filter(source__in=Source.objects.visible_to(user))
+
+
 class SourceCheck(models.Model):
     """What a worker found at a source at one moment."""
 
@@ -91,11 +98,14 @@ class SourceCheck(models.Model):
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     raw_sha256 = models.CharField(max_length=64, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
-    text = models.TextField(blank=True, help_text="Main text as extracted, for diffs between checks.")
+    text = models.TextField(blank=True, help_text="What a reader sees as the article, for diffs between checks.")
     text_truncated = models.BooleanField(
         default=False, help_text="The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept."
     )
-    changed = models.BooleanField(default=False, help_text="The main text differs from the previous check.")
+    text_method = models.PositiveSmallIntegerField(
+        default=1, help_text="How the text was read (claims.checking.extract.TEXT_METHOD); hashes compare within one."
+    )
+    changed = models.BooleanField(default=False, help_text="The article text differs from the previous check.")
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     author = models.CharField(max_length=300, blank=True)
@@ -104,6 +114,8 @@ class SourceCheck(models.Model):
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")
     error = models.TextField(blank=True)
     archive_name = models.CharField(max_length=300, blank=True, help_text="WARC file in the default storage.")
+
+    objects = SourceCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -140,6 +152,13 @@ class SourceCheck(models.Model):
         return reverse("claims:source-detail", args=[self.source_id]) + f"#check-{self.pk}"
 
 
+class QuoteCheckQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "QuoteCheckQuerySet":
+        """Quote results of claims ``user`` may read: a source cited by a draft and a published
+        dispute must not show the draft's quotes."""
+        return self if roles.can_see_drafts(user) else self.filter(claim__dispute__is_published=True)
+
+
 class QuoteCheck(models.Model):
     """Whether one claim's quote was still in the source at one check."""
 
@@ -150,6 +169,8 @@ class QuoteCheck(models.Model):
     matched_text = models.TextField(blank=True)
     prefix = models.CharField(max_length=200, blank=True)
     suffix = models.CharField(max_length=200, blank=True)
+
+    objects = QuoteCheckQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from claims import roles
+
 from .base import Versioned
 from .disputes import Dispute, Stance
 from .parties import Party, Speaker
@@ -28,6 +30,12 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return value.strftime("%B %Y")
     return f"{value.day} {value.strftime('%B %Y')}"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ClaimQuerySet":
+        """Claims on disputes ``user`` may read."""
+        return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
 class Claim(Versioned):
@@ -53,6 +61,7 @@ class Claim(Versioned):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["said_on", "pk"]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims import roles
 from claims.signals import dispute_status_changed
 
 from .base import Versioned
@@ -28,10 +29,8 @@ class DisputeQuerySet(models.QuerySet):
         return self.filter(status=Dispute.Status.DISPUTED)
 
     def visible_to(self, user) -> "DisputeQuerySet":
-        """Drafts are for logged-in staff and editors only."""
-        if user.is_authenticated and (user.is_staff or user.has_perm("claims.change_dispute")):
-            return self
-        return self.published()
+        """What ``user`` may read: drafts only for those who may see them (``roles.can_see_drafts``)."""
+        return self if roles.can_see_drafts(user) else self.published()
 
     def recently_active(self) -> "DisputeQuerySet":
         return self.order_by("-last_activity_at", "-pk")
@@ -184,6 +183,12 @@ class ArticleLinkRelation(models.TextChoices):
     RETRACTS = "retracts", "Retracts"
 
 
+class ArticleLinkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ArticleLinkQuerySet":
+        """Links on disputes ``user`` may read."""
+        return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
+
+
 class ArticleLink(Versioned):
     """A later article linked to a dispute, and how it bears on it."""
 
@@ -199,6 +204,7 @@ class ArticleLink(Versioned):
     )
 
     history = HistoricalRecords()
+    objects = ArticleLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["linked_on", "pk"]

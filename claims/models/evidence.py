@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from claims import roles
+
 from .base import Versioned
 from .claims import Claim, DatePrecision, format_partial_date
 from .disputes import Dispute, Stance
@@ -17,6 +19,12 @@ class EvidenceKind(models.TextChoices):
     DATA = "data", "Data"
     TESTIMONY = "testimony", "Testimony"
     OTHER = "other", "Other"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EvidenceQuerySet":
+        """Evidence on disputes ``user`` may read."""
+        return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
 class Evidence(Versioned):
@@ -47,6 +55,7 @@ class Evidence(Versioned):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["released_on", "pk"]
@@ -86,6 +95,12 @@ class EvidenceLinkStrength(models.TextChoices):
     STRONG = "strong", "Strong"
 
 
+class EvidenceLinkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EvidenceLinkQuerySet":
+        """Links of evidence on disputes ``user`` may read."""
+        return self if roles.can_see_drafts(user) else self.filter(evidence__dispute__is_published=True)
+
+
 class EvidenceLink(models.Model):
     """What a piece of evidence bears on — one claim, or a whole stance — and how strongly."""
 
@@ -99,6 +114,7 @@ class EvidenceLink(models.Model):
     note = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    objects = EvidenceLinkQuerySet.as_manager()
 
     class Meta:
         constraints = [

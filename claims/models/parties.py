@@ -2,6 +2,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from claims import roles
+
 
 class PartyQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PartyQuerySet":
@@ -9,7 +11,7 @@ class PartyQuerySet(models.QuerySet):
 
         A party (and its speakers) added for a story still in draft stays unseen until it is published.
         """
-        if user is not None and user.is_authenticated and (user.is_staff or user.has_perm("claims.change_dispute")):
+        if roles.can_see_drafts(user):
             return self
         # EXISTS, not JOINs + DISTINCT: joining both claims and released evidence multiplied
         # each party's rows by claims × evidence (1.9 s for the home page's party list at
@@ -19,6 +21,22 @@ class PartyQuerySet(models.QuerySet):
         return self.filter(
             models.Exists(Claim.objects.filter(party=models.OuterRef("pk"), dispute__is_published=True))
             | models.Exists(Evidence.objects.filter(released_by=models.OuterRef("pk"), dispute__is_published=True))
+        )
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SpeakerQuerySet":
+        """Editors see every speaker; others only those quoted in a published dispute.
+
+        A speaker added through a draft's claim form, even for a party that is public, stays
+        unseen until that dispute is published.
+        """
+        if roles.can_see_drafts(user):
+            return self
+        from claims.models import Claim
+
+        return self.filter(
+            models.Exists(Claim.objects.filter(speaker=models.OuterRef("pk"), dispute__is_published=True))
         )
 
 
@@ -71,6 +89,7 @@ class Speaker(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -67,6 +67,20 @@ def normalize_source_url(raw: str) -> str:
 
 
 class SourceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SourceQuerySet":
+        """Editors see every source; others only those a published dispute cites (claim, evidence or article)."""
+        from claims import roles
+        from claims.models import ArticleLink, Claim, Evidence
+
+        if roles.can_see_drafts(user):
+            return self
+        cited = models.OuterRef("pk")
+        return self.filter(
+            models.Exists(Claim.objects.filter(source=cited, dispute__is_published=True))
+            | models.Exists(Evidence.objects.filter(source=cited, dispute__is_published=True))
+            | models.Exists(ArticleLink.objects.filter(source=cited, dispute__is_published=True))
+        )
+
     def with_problems(self) -> "SourceQuerySet":
         return self.filter(check_state__in=Source.PROBLEM_STATES)
 

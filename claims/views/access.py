@@ -1,6 +1,10 @@
-"""One lookup helper per kind that also checks access; views never repeat this."""
+"""One lookup helper per kind that also checks access; views never repeat this.
 
-from django.http import Http404, HttpRequest
+What a user may see is decided by each model's ``visible_to(user)`` queryset method
+(``claims.roles.can_see_drafts`` underneath); these helpers only turn "not visible" into 404.
+"""
+
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from claims.models import Dispute, Party, Source
@@ -13,20 +17,10 @@ def get_dispute_for_user(request: HttpRequest, slug: str, queryset=None) -> Disp
 
 
 def get_party_for_user(request: HttpRequest, slug: str) -> Party:
+    """The party, if it is on the record of a dispute this user may see."""
     return get_object_or_404(Party.objects.visible_to(request.user), slug=slug)
 
 
 def get_source_for_user(request: HttpRequest, pk: int) -> Source:
-    source = get_object_or_404(Source, pk=pk)
-    user = request.user
-    if user.is_authenticated and (user.is_staff or user.has_perm("claims.change_source")):
-        return source
-    # Strangers see a source only if a published dispute cites it.
-    visible = (
-        Dispute.objects.published().filter(claims__source=source).exists()
-        or Dispute.objects.published().filter(article_links__source=source).exists()
-        or Dispute.objects.published().filter(evidence__source=source).exists()
-    )
-    if not visible:
-        raise Http404("No such source")
-    return source
+    """The source, if a dispute this user may see cites it (editors: any source)."""
+    return get_object_or_404(Source.objects.visible_to(request.user), pk=pk)

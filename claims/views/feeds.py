@@ -27,6 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from claims.models import Development, Dispute, FeedToken, Party
 
 FEED_LENGTH = 50
+# A feed is read by whoever it is passed on to, so it shows what a stranger may see,
+# whoever's token opened it.
+FEED_READER = None
 # Feed readers poll; five minutes of caching costs a reader little and saves the database.
 MAX_AGE = 300
 # A rendered version is keyed by its ETag, so it never goes stale; this only bounds memory.
@@ -50,28 +53,28 @@ def disputed_scope() -> FeedScope:
         description="What changed on disputes where the parties' claims contradict each other: new claims and "
         "counterclaims, evidence, articles, sources that changed or vanished, status and verdict changes.",
         link=reverse("claims:home"),
-        developments=Development.objects.published().on_disputed(),
+        developments=Development.objects.visible_to(FEED_READER).on_disputed(),
     )
 
 
 def dispute_scope(slug: str) -> FeedScope:
-    dispute = get_object_or_404(Dispute.objects.published(), slug=slug)
+    dispute = get_object_or_404(Dispute.objects.visible_to(FEED_READER), slug=slug)
     return FeedScope(
         title=f"{settings.SITE_NAME}: {dispute}",
         description=f"Developments on the dispute “{dispute.proposition}”.",
         link=dispute.get_absolute_url(),
-        developments=Development.objects.filter(dispute=dispute).published(),
+        developments=Development.objects.visible_to(FEED_READER).filter(dispute=dispute),
     )
 
 
 def party_scope(slug: str) -> FeedScope:
-    # Feeds show published disputes only, so a party on drafts alone has no feed yet.
-    party = get_object_or_404(Party.objects.visible_to(None), slug=slug)
+    # A party known from drafts alone has no feed yet.
+    party = get_object_or_404(Party.objects.visible_to(FEED_READER), slug=slug)
     return FeedScope(
         title=f"{settings.SITE_NAME}: disputes involving {party.name}",
         description=f"Developments on the disputes where {party.name} has made a claim.",
         link=party.get_absolute_url(),
-        developments=Development.objects.published().for_party(party),
+        developments=Development.objects.visible_to(FEED_READER).for_party(party),
     )
 
 

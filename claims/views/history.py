@@ -23,8 +23,6 @@ from claims import roles, services
 from claims.decorators import require_editor, require_reader
 from claims.models import ArticleLink, Claim, Dispute, Evidence, Source
 
-from .access import get_source_for_user
-
 KINDS: dict[str, type[models.Model]] = {
     "dispute": Dispute,
     "claim": Claim,
@@ -58,16 +56,17 @@ def _check_access(request: HttpRequest, model, pk: int, records: list) -> models
     obj = model._default_manager.filter(pk=pk).first()
     if not records and obj is None:
         raise Http404("Nothing by that number")
-    if model is Source:
-        if obj is None:
-            if not roles.can_edit(request.user):
-                raise Http404("No such source")
-            return None
-        get_source_for_user(request, pk)
-        return obj
-    dispute_id = pk if model is Dispute else (obj.dispute_id if obj is not None else records[0].dispute_id)
-    visible = Dispute.objects.visible_to(request.user).filter(pk=dispute_id).exists()
-    if not visible and not (roles.can_edit(request.user) and not Dispute.objects.filter(pk=dispute_id).exists()):
+    if obj is not None:
+        visible = model._default_manager.visible_to(request.user).filter(pk=pk).exists()
+    elif roles.can_see_drafts(request.user):
+        visible = True
+    elif model in (Dispute, Source):
+        # Deleted, it is on no published record any more.
+        visible = False
+    else:
+        # A deleted claim, evidence or article is seen as its dispute is.
+        visible = Dispute.objects.visible_to(request.user).filter(pk=records[0].dispute_id).exists()
+    if not visible:
         raise Http404("No such object")
     return obj
 
