@@ -26,3 +26,8 @@ class ClaimsConfig(AppConfig):
 
         # The home filter's cached party list is dropped whenever what it depends on is written.
         public_parties.connect()
+
+        from . import admin_widgets
+
+        # Admin forms sent back with a malformed id show their error instead of a 500.
+        admin_widgets.install()
