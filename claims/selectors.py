@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
 from claims.models import ArticleLink, CheckJob, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
+from claims.models.checks import check_running, source_check_live
 from claims.timeline import Timeline, build_timeline
 
 DISPUTES_PER_PAGE = 20
@@ -204,8 +205,7 @@ def _with_check_live(qs: QuerySet) -> list:
     The checker's badge polls while one is; an annotation on the row itself, copied
     onto the joined source, keeps that free of extra queries.
     """
-    live = CheckJob.objects.filter(source=OuterRef("source"), state__in=CheckJob.LIVE_STATES)
-    rows = list(qs.annotate(source_check_live=Exists(live)))
+    rows = list(qs.annotate(source_check_live=check_running(OuterRef("source"))))
     for row in rows:
         if row.source is not None:
             row.source.check_live = row.source_check_live
@@ -303,7 +303,7 @@ def disputes_with_page_stamp() -> QuerySet:
 
     The dispute row itself (version, status, activity) is compared by the caller.
     """
-    live = CheckJob.objects.filter(state__in=CheckJob.LIVE_STATES)
+    live = CheckJob.objects.live()
     stamps = {
         "stamp_claims": _per_dispute(Claim.history.model.objects.all(), "dispute_id", Max("history_id")),
         "stamp_evidence": _per_dispute(Evidence.history.model.objects.all(), "dispute_id", Max("history_id")),
@@ -414,7 +414,7 @@ class SourcePageData:
 
 def source_page_data(source: Source, user) -> SourcePageData:
     """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
-    source.check_live = CheckJob.objects.filter(source=source, state__in=CheckJob.LIVE_STATES).exists()
+    source.check_live = source_check_live(source)
     return SourcePageData(
         source=source,
         checks=check_history(source, user),

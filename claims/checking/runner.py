@@ -172,7 +172,7 @@ def _check_fields(job: CheckJob, result: fetch.FetchResult, verdict: Verdict, st
 def _record_quotes(check: SourceCheck, source: Source) -> None:
     if not check.text:
         return
-    threshold = float(getattr(settings, "CHECKER_QUOTE_THRESHOLD", compare.DEFAULT_THRESHOLD))
+    threshold = float(settings.CHECKER_QUOTE_THRESHOLD)
     rows = []
     for claim in Claim.objects.filter(source=source).exclude(quote="").only("pk", "quote", "quote_exact"):
         match = compare.find_quote(claim.quote_exact or claim.quote, check.text, threshold)

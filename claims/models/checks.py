@@ -10,6 +10,26 @@ from .claims import Claim
 from .sources import Source
 
 
+class CheckJobQuerySet(models.QuerySet):
+    def live(self) -> "CheckJobQuerySet":
+        """Jobs queued or running: what "a check is running" means, everywhere it is asked."""
+        return self.filter(state__in=outcomes.LIVE_JOB_STATES)
+
+
+def check_running(source) -> models.Exists:
+    """Whether a check of ``source`` (a Source, an id or an ``OuterRef``) is queued or running.
+
+    The one definition behind every source badge's ``check_live`` (the badge polls while it
+    holds): as an annotation on a list, or ``.exists()``-like on one source via ``source_check_live``.
+    """
+    return models.Exists(CheckJob.objects.live().filter(source=source))
+
+
+def source_check_live(source) -> bool:
+    """``check_running`` for one source, as a bool (one query)."""
+    return CheckJob.objects.live().filter(source=source).exists()
+
+
 class CheckJob(models.Model):
     """A request to check one source. The database row is the job; a broker message only wakes a worker."""
 
@@ -39,6 +59,8 @@ class CheckJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    objects = CheckJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -89,10 +89,9 @@ class SourceQuerySet(models.QuerySet):
 
     def with_check_progress(self) -> "SourceQuerySet":
         """Annotate ``check_live``: a check is queued or running (the badge then polls). One subquery, no N+1."""
-        from .checks import CheckJob
+        from .checks import check_running
 
-        live = CheckJob.objects.filter(source=models.OuterRef("pk"), state__in=CheckJob.LIVE_STATES)
-        return self.annotate(check_live=models.Exists(live))
+        return self.annotate(check_live=check_running(models.OuterRef("pk")))
 
 
 class Source(models.Model):

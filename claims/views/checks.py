@@ -17,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 from claims.checking.jobs import job_request
 from claims.checking.selectors import cached_text_diff, checks_for_diff
 from claims.models import CheckJob, SourceCheck
+from claims.models.checks import source_check_live
 from claims.ratelimits import heavy_rate
 from claims.roles import can_edit
 
@@ -24,7 +25,7 @@ from .access import get_source_for_user
 
 
 def _with_progress(source):
-    source.check_live = CheckJob.objects.filter(source=source, state__in=CheckJob.LIVE_STATES).exists()
+    source.check_live = source_check_live(source)
     return source
 
 

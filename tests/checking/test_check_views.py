@@ -179,3 +179,20 @@ def test_history_and_progress_use_fixed_queries(django_assert_num_queries, check
     with django_assert_num_queries(1):
         sources = list(Source.objects.with_check_progress())
         assert sum(s.check_live for s in sources) == size
+
+
+@pytest.mark.parametrize(
+    ("state", "running"),
+    [("queued", True), ("running", True), ("done", False), ("failed", False)],
+)
+def test_a_check_is_running_while_its_job_is_queued_or_running(state, running):
+    """One definition (``check_running``) answers for the badge on the source page, the
+    dispute page and the badge endpoint alike."""
+    from claims.models.checks import source_check_live
+
+    source = ClaimFactory().source
+    CheckJob.objects.filter(source=source).delete()  # the one queued when the claim cited it
+    CheckJob.objects.create(source=source, state=state)
+    assert source_check_live(source) is running
+    assert Source.objects.with_check_progress().get(pk=source.pk).check_live is running
+    assert CheckJob.objects.live().exists() is running
