@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -77,3 +78,16 @@ def archive_fetch(result: FetchResult) -> tuple[str, str]:
         if saved != name:  # a concurrent worker stored the same body first; keep one copy
             default_storage.delete(saved)
     return name, digest
+
+
+def read_archived(name: str) -> tuple[str, bytes] | None:
+    """The Content-Type header and body of an archived response, or None if it cannot be read."""
+    try:
+        with default_storage.open(name) as handle:
+            for record in ArchiveIterator(handle):
+                if record.rec_type == "response":
+                    content_type = record.http_headers.get_header("Content-Type") if record.http_headers else ""
+                    return content_type or "", record.content_stream().read()
+    except (OSError, ValueError):
+        return None
+    return None

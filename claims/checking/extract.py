@@ -1,26 +1,91 @@
-"""Main text and metadata from a fetched HTML page, through trafilatura and htmldate.
+"""What a reader sees as the article, and the page's metadata (trafilatura, htmldate, lxml).
 
-"Changed" is decided on the main text only, so an advert, a "last updated" stamp or a
-new related-links box does not count as an edit. The text is normalised (one
-paragraph per line, single spaces) before hashing so whitespace churn does not either.
+"Changed" is decided on the *reader text*: the extractor's main text (trafilatura)
+together with every visible paragraph of the article region that the extractor left
+out. Extractors tuned for precision drop paragraphs that readers plainly see as part of
+the story (a last paragraph after an embedded video, a lead in its own container);
+comparing only their output would let a one-word edit there go unreported, the worst
+failure the checker can have. Taking every visible paragraph of the page would be the
+second worst: a false "changed" on every advert rotation. So:
+
+1. The page is parsed once. Hidden elements and *strong* boilerplate (adverts, consent
+   banners, comment sections, share bars, most-read and related lists, newsletter
+   promos), recognised by tag, ARIA role, and class/id words, are removed before
+   anything else sees the page, extractor included.
+2. trafilatura extracts the main text from that cleaned tree.
+3. The *article region* is the deepest element holding 90 % of the paragraphs the
+   extractor kept (and the region's parent's long, link-poor paragraphs, for articles
+   spread over sibling containers). Its visible paragraphs (p, li, pre, blockquote, headings,
+   table cells, captions), outside navigation, header, footer, aside, byline and
+   metadata regions and not made mostly of links, are added to the main text where
+   they sit.
+
+The result is normalised (one paragraph per line, single spaces) before hashing, so
+whitespace churn is not an edit either. Scripts, styles, attributes and query strings are
+never part of it. Numbers are: a changed figure in a sentence is an edit.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
 
 import htmldate
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from .outcomes import STOP_NOW
 
 log = logging.getLogger(__name__)
 
+# How the reader text is built; stored with each check so a check is only compared with
+# one made the same way (see runner: a previous check made otherwise is re-read from its archive).
+TEXT_METHOD = 2
+
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Never part of what a reader sees as text.
+_INVISIBLE_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"}
+_INVISIBLE_TAGS |= {"button", "select", "textarea", "input", "dialog", "form", "head", "title"}
+# Boilerplate a reader never takes for the article: removed before extraction.
+_STRONG_WORDS = {
+    "ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adsbygoogle", "adslot", "dfp",
+    "sponsor", "sponsored", "sponsors", "promo", "promos", "promoted", "outbrain", "taboola",
+    "cookie", "cookies", "consent", "gdpr", "cmp", "onetrust", "didomi", "privacy-banner",
+    "comment", "comments", "disqus", "respond", "replies",
+    "share", "sharing", "sharebar", "social", "newsletter", "subscribe", "subscription",
+    "popup", "modal", "overlay", "trending", "popular", "mostread", "most-read", "mostpopular",
+    "related", "recommended", "recirc", "more-stories",
+}  # fmt: skip
+_STRONG_PARTS = ("adsbygoogle", "gpt-ad", "advert", "sponsor", "cookie", "consent", "onetrust", "disqus", "comment")
+_STRONG_PARTS += ("most-read", "mostread", "most-popular", "newsletter", "outbrain", "taboola", "trending")
+_STRONG_ROLES = {"dialog", "alertdialog"}
+# Page furniture around the article: left out of the reader text, but kept for the extractor
+# (bylines and dates are where metadata comes from).
+_WEAK_TAGS = {"nav", "header", "footer", "aside", "menu"}
+_WEAK_WORDS = {
+    "nav", "navbar", "navigation", "menu", "header", "masthead", "footer", "sidebar", "breadcrumb", "breadcrumbs",
+    "byline", "dateline", "timestamp", "meta", "metadata", "tools", "toolbar", "tags", "widget", "pagination",
+    "pager", "skip", "banner",
+}  # fmt: skip
+_WEAK_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar"}
+_PROTECTED_TAGS = {"html", "body", "main", "article"}
+
+_BLOCK_TAGS = ("p", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "th")
+_BLOCK_TAGS += ("figcaption",)
+_BLOCK_SET = set(_BLOCK_TAGS)
+_CONTAINER_TAGS = _BLOCK_SET | {"div", "section", "article", "ul", "ol", "dl", "table", "tbody", "tr", "form"}
+_CONTAINER_TAGS |= {"header", "footer", "nav", "aside", "main", "figure", "hr"}
+_REGION_SHARE = 0.9
+_SIBLING_MIN_CHARS = 80
 
 
 @dataclass
@@ -39,12 +104,21 @@ class Extracted:
 
 def normalise_text(text: str) -> str:
     """One paragraph per line, runs of spaces collapsed, blank lines dropped."""
-    lines = (_SPACES.sub(" ", line).strip() for line in (text or "").splitlines())
+    lines = (_flat(line) for line in (text or "").splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _flat(text: str) -> str:
+    """One line, single spaces (zero-width spaces count as spaces)."""
+    return " ".join((text or "").replace("\u200b", " ").split())
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _today() -> str:
+    return datetime.date.today().isoformat()
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -56,28 +130,381 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
-def extract(html: str, url: str = "") -> Extracted:
-    """Extract the main text and metadata; an unparseable page gives an empty result, not an error."""
+def _words(el) -> set[str]:
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return set(_TOKEN_SPLIT.split(names)) if names.strip() else set()
+
+
+def _is_hidden(el) -> bool:
+    if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _is_strong(el) -> bool:
+    if el.tag in _PROTECTED_TAGS:
+        return False
+    if (el.get("role") or "").lower() in _STRONG_ROLES:
+        return True
+    words = _words(el)
+    if words & _STRONG_WORDS:
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return any(part in names for part in _STRONG_PARTS)
+
+
+def _is_weak(el) -> bool:
+    if el.tag in _WEAK_TAGS:
+        return True
+    if el.tag in _PROTECTED_TAGS:
+        return False
+    return (el.get("role") or "").lower() in _WEAK_ROLES or bool(_words(el) & _WEAK_WORDS)
+
+
+def _parse(html: str):
+    if not html or not html.strip():
+        return None
     try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+_MARKED = "//*[@class or @id or @role or @hidden or @aria-hidden or @style]"
+_INVISIBLE_XPATH = "//script[not(@type='application/ld+json')]|//style|//noscript|//template"
+
+
+def _visible_chars(el) -> int:
+    """Characters of text in ``el``, without JSON-LD copies of the body (scripts are gone by then)."""
+    total = len(el.text_content() or "")
+    return total - sum(len(s.text or "") for s in el.iter("script"))
+
+
+def _clean(tree) -> None:
+    """Drop what a reader never sees: scripts (except JSON-LD, where metadata lives), styles,
+    templates, hidden elements, and strong boilerplate, unless one holds a third of the page's
+    text (a page whose main container is unluckily named, e.g. ``class="post has-comments"``,
+    or an article shown in a "modal")."""
+    for el in tree.xpath(_INVISIBLE_XPATH):
+        el.drop_tree()
+    body = tree.find("body")
+    page_chars = _visible_chars(body if body is not None else tree) or 1
+    doomed = [
+        el
+        for el in tree.xpath(_MARKED)
+        if isinstance(el.tag, str) and el.tag not in _PROTECTED_TAGS and (_is_hidden(el) or _is_strong(el))
+    ]
+    for el in doomed:
+        if el.getparent() is None:
+            continue
+        # The article's own heading inside means the article is in there (shown in a "modal").
+        if _visible_chars(el) > page_chars / 3 or next(el.iter("h1"), None) is not None:
+            continue
+        el.drop_tree()
+
+
+def _excluded(el, cache: dict, protected: set, page_chars: int) -> bool:
+    """Is ``el`` inside something a reader does not take for the article (memoised per element;
+    elements, not their ``id()``, are the keys: lxml proxies are recreated and ids reused)?
+
+    A region named like boilerplate that holds a third of the page's text is the page itself
+    (an article shown in a "modal", a main column called "post has-comments"), not furniture.
+    """
+    path = []
+    node = el
+    verdict = False
+    while node is not None:
+        if node in cache:
+            verdict = cache[node]
+            break
+        path.append(node)
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _INVISIBLE_TAGS:
+            verdict = True
+            break
+        if (
+            node not in protected
+            and (_is_hidden(node) or _is_weak(node) or _is_strong(node))
+            and (tag in _WEAK_TAGS or _visible_chars(node) <= page_chars / 3)
+        ):
+            verdict = True
+            break
+        node = node.getparent()
+    for item in path:
+        cache[item] = verdict
+    return verdict
+
+
+def _link_density(el, text_len: int) -> float:
+    links = sum(len(_flat(a.text_content())) for a in el.iter("a"))
+    return links / text_len if text_len else 1.0
+
+
+def _is_block(el) -> bool:
+    """A paragraph-like element: a block tag, or a <div> holding only text and inline elements
+    (which readers see as a paragraph, and Readability turns into one)."""
+    if el.tag in _BLOCK_SET:
+        return True
+    if el.tag != "div":
+        return False
+    if not (el.text or "").strip() and not len(el):
+        return False
+    return not any(isinstance(child.tag, str) and child.tag in _CONTAINER_TAGS for child in el)
+
+
+def _blocks(root):
+    """The outermost paragraph-like elements under ``root`` (a <p> in an <li> counts once, as the <li>)."""
+    taken = set()
+    for el in root.iter(*_BLOCK_TAGS, "div"):
+        if not _is_block(el):
+            continue
+        parent, nested = el.getparent(), False
+        while parent is not None and parent is not root:
+            if parent in taken:
+                nested = True
+                break
+            parent = parent.getparent()
+        if nested:
+            continue
+        taken.add(el)
+        yield el
+
+
+def _region(body, blocks, flat_main: str):
+    """The article region: the deepest element holding 90 % of the paragraphs the extractor kept."""
+    weight: dict = {}  # element → characters of kept paragraphs in it (elements as keys keep lxml proxies alive)
+    total = 0
+    for el, text in blocks:
+        if len(text) >= 20 and text in flat_main:
+            total += len(text)
+            node = el
+            while node is not None:
+                weight[node] = weight.get(node, 0) + len(text)
+                node = node.getparent()
+    region = body
+    if total:
+        best_depth = -1
+        for node, value in weight.items():
+            if value >= _REGION_SHARE * total:
+                depth = sum(1 for _ in node.iterancestors())
+                if depth > best_depth:
+                    best_depth, region = depth, node
+    return region
+
+
+def reader_text(tree, main_text: str) -> str:
+    """``main_text`` with the article region's visible paragraphs the extractor left out, each
+    placed after the main-text line it follows on the page."""
+    body = tree.find("body")
+    if body is None:
+        body = tree
+    lines = main_text.split("\n") if main_text else []
+    flat_main = " ".join(lines)
+    offsets, at = [], 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+
+    blocks = []
+    for el in _blocks(body):
+        text = _flat(el.text_content())
+        if text:
+            blocks.append((el, text))
+
+    region = _region(body, blocks, flat_main)
+    region_parent = region.getparent() if region is not body and region.getparent() is not None else region
+    protected = {region, *region.iterancestors()}
+
+    cache: dict = {}  # element → inside boilerplate?
+    page_chars = _visible_chars(body) or 1
+    extras: dict[int, list[str]] = {}  # main-text line index (−1: before the first) → paragraphs after it
+    anchor = -1
+    in_region = set(region.iter())
+    near_region = set(region_parent.iter()) if region_parent is not region else in_region
+    for el, text in blocks:
+        inside = el in in_region
+        if not inside and el not in near_region:
+            continue
+        found = flat_main.find(text) if text else -1
+        if found >= 0:
+            anchor = bisect.bisect_right(offsets, found) - 1
+            continue
+        if _excluded(el, cache, protected, page_chars):
+            continue
+        # Lists and link rows made of links are menus and "most read" boxes; a paragraph that is
+        # one link (a reference, a further-reading entry) is still text the reader sees.
+        density = _link_density(el, len(text))
+        if density > 0.5 and el.tag != "p":
+            continue
+        if not inside and (len(text) < _SIBLING_MIN_CHARS or density > 0.25):
+            continue
+        # With no narrower region than the whole body, a short line in a bare <div> (a "rendered at"
+        # stamp, a widget's caption) is more likely furniture than a paragraph of the story.
+        if region is body and el.tag == "div" and len(text) < _SIBLING_MIN_CHARS:
+            continue
+        extras.setdefault(anchor, []).append(text)
+
+    if not extras:
+        return main_text
+    out = list(extras.get(-1, []))
+    for index, line in enumerate(lines):
+        out.append(line)
+        out.extend(extras.get(index, []))
+    return normalise_text("\n".join(out))
+
+
+def extract(html: str, url: str = "") -> Extracted:
+    """The reader text and metadata; an unparseable page gives an empty result, not an error."""
+    result = Extracted()
+    tree = _parse(html)
+    if tree is None:
+        return result
+    try:
+        _clean(tree)
         doc = trafilatura.bare_extraction(
-            html, url=url or None, with_metadata=True, include_comments=False, favor_precision=True
+            tree,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            favor_precision=True,
+            fast=True,
+            date_extraction_params={"original_date": True, "extensive_search": False, "max_date": _today()},
         )
     except STOP_NOW:
         raise
     except Exception:  # noqa: BLE001 — a hostile page must not crash the check
         log.warning("trafilatura failed on %s", url, exc_info=True)
         doc = None
-    result = Extracted()
+    main_text = normalise_text(doc.text or "") if doc is not None else ""
+    try:
+        result.title = page_title(tree)
+    except STOP_NOW:
+        raise
+    except Exception:  # noqa: BLE001 — the extractor's title is still an answer
+        log.warning("title failed on %s", url, exc_info=True)
     if doc is not None:
-        result.text = normalise_text(doc.text or "")
-        result.title = (doc.title or "")[:500]
+        result.title = result.title or doc.title or ""
         result.author = (doc.author or "")[:300]
         result.publisher = (doc.sitename or "")[:200]
+    result.title = result.title[:500]
     try:
-        result.published_on = _date(htmldate.find_date(html, original_date=True, extensive_search=False))
-        result.modified_on = _date(htmldate.find_date(html, original_date=False, extensive_search=False))
+        result.text = reader_text(tree, main_text)
+    except STOP_NOW:
+        raise
+    except Exception:  # noqa: BLE001 — the extractor's text is still a sound answer
+        log.warning("reader text failed on %s", url, exc_info=True)
+        result.text = main_text
+    try:
+        # trafilatura asked htmldate for the publication date already; only the last-modified date is left.
+        result.published_on = _date(doc.date if doc is not None else None) or _date(
+            htmldate.find_date(tree, original_date=True, extensive_search=False)
+        )
+        result.modified_on = _date(htmldate.find_date(tree, original_date=False, extensive_search=False))
     except STOP_NOW:
         raise
     except Exception:  # noqa: BLE001
         log.warning("htmldate failed on %s", url, exc_info=True)
     return result
+
+
+# --- Title --------------------------------------------------------------------------------
+
+_ARTICLE_TYPES = re.compile(
+    r"^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|"
+    r"BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|SatiricalArticle|"
+    r"ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|LiveBlogPosting|"
+    r"DiscussionForumPosting|TechArticle|APIReference)$"
+)
+_TITLE_PROPERTY = re.compile(r"\s*(dc|dcterm|og|twitter)\s*:\s*(title)\s*", re.I)
+_TITLE_NAME = re.compile(r"^\s*(?:(dc|dcterm|og|twitter|weibo:(article|webpage))\s*[-.:]\s*)?title\s*$", re.I)
+_TITLE_ORDER = ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title")
+_TITLE_ORDER += ("twitter:title",)
+_SEPARATOR = re.compile(r" [|\-\\/>»] ")
+
+
+def _json_ld_article(tree) -> dict:
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text.strip().removeprefix("<![CDATA[").removesuffix("]]>"))
+        except ValueError:
+            continue
+        items = data if isinstance(data, list) else [data]
+        for item in list(items):
+            if isinstance(item, dict) and isinstance(item.get("@graph"), list):
+                items.extend(item["@graph"])
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            kinds = item.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(k, str) and _ARTICLE_TYPES.match(k) for k in kinds):
+                return item
+    return {}
+
+
+def _words_count(text: str) -> int:
+    return len(text.split())
+
+
+def _document_title(tree) -> str:
+    """The <title>, less its site-name part (Readability's rule: drop the last " | Site" part unless
+    that leaves three words or fewer; a short result keeps the whole title)."""
+    node = tree.find(".//title")
+    original = _flat(node.text_content()) if node is not None else ""
+    title = original
+    hierarchical = False
+    if _SEPARATOR.search(title):
+        hierarchical = bool(re.search(r" [\\/>»] ", title))
+        title = re.sub(r"(.*)[|\-\\/>»] .*", r"\1", original)
+        if _words_count(title) < 3:
+            title = re.sub(r"[^|\-\\/>»]*[|\-\\/>»](.*)", r"\1", original)
+    elif ": " in title:
+        headings = {_flat(h.text_content()) for h in tree.iter("h1", "h2")}
+        if title not in headings:
+            title = original[original.rfind(":") + 1 :]
+            if _words_count(title) < 3:
+                title = original[original.find(":") + 1 :]
+            elif _words_count(original[: original.find(":")]) > 5:
+                title = original
+    elif len(title) > 150 or len(title) < 15:
+        h1s = list(tree.iter("h1"))
+        if len(h1s) == 1:
+            title = _flat(h1s[0].text_content())
+    title = _flat(title)
+    count = _words_count(title)
+    if count <= 4 and (not hierarchical or count != _words_count(re.sub(r"[|\-\\/>»]+", "", original)) - 1):
+        title = original
+    return title
+
+
+def page_title(tree) -> str:
+    """The headline the publisher declares: JSON-LD, then Dublin Core / Open Graph / Twitter meta
+    tags, then the <title> less the site name (the order Firefox's reader view uses)."""
+    article = _json_ld_article(tree)
+    name, headline = article.get("name"), article.get("headline")
+    if isinstance(name, str) and isinstance(headline, str) and name.strip() and name != headline:
+        document = _document_title(tree).casefold()
+        name_close = name.casefold() in document or document in name.casefold()
+        headline_close = headline.casefold() in document or document in headline.casefold()
+        return _flat(name if name_close and not headline_close else headline)
+    for value in (name, headline):
+        if isinstance(value, str) and value.strip():
+            return _flat(value)
+    values = {}
+    for meta in tree.iter("meta"):
+        content = (meta.get("content") or "").strip()
+        if not content:
+            continue
+        prop, name_attr = meta.get("property"), meta.get("name")
+        match = _TITLE_PROPERTY.search(prop) if prop else None
+        if match:
+            values[match.group(0).lower().replace(" ", "")] = content
+        elif name_attr and _TITLE_NAME.match(name_attr):
+            values[name_attr.lower().replace(" ", "").replace(".", ":")] = content
+    for key in _TITLE_ORDER:
+        if values.get(key):
+            return _flat(values[key])
+    return _document_title(tree)

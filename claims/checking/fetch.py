@@ -348,13 +348,29 @@ class _Decoder:
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE)
 
 
+# Labels browsers read as a wider encoding (the WHATWG Encoding Standard); pages labelled
+# gb2312 or iso-8859-1 routinely carry characters only the wider one has.
+_WIDER_CODEC = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "tis-620": "cp874",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "big5": "big5hkscs",
+}
+
+
 def _known_codec(name: str | None) -> str:
     if not name:
         return ""
     try:
-        return codecs.lookup(name.strip().strip("\"'")).name
+        codec = codecs.lookup(name.strip().strip("\"'")).name
     except LookupError:
         return ""
+    return _WIDER_CODEC.get(codec, codec)
 
 
 def detect_charset(content_type_header: str, body: bytes) -> str:

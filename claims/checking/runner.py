@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from claims.models import CheckJob, Claim, Dispute, QuoteCheck, Source, SourceCheck
+from claims.models import CheckJob, Dispute, Source, SourceCheck
 
-from . import archive, compare, extract, fetch, outcomes, schedule
+from . import archive, extract, fetch, outcomes, reading, schedule  # noqa: F401 — extract: patched here by tests
 from .jobs import job_request, jobs_request, wake_workers
 
 log = logging.getLogger(__name__)
@@ -117,8 +117,9 @@ def _run_claimed(job: CheckJob) -> SourceCheck | None:
         if owned != 1:
             log.warning("check job %s lost its lease; result dropped", job.pk)
             return None
+        reused_from = fields.pop("_reused_from", None)
         check = SourceCheck.objects.create(**fields)
-        _record_quotes(check, source)
+        _record_quotes(check, source, reused_from)
         outcome = _final_outcome(check)
         if outcome != check.outcome:
             check.outcome = outcome
@@ -148,47 +149,15 @@ def _check_fields(job: CheckJob, result: fetch.FetchResult, verdict: Verdict, st
     if result.status and not result.error_kind:
         fields["archive_name"], fields["raw_sha256"] = archive.archive_fetch(result)
     if verdict.outcome in (Outcome.OK, Outcome.REDIRECTED):
-        found = extract.extract(result.text, result.final_url)
-        previous = (
-            SourceCheck.objects.filter(source=source)
-            .exclude(text_sha256="")
-            .only("text_sha256")
-            .order_by("-started_at")
-            .first()
+        read, fields["_reused_from"] = reading.read_page(
+            source, result, fields.get("raw_sha256", ""), fields["timings"]
         )
-        fields.update(
-            text=found.text,
-            text_sha256=found.text_sha256,
-            title=found.title,
-            author=found.author,
-            publisher=found.publisher,
-            published_on=found.published_on,
-            modified_on=found.modified_on,
-            changed=bool(previous and found.text_sha256 and previous.text_sha256 != found.text_sha256),
-        )
+        fields.update(read)
     return fields
 
 
-def _record_quotes(check: SourceCheck, source: Source) -> None:
-    if not check.text:
-        return
-    threshold = float(settings.CHECKER_QUOTE_THRESHOLD)
-    rows = []
-    for claim in Claim.objects.filter(source=source).exclude(quote="").only("pk", "quote", "quote_exact"):
-        match = compare.find_quote(claim.quote_exact or claim.quote, check.text, threshold)
-        rows.append(
-            QuoteCheck(
-                check_run=check,
-                claim=claim,
-                present=match.present,
-                score=match.score,
-                matched_text=match.matched_text[:5000],
-                prefix=match.prefix[:200],
-                suffix=match.suffix[:200],
-            )
-        )
-    QuoteCheck.objects.bulk_create(rows)
-    check._quote_rows = rows
+def _record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck | None) -> None:
+    check._quote_rows = reading.record_quotes(check, source, reused_from)
 
 
 def _final_outcome(check: SourceCheck) -> str:

@@ -109,11 +109,14 @@ class SourceCheck(models.Model):
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     raw_sha256 = models.CharField(max_length=64, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
-    text = models.TextField(blank=True, help_text="Main text as extracted, for diffs between checks.")
+    text = models.TextField(blank=True, help_text="What a reader sees as the article, for diffs between checks.")
     text_truncated = models.BooleanField(
         default=False, help_text="The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept."
     )
-    changed = models.BooleanField(default=False, help_text="The main text differs from the previous check.")
+    text_method = models.PositiveSmallIntegerField(
+        default=1, help_text="How the text was read (claims.checking.extract.TEXT_METHOD); hashes compare within one."
+    )
+    changed = models.BooleanField(default=False, help_text="The article text differs from the previous check.")
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     author = models.CharField(max_length=300, blank=True)

@@ -124,8 +124,16 @@ def test_charset_from_header_wins_over_meta(site):
 
 def test_charset_from_meta_when_header_has_none(site):
     result = fetch(site.url("/latin1-meta"))
-    assert result.charset == "iso8859-1"
+    assert result.charset == "cp1252"  # browsers read an iso-8859-1 label as windows-1252
     assert "ministère" in result.text
+
+
+def test_legacy_labels_are_read_as_browsers_read_them(site):
+    """A page labelled gb2312 routinely carries characters only GBK/GB18030 has (鎔, 堃)."""
+    html = '<html><head><meta charset="gb2312"><title>t</title></head><body><p>朱鎔基 王堃 说</p></body></html>'
+    site.routes["/gbk"] = (200, {"Content-Type": "text/html"}, html.encode("gb18030"))
+    result = fetch(site.url("/gbk"))
+    assert "朱鎔基 王堃 说" in result.text and "\ufffd" not in result.text
 
 
 def test_charset_detected_when_declared_nowhere(site):

@@ -1,0 +1,123 @@
+"""The pipeline's reading step: the page's text and metadata, "changed or not", and the quotes.
+
+``read_page`` gives the text fields of a new ``SourceCheck``; ``record_quotes`` writes one
+``QuoteCheck`` per citing claim. Both skip work a previous check already did:
+
+* the same raw body (SHA-256 of the bytes) as the latest check with text, read the same way,
+  is the same text: nothing is extracted, and quote results are copied for every claim not
+  edited since that check (a check of an unchanged page costs a hash and a few rows);
+* a previous check read by an older method (``SourceCheck.text_method``) is re-read from its
+  archived copy before the hashes are compared, so a new way of reading never shows up as
+  an edit on every source at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+
+from claims.models import Claim, QuoteCheck, Source, SourceCheck
+
+from . import archive, compare, extract, fetch
+
+log = logging.getLogger(__name__)
+
+_COPIED = ("text", "text_truncated", "text_sha256", "title", "author", "publisher", "published_on", "modified_on")
+
+
+def _ms(since: float) -> int:
+    return round((time.perf_counter() - since) * 1000)
+
+
+def latest_with_text(source: Source) -> SourceCheck | None:
+    return SourceCheck.objects.filter(source=source).exclude(text_sha256="").order_by("-started_at").first()
+
+
+def read_page(
+    source: Source, result: fetch.FetchResult, raw_sha256: str, timings: dict
+) -> tuple[dict, SourceCheck | None]:
+    """The text fields of the check of ``result``, and the previous check they were copied from
+    (when the body is byte-for-byte the same), else None."""
+    previous = latest_with_text(source)
+    if previous and raw_sha256 and previous.raw_sha256 == raw_sha256 and previous.text_method == extract.TEXT_METHOD:
+        fields = {name: getattr(previous, name) for name in _COPIED}
+        fields.update(text_method=extract.TEXT_METHOD, changed=False)
+        timings["extract_ms"] = 0
+        return fields, previous
+    started = time.perf_counter()
+    found = extract.extract(result.text, result.final_url)
+    timings["extract_ms"] = _ms(started)
+    earlier_hash = _comparable_hash(previous) if previous else ""
+    return {
+        "text": found.text,
+        "text_sha256": found.text_sha256,
+        "text_method": extract.TEXT_METHOD,
+        "title": found.title,
+        "author": found.author,
+        "publisher": found.publisher,
+        "published_on": found.published_on,
+        "modified_on": found.modified_on,
+        "changed": bool(earlier_hash and found.text_sha256 and earlier_hash != found.text_sha256),
+    }, None
+
+
+def _comparable_hash(previous: SourceCheck) -> str:
+    """``previous``'s text hash as the current method would have it; empty if it cannot be known
+    (then nothing is reported as changed: a false alarm on every source is worse than one
+    check's silence)."""
+    if previous.text_method == extract.TEXT_METHOD:
+        return previous.text_sha256
+    archived = archive.read_archived(previous.archive_name) if previous.archive_name else None
+    if archived is None:
+        log.info("check %s was read another way and has no archive; not compared", previous.pk)
+        return ""
+    content_type, body = archived
+    text = body.decode(fetch.detect_charset(content_type, body) or "utf-8", errors="replace")
+    return extract.extract(text, previous.final_url).text_sha256
+
+
+def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck | None = None) -> list[QuoteCheck]:
+    """One ``QuoteCheck`` per claim citing ``source`` with a quote. The page text is normalised
+    once (and not at all when every result can be copied from ``reused_from``)."""
+    if not check.text:
+        return []
+    threshold = float(settings.CHECKER_QUOTE_THRESHOLD)
+    earlier = {}
+    if reused_from is not None:
+        earlier = {q.claim_id: q for q in QuoteCheck.objects.filter(check_run=reused_from)}
+    page = None
+    rows = []
+    claims = Claim.objects.filter(source=source).exclude(quote="").only("pk", "quote", "quote_exact", "updated_at")
+    for claim in claims:
+        prior = earlier.get(claim.pk)
+        if prior is not None and claim.updated_at <= reused_from.started_at:
+            rows.append(
+                QuoteCheck(
+                    check_run=check,
+                    claim=claim,
+                    present=prior.present,
+                    score=prior.score,
+                    matched_text=prior.matched_text,
+                    prefix=prior.prefix,
+                    suffix=prior.suffix,
+                )
+            )
+            continue
+        if page is None:
+            page = compare.PageText(check.text)
+        match = page.find(claim.quote_exact or claim.quote, threshold)
+        rows.append(
+            QuoteCheck(
+                check_run=check,
+                claim=claim,
+                present=match.present,
+                score=match.score,
+                matched_text=match.matched_text[:5000],
+                prefix=match.prefix[:200],
+                suffix=match.suffix[:200],
+            )
+        )
+    QuoteCheck.objects.bulk_create(rows)
+    return rows
