@@ -5,10 +5,9 @@ import pytest
 from claims.models import Claim, Source, Stance
 
 from .factories import ClaimFactory, DisputeFactory, PartyFactory, SourceFactory, SpeakerFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def claim_data(party, **overrides):

@@ -5,10 +5,9 @@ import pytest
 from claims.models import ArticleLink, Dispute, Evidence, EvidenceLink, Source, Stance
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, SourceFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_editor_creates_a_dispute_as_a_draft(editor_client):

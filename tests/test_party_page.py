@@ -11,6 +11,7 @@ from claims.selectors import CLAIMS_PER_PARTY_PAGE, party_page_data
 from claims.synthetic import synthesize
 
 from .factories import ClaimFactory, DisputeFactory, PartyFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_record_counts_disputes_not_claims(client):
 
 def test_htmx_request_gets_the_claims_partial(client):
     party = ClaimFactory(dispute=DisputeFactory(is_published=True)).party
-    response = client.get(_url(party), headers={"HX-Request": "true"})
+    response = client.get(_url(party), **HTMX)
     assert response.text.lstrip().startswith('<div id="party-claims">')
     assert "HX-Request" in response["Vary"]
 

@@ -7,6 +7,7 @@ from claims.checking import runner
 from claims.checking.selectors import check_history
 from claims.models import CheckJob, Source
 from tests.factories import ClaimFactory, SourceFactory
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_editor_check_now_queues_and_returns_polling_badge(client, editor, djang
     source = SourceFactory()
     CheckJob.objects.filter(source=source).update(state=CheckJob.State.DONE)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("claims:source-check-now", args=[source.pk]), HTTP_HX_REQUEST="true")
+        response = client.post(reverse("claims:source-check-now", args=[source.pk]), **HTMX)
     assert response.status_code == 200
     assert 'hx-trigger="every 2s"' in response.content.decode()
     job = source.check_jobs.get(state=CheckJob.State.QUEUED)
@@ -114,7 +115,7 @@ def test_diff_escapes_page_text(client, editor, site):
     hostile = [*EDITED_PARAGRAPHS, "&lt;script&gt;alert(1)&lt;/script&gt; was written in the comments section today."]
     site.routes["/article"] = (200, {"Content-Type": "text/html"}, article_html(hostile).encode())
     runner.check_now(source)
-    html = client.get(reverse("claims:source-check-diff", args=[source.pk]), HTTP_HX_REQUEST="true").content.decode()
+    html = client.get(reverse("claims:source-check-diff", args=[source.pk]), **HTMX).content.decode()
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;" in html
 
