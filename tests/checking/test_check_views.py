@@ -197,3 +197,10 @@ def test_a_check_is_running_while_its_job_is_queued_or_running(state, running):
     assert source_check_live(source) is running
     assert Source.objects.with_check_progress().get(pk=source.pk).check_live is running
     assert CheckJob.objects.live().exists() is running
+
+
+@pytest.mark.parametrize("bad", ["%C2%B2", "99999999999999999999999", "-1", "0", "abc"])
+def test_diff_page_survives_odd_check_ids(client, checked, bad):
+    url = reverse("claims:source-check-diff", args=[checked.pk])
+    response = client.get(f"{url}?a={bad}&b=1")
+    assert response.status_code == 200
