@@ -52,10 +52,6 @@ CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFF
 SEARCH_CONFIG = "english"
 
 
-def _sources_with_problems() -> QuerySet:
-    return Source.objects.filter(check_state__in=Source.PROBLEM_STATES)
-
-
 # --- Search ----------------------------------------------------------------------------------
 
 

@@ -81,9 +81,6 @@ class SourceQuerySet(models.QuerySet):
             | models.Exists(ArticleLink.objects.filter(source=cited, dispute__is_published=True))
         )
 
-    def with_problems(self) -> "SourceQuerySet":
-        return self.filter(check_state__in=Source.PROBLEM_STATES)
-
     def due_for_check(self, now=None) -> "SourceQuerySet":
         return self.filter(next_check_at__lte=now or timezone.now())
 
