@@ -28,10 +28,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 
+from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
 from claims.models import ArticleLink, CheckJob, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
-from claims.models.checks import check_running, source_check_live
+from claims.models.checks import check_running
 from claims.timeline import Timeline, build_timeline
 
 DISPUTES_PER_PAGE = 20
@@ -410,7 +411,7 @@ class SourcePageData:
 
 def source_page_data(source: Source, user) -> SourcePageData:
     """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
-    source.check_live = source_check_live(source)
+    check_progress(source)
     return SourcePageData(
         source=source,
         checks=check_history(source, user),

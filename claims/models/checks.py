@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from claims import roles
 from claims.checking import outcomes
+from claims.text import NormalisedCharField, NormalisedTextField
 
 from .claims import Claim
 from .sources import Source
@@ -17,17 +18,11 @@ class CheckJobQuerySet(models.QuerySet):
 
 
 def check_running(source) -> models.Exists:
-    """Whether a check of ``source`` (a Source, an id or an ``OuterRef``) is queued or running.
-
-    The one definition behind every source badge's ``check_live`` (the badge polls while it
-    holds): as an annotation on a list, or ``.exists()``-like on one source via ``source_check_live``.
+    """Whether a check of ``source`` (an ``OuterRef``, a Source or an id) is queued or running,
+    as an annotation for lists; one source's badge asks ``checking.jobs.check_progress``. Both
+    read ``CheckJob.objects.live()``.
     """
     return models.Exists(CheckJob.objects.live().filter(source=source))
-
-
-def source_check_live(source) -> bool:
-    """``check_running`` for one source, as a bool (one query)."""
-    return CheckJob.objects.live().filter(source=source).exists()
 
 
 class CheckJob(models.Model):
@@ -84,6 +79,17 @@ class CheckJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_reason_display()} of {self.source.url} — {self.get_state_display().lower()}"
 
+    def pickup_warning(self) -> str:
+        """For the admin: a due job no worker has taken for ``CHECKER_QUEUED_WARNING_SECONDS``."""
+        from django.conf import settings
+        from django.utils.timesince import timesince
+
+        if self.state != self.State.QUEUED or self.run_after > timezone.now():
+            return ""
+        if (timezone.now() - self.run_after).total_seconds() <= settings.CHECKER_QUEUED_WARNING_SECONDS:
+            return ""
+        return f"No worker has picked it up (queued {timesince(self.run_after)} ago)"
+
 
 class SourceCheckQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SourceCheckQuerySet":
@@ -109,7 +115,7 @@ class SourceCheck(models.Model):
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     raw_sha256 = models.CharField(max_length=64, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
-    text = models.TextField(blank=True, help_text="What a reader sees as the article, for diffs between checks.")
+    text = NormalisedTextField(blank=True, help_text="What a reader sees as the article, for diffs between checks.")
     text_truncated = models.BooleanField(
         default=False, help_text="The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept."
     )
@@ -117,9 +123,9 @@ class SourceCheck(models.Model):
         default=1, help_text="How the text was read (claims.checking.extract.TEXT_METHOD); hashes compare within one."
     )
     changed = models.BooleanField(default=False, help_text="The article text differs from the previous check.")
-    title = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    author = models.CharField(max_length=300, blank=True)
+    title = NormalisedCharField(max_length=500, blank=True, truncate=True)
+    publisher = NormalisedCharField(max_length=200, blank=True, truncate=True)
+    author = NormalisedCharField(max_length=300, blank=True, truncate=True)
     published_on = models.DateField(null=True, blank=True)
     modified_on = models.DateField(null=True, blank=True)
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")
