@@ -11,6 +11,20 @@ from .claims import Claim
 from .sources import Source
 
 
+class CheckJobQuerySet(models.QuerySet):
+    def live(self) -> "CheckJobQuerySet":
+        """Jobs queued or running: what "a check is running" means, everywhere it is asked."""
+        return self.filter(state__in=outcomes.LIVE_JOB_STATES)
+
+
+def check_running(source) -> models.Exists:
+    """Whether a check of ``source`` (an ``OuterRef``, a Source or an id) is queued or running,
+    as an annotation for lists; one source's badge asks ``checking.jobs.check_progress``. Both
+    read ``CheckJob.objects.live()``.
+    """
+    return models.Exists(CheckJob.objects.live().filter(source=source))
+
+
 class CheckJob(models.Model):
     """A request to check one source. The database row is the job; a broker message only wakes a worker."""
 
@@ -40,6 +54,8 @@ class CheckJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    objects = CheckJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -26,9 +26,6 @@ class DisputeQuerySet(models.QuerySet):
     def published(self) -> "DisputeQuerySet":
         return self.filter(is_published=True)
 
-    def disputed(self) -> "DisputeQuerySet":
-        return self.filter(status=Dispute.Status.DISPUTED)
-
     def visible_to(self, user) -> "DisputeQuerySet":
         """What ``user`` may read: drafts only for those who may see them (``roles.can_see_drafts``)."""
         return self if roles.can_see_drafts(user) else self.published()

@@ -90,18 +90,14 @@ class SourceQuerySet(models.QuerySet):
             | models.Exists(ArticleLink.objects.filter(source=cited, dispute__is_published=True))
         )
 
-    def with_problems(self) -> "SourceQuerySet":
-        return self.filter(check_state__in=Source.PROBLEM_STATES)
-
     def due_for_check(self, now=None) -> "SourceQuerySet":
         return self.filter(next_check_at__lte=now or timezone.now())
 
     def with_check_progress(self) -> "SourceQuerySet":
         """Annotate ``check_live``: a check is queued or running (the badge then polls). One subquery, no N+1."""
-        from .checks import CheckJob
+        from .checks import check_running
 
-        live = CheckJob.objects.filter(source=models.OuterRef("pk"), state__in=CheckJob.LIVE_STATES)
-        return self.annotate(check_live=models.Exists(live))
+        return self.annotate(check_live=check_running(models.OuterRef("pk")))
 
 
 class Source(models.Model):
