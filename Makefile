@@ -5,7 +5,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: run test venv venv-dev migrate demo lint format bench clean check-python
+.PHONY: run test venv venv-dev migrate demo lint format bench drills clean check-python
 
 check-python:
 	@test -n "$(PYTHON_BIN)" || { echo "make: no Python 3.12+ found (see the message above)."; exit 1; }
@@ -45,6 +45,11 @@ lint: venv-dev
 format: venv-dev
 	$(VPY) -m ruff format .
 	$(VPY) -m ruff check --fix .
+
+## make drills: the checker under real faults (own Redis :6391 and PostgreSQL :5441, worker, beat,
+## gunicorn); one line per drill. DRILL_CHECKS=40 DRILL_OUTAGE_SECONDS=20 for the short version.
+drills: venv-dev
+	$(VPY) scripts/drills.py
 
 ## make bench: every page and the checker against a trivial view, served as in production (docs/performance.md).
 ## SIZES="2000 100000" for the large size, QUICK=1 for a smoke run, ONLY=home,search for some groups.

@@ -490,7 +490,7 @@ class SourceCheckAdmin(admin.ModelAdmin):
 
 @admin.register(CheckJob)
 class CheckJobAdmin(admin.ModelAdmin):
-    list_display = ["source", "reason", "state", "attempts", "run_after", "finished_at", "short_error"]
+    list_display = ["source", "reason", "state", "attempts", "run_after", "finished_at", "short_error", "pickup"]
     list_filter = ["state", "reason"]
     search_fields = ["source__url", "last_error"]
     list_select_related = ["source"]
@@ -501,6 +501,10 @@ class CheckJobAdmin(admin.ModelAdmin):
     @admin.display(description="Error")
     def short_error(self, obj: CheckJob) -> str:
         return obj.last_error[:80]
+
+    @admin.display(description="Worker")
+    def pickup(self, obj: CheckJob) -> str:
+        return obj.pickup_warning()
 
     @admin.action(description="Retry selected failed jobs", permissions=["change"])
     def retry(self, request, queryset):

@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 
+from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
 from claims.models import ArticleLink, CheckJob, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
@@ -414,7 +415,7 @@ class SourcePageData:
 
 def source_page_data(source: Source, user) -> SourcePageData:
     """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
-    source.check_live = CheckJob.objects.filter(source=source, state__in=CheckJob.LIVE_STATES).exists()
+    check_progress(source)
     return SourcePageData(
         source=source,
         checks=check_history(source, user),

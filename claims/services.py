@@ -313,6 +313,15 @@ def dispute_delete(*, dispute: Dispute, user) -> str:
 # Claims --------------------------------------------------------------------
 
 
+def _lock_dispute(dispute_id: int) -> None:
+    """Serialise claim writes on one dispute: its status is recomputed from all its claims.
+
+    Without it, two opposite claims saved at the same moment could each see only
+    themselves and store "single-sided".
+    """
+    Dispute.objects.select_for_update().filter(pk=dispute_id).values_list("pk", flat=True).first()
+
+
 def party_for_name(*, name: str) -> Party:
     """The party with this name, created (with a free slug) if there is none.
 
@@ -350,6 +359,7 @@ def claim_record(
     *, dispute: Dispute, user, source_url: str = "", new_speaker: str = "", new_party: str = "", **data: Any
 ) -> Claim:
     """A new claim on a dispute; a pasted URL reuses the Source it normalises to."""
+    _lock_dispute(dispute.pk)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
     claim = Claim(dispute=dispute, created_by=user, **data)
@@ -371,6 +381,7 @@ def claim_update(
     new_party: str = "",
     **data: Any,
 ) -> Claim:
+    _lock_dispute(claim.dispute_id)
     claim = _lock_and_check(Claim, claim, version)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
@@ -385,6 +396,7 @@ def claim_update(
 
 @transaction.atomic
 def claim_delete(*, claim: Claim, user) -> str:
+    _lock_dispute(claim.dispute_id)
     return _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
 
 

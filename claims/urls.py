@@ -2,7 +2,16 @@ from django.urls import path
 
 from .views import api_tokens as api_token_views
 from .views import checks as check_views
-from .views import disputes, editing, history, parties, sources
+from .views import (
+    disputes,
+    editing_articles,
+    editing_claims,
+    editing_disputes,
+    editing_evidence,
+    history,
+    parties,
+    sources,
+)
 from .views import exports as export_views
 from .views import feeds as feed_views
 
@@ -11,7 +20,7 @@ app_name = "claims"
 urlpatterns = [
     path("", disputes.dispute_list, name="home"),
     # Before dispute-detail, which would take "new" for a slug.
-    path("disputes/new/", editing.dispute_create, name="dispute-create"),
+    path("disputes/new/", editing_disputes.dispute_create, name="dispute-create"),
     path("disputes/<slug:slug>/", disputes.dispute_detail, name="dispute-detail"),
     path("parties/<slug:slug>/", parties.party_detail, name="party-detail"),
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
@@ -21,30 +30,30 @@ urlpatterns = [
     path("sources/<int:pk>/diff/", check_views.source_check_diff, name="source-check-diff"),
     path("checks/<int:check_id>/archive.warc.gz", check_views.source_archive, name="source-archive"),
     path("checks/<int:check_id>/text.txt", check_views.source_check_text, name="source-check-text"),
-    # Editing in place (claims/views/editing.py) and history (claims/views/history.py).
-    path("disputes/<slug:slug>/edit/", editing.dispute_edit, name="dispute-edit"),
-    path("disputes/<slug:slug>/header/", editing.dispute_header, name="dispute-header"),
-    path("disputes/<slug:slug>/verdict/", editing.dispute_verdict, name="dispute-verdict"),
-    path("disputes/<slug:slug>/publish/", editing.dispute_publish, name="dispute-publish"),
-    path("disputes/<slug:slug>/unpublish/", editing.dispute_unpublish, name="dispute-unpublish"),
-    path("disputes/<slug:slug>/delete/", editing.dispute_delete, name="dispute-delete"),
-    path("disputes/<slug:slug>/claims/new/", editing.claim_create, name="claim-create"),
-    path("disputes/<slug:slug>/claims/add/", editing.claim_add_slot, name="claim-add-slot"),
-    path("disputes/<slug:slug>/evidence/new/", editing.evidence_create, name="evidence-create"),
-    path("disputes/<slug:slug>/evidence/add/", editing.evidence_add_slot, name="evidence-add-slot"),
-    path("disputes/<slug:slug>/articles/new/", editing.article_create, name="article-create"),
-    path("disputes/<slug:slug>/articles/add/", editing.article_add_slot, name="article-add-slot"),
-    path("claims/<int:pk>/", editing.claim_card, name="claim-card"),
-    path("claims/<int:pk>/edit/", editing.claim_edit, name="claim-edit"),
-    path("claims/<int:pk>/delete/", editing.claim_delete, name="claim-delete"),
-    path("evidence/<int:pk>/", editing.evidence_card, name="evidence-card"),
-    path("evidence/<int:pk>/edit/", editing.evidence_edit, name="evidence-edit"),
-    path("evidence/<int:pk>/links/new/", editing.evidence_link_add, name="evidence-link-add"),
-    path("evidence-links/<int:pk>/remove/", editing.evidence_link_remove, name="evidence-link-remove"),
-    path("evidence/<int:pk>/delete/", editing.evidence_delete, name="evidence-delete"),
-    path("articles/<int:pk>/", editing.article_card, name="article-card"),
-    path("articles/<int:pk>/edit/", editing.article_edit, name="article-edit"),
-    path("articles/<int:pk>/delete/", editing.article_delete, name="article-delete"),
+    # Editing in place (claims/views/editing_*.py over inplace.py) and history (claims/views/history.py).
+    path("disputes/<slug:slug>/edit/", editing_disputes.dispute_edit, name="dispute-edit"),
+    path("disputes/<slug:slug>/header/", editing_disputes.dispute_header, name="dispute-header"),
+    path("disputes/<slug:slug>/verdict/", editing_disputes.dispute_verdict, name="dispute-verdict"),
+    path("disputes/<slug:slug>/publish/", editing_disputes.dispute_publish, name="dispute-publish"),
+    path("disputes/<slug:slug>/unpublish/", editing_disputes.dispute_unpublish, name="dispute-unpublish"),
+    path("disputes/<slug:slug>/delete/", editing_disputes.dispute_delete, name="dispute-delete"),
+    path("disputes/<slug:slug>/claims/new/", editing_claims.claim_create, name="claim-create"),
+    path("disputes/<slug:slug>/claims/add/", editing_claims.claim_add_slot, name="claim-add-slot"),
+    path("disputes/<slug:slug>/evidence/new/", editing_evidence.evidence_create, name="evidence-create"),
+    path("disputes/<slug:slug>/evidence/add/", editing_evidence.evidence_add_slot, name="evidence-add-slot"),
+    path("disputes/<slug:slug>/articles/new/", editing_articles.article_create, name="article-create"),
+    path("disputes/<slug:slug>/articles/add/", editing_articles.article_add_slot, name="article-add-slot"),
+    path("claims/<int:pk>/", editing_claims.claim_card, name="claim-card"),
+    path("claims/<int:pk>/edit/", editing_claims.claim_edit, name="claim-edit"),
+    path("claims/<int:pk>/delete/", editing_claims.claim_delete, name="claim-delete"),
+    path("evidence/<int:pk>/", editing_evidence.evidence_card, name="evidence-card"),
+    path("evidence/<int:pk>/edit/", editing_evidence.evidence_edit, name="evidence-edit"),
+    path("evidence/<int:pk>/links/new/", editing_evidence.evidence_link_add, name="evidence-link-add"),
+    path("evidence-links/<int:pk>/remove/", editing_evidence.evidence_link_remove, name="evidence-link-remove"),
+    path("evidence/<int:pk>/delete/", editing_evidence.evidence_delete, name="evidence-delete"),
+    path("articles/<int:pk>/", editing_articles.article_card, name="article-card"),
+    path("articles/<int:pk>/edit/", editing_articles.article_edit, name="article-edit"),
+    path("articles/<int:pk>/delete/", editing_articles.article_delete, name="article-delete"),
     path("history/<str:kind>/<int:pk>/", history.object_history, name="history"),
     path("history/<str:kind>/<int:pk>/restore/<int:history_id>/", history.object_restore, name="history-restore"),
     # Feeds (claims/views/feeds.py): RSS 2.0 and Atom 1.0 of developments.

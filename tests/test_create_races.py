@@ -115,3 +115,18 @@ def test_two_parties_whose_names_make_one_slug_both_saved(editor):
     results, errors = collide(claim("Ministry of Defence"), claim("Ministry of Defence!"))
     assert errors == []
     assert sorted(Party.objects.values_list("slug", flat=True)) == ["ministry-of-defence", "ministry-of-defence-2"]
+
+
+def test_two_opposite_claims_saved_at_once_make_the_dispute_disputed(editor):
+    from .factories import PartyFactory
+
+    dispute = DisputeFactory()
+    us, russia = PartyFactory(name="United States"), PartyFactory(name="Russia")
+
+    def claim(party, stance):
+        return lambda: services.claim_record(dispute=dispute, user=editor, party=party, stance=stance, quote="Q.")
+
+    results, errors = collide(claim(us, Stance.AFFIRMS), claim(russia, Stance.DENIES))
+    assert errors == []
+    dispute.refresh_from_db()
+    assert dispute.status == Dispute.Status.DISPUTED

@@ -327,6 +327,8 @@ CHECKER_SWEEP_WAKE_BUDGET_SECONDS = envint("CHECKER_SWEEP_WAKE_BUDGET_SECONDS", 
 CHECKER_WAKE_BACKOFF_SECONDS = envint("CHECKER_WAKE_BACKOFF_SECONDS", 30)
 # The sweeper re-sends a queued job's wake-up at most once per this many seconds.
 CHECKER_STALE_QUEUED_SECONDS = envint("CHECKER_STALE_QUEUED_SECONDS", 120)
+# First retry after about this many seconds, doubling per attempt (with jitter).
+CHECKER_RETRY_BASE_SECONDS = envint("CHECKER_RETRY_BASE_SECONDS", 30)
 # Retries due sooner than this get a wake-up for their due time; later ones wait for the sweeper.
 CHECKER_RETRY_WAKE_MAX_SECONDS = envint("CHECKER_RETRY_WAKE_MAX_SECONDS", 600)
 # A queued check nobody picked up for this long is flagged "no worker has picked it up".

@@ -103,6 +103,23 @@ def broker_reset() -> None:
     _broker_down_until = 0.0
 
 
+def check_progress(source: Source) -> Source:
+    """Set the badge's view of the source's live job, in one query.
+
+    ``check_live``: a check is queued or running (the badge then polls);
+    ``check_queued_since``: when the queued job became due (None while it runs);
+    ``check_unclaimed``: it has waited past ``CHECKER_QUEUED_WARNING_SECONDS`` without a
+    worker picking it up — no worker is running, or the queue is stuck.
+    """
+    job = CheckJob.objects.filter(source=source, state__in=outcomes.LIVE_JOB_STATES).only("state", "run_after").first()
+    source.check_live = job is not None
+    queued = job is not None and job.state == outcomes.QUEUED and job.run_after <= timezone.now()
+    source.check_queued_since = job.run_after if queued else None
+    waited = (timezone.now() - job.run_after).total_seconds() if queued else 0
+    source.check_unclaimed = waited > settings.CHECKER_QUEUED_WARNING_SECONDS
+    return source
+
+
 def job_request(*, source: Source, reason: str = CheckJob.Reason.MANUAL, wake: bool = True) -> CheckJob:
     """Queue a check of ``source``, joining the live job if there is one.
 

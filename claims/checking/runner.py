@@ -212,7 +212,7 @@ def _retry_or_fail(
         record_failure(job, outcome, error)
         return
     now = timezone.now()
-    delay = schedule.retry_delay(job.attempts)
+    delay = schedule.retry_delay(job.attempts, base=settings.CHECKER_RETRY_BASE_SECONDS)
     if retry_after:
         delay = max(delay, datetime.timedelta(seconds=retry_after))
     running = CheckJob.objects.filter(pk=job.pk, state=CheckJob.State.RUNNING, lease_until=job.lease_until)

@@ -62,6 +62,17 @@ class CheckJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_reason_display()} of {self.source.url} — {self.get_state_display().lower()}"
 
+    def pickup_warning(self) -> str:
+        """For the admin: a due job no worker has taken for ``CHECKER_QUEUED_WARNING_SECONDS``."""
+        from django.conf import settings
+        from django.utils.timesince import timesince
+
+        if self.state != self.State.QUEUED or self.run_after > timezone.now():
+            return ""
+        if (timezone.now() - self.run_after).total_seconds() <= settings.CHECKER_QUEUED_WARNING_SECONDS:
+            return ""
+        return f"No worker has picked it up (queued {timesince(self.run_after)} ago)"
+
 
 class SourceCheckQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SourceCheckQuerySet":

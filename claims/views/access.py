@@ -7,7 +7,7 @@ What a user may see is decided by each model's ``visible_to(user)`` queryset met
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from claims.models import Dispute, Party, Source
+from claims.models import ArticleLink, Claim, Dispute, Evidence, Party, Source
 
 
 def get_dispute_for_user(request: HttpRequest, slug: str, queryset=None) -> Dispute:
@@ -24,3 +24,24 @@ def get_party_for_user(request: HttpRequest, slug: str) -> Party:
 def get_source_for_user(request: HttpRequest, pk: int) -> Source:
     """The source, if a dispute this user may see cites it (editors: any source)."""
     return get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
+
+
+# The objects on a dispute page: found if this user may see their dispute.
+
+
+def get_claim_for_user(request: HttpRequest, pk: int) -> Claim:
+    claim = get_object_or_404(Claim.objects.select_related("dispute", "party", "speaker", "source"), pk=pk)
+    get_dispute_for_user(request, claim.dispute.slug)
+    return claim
+
+
+def get_evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
+    evidence = get_object_or_404(Evidence.objects.select_related("dispute", "released_by", "source"), pk=pk)
+    get_dispute_for_user(request, evidence.dispute.slug)
+    return evidence
+
+
+def get_article_link_for_user(request: HttpRequest, pk: int) -> ArticleLink:
+    link = get_object_or_404(ArticleLink.objects.select_related("dispute", "source"), pk=pk)
+    get_dispute_for_user(request, link.dispute.slug)
+    return link

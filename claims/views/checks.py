@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
-from claims.checking.jobs import job_request
+from claims.checking.jobs import check_progress, job_request
 from claims.checking.selectors import cached_text_diff, checks_for_diff
 from claims.models import CheckJob, SourceCheck
 from claims.ratelimits import heavy_rate
@@ -24,8 +24,7 @@ from .access import get_source_for_user
 
 
 def _with_progress(source):
-    source.check_live = CheckJob.objects.filter(source=source, state__in=CheckJob.LIVE_STATES).exists()
-    return source
+    return check_progress(source)
 
 
 @require_POST

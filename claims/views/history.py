@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from claims import roles, services
 from claims.decorators import require_editor, require_reader
@@ -138,6 +140,7 @@ def _after_restore_url(instance: models.Model, kind: str) -> str:
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 @require_editor
 def object_restore(request: HttpRequest, kind: str, pk: int, history_id: int) -> HttpResponse:
     model = _model_for(kind)
@@ -155,7 +158,5 @@ def object_restore(request: HttpRequest, kind: str, pk: int, history_id: int) ->
         messages.warning(request, note)
     url = _after_restore_url(instance, kind)
     if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
+        return HttpResponseClientRedirect(url)
     return redirect(url)

@@ -1,5 +1,7 @@
 """The check views: badge (with polling), check now, diff, archive download, plain text."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -179,3 +181,42 @@ def test_history_and_progress_use_fixed_queries(django_assert_num_queries, check
     with django_assert_num_queries(1):
         sources = list(Source.objects.with_check_progress())
         assert sum(s.check_live for s in sources) == size
+
+
+def test_badge_says_since_when_a_check_is_queued_and_warns_editors_when_no_worker_takes_it(
+    client, editor, reader, settings
+):
+    from django.utils import timezone
+
+    settings.CHECKER_QUEUED_WARNING_SECONDS = 300
+    source = SourceFactory()
+    url = reverse("claims:source-badge", args=[source.pk])
+    client.force_login(editor)
+    html = client.get(url).content.decode()
+    assert "queued since" in html and "no worker has picked it up" not in html
+    waiting_since = timezone.now() - datetime.timedelta(minutes=7)
+    CheckJob.objects.filter(source=source).update(run_after=waiting_since)
+    html = client.get(url).content.decode()
+    assert f">{timezone.localtime(waiting_since):%H:%M}</time>" in html
+    assert "no worker has picked it up yet" in html
+    client.force_login(reader)
+    assert "no worker has picked it up" not in client.get(url).content.decode()
+
+
+def test_badge_of_a_running_check_has_no_queued_since(client, editor):
+    source = SourceFactory()
+    CheckJob.objects.filter(source=source).update(state=CheckJob.State.RUNNING)
+    client.force_login(editor)
+    html = client.get(reverse("claims:source-badge", args=[source.pk])).content.decode()
+    assert "Checking…" in html and "queued since" not in html
+
+
+def test_admin_job_list_flags_a_job_no_worker_picked_up(staff_client, settings):
+    from django.utils import timezone
+
+    settings.CHECKER_QUEUED_WARNING_SECONDS = 300
+    SourceFactory()  # queued just now: no warning
+    stuck = SourceFactory()
+    CheckJob.objects.filter(source=stuck).update(run_after=timezone.now() - datetime.timedelta(minutes=10))
+    html = staff_client.get(reverse("admin:claims_checkjob_changelist")).content.decode()
+    assert html.count("No worker has picked it up (queued 10") == 1

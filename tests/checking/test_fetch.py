@@ -320,3 +320,18 @@ def test_public_address_rules():
     assert is_public_address("2606:2800:220:1:248:1893:25c8:1946")
     assert not is_public_address("::ffff:192.168.0.1")
     assert not is_public_address("not an address")
+
+
+def test_robots_txt_is_fetched_once_per_host_until_it_expires(site, settings):
+    settings.CHECKER_ROBOTS_CACHE_SECONDS = 3600
+    assert fetch(site.url("/article"), respect_robots=True).ok
+    assert fetch(site.url("/article-advert"), respect_robots=True).ok
+    assert fetch(site.url("/private/page"), respect_robots=True).error_kind == "robots"
+    assert site.paths().count("/robots.txt") == 1
+
+
+def test_robots_txt_is_asked_again_once_expired(site, settings):
+    settings.CHECKER_ROBOTS_CACHE_SECONDS = 0  # every entry is expired as soon as it is stored
+    assert fetch(site.url("/article"), respect_robots=True).ok
+    assert fetch(site.url("/article"), respect_robots=True).ok
+    assert site.paths().count("/robots.txt") == 2

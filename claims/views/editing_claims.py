@@ -1,0 +1,187 @@
+"""Adding, editing and deleting claims on the dispute page, in place."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from claims import services
+from claims.decorators import require_editor, require_senior
+from claims.forms import ClaimForm
+from claims.models import Claim, Stance
+
+from .access import get_claim_for_user, get_dispute_for_user
+from .inplace import (
+    FORMS_PAGE,
+    added_in_place,
+    already_sent,
+    card,
+    confirm_delete,
+    deleted_notice,
+    done,
+    form_response,
+    fragments,
+    header_oob,
+    render_fragment,
+    submission_key,
+    with_check_progress,
+    with_current_version,
+)
+
+
+def _claim_card(request: HttpRequest, claim: Claim) -> str:
+    claim = Claim.objects.select_related("party", "speaker", "source", "dispute").get(pk=claim.pk)
+    with_check_progress(claim.source)
+    return card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
+
+
+def _new_slot_id(stance: str) -> str:
+    return f"new-claim-{stance}"
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@require_editor
+def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
+    dispute = get_dispute_for_user(request, slug)
+    stance = request.GET.get("stance", "")
+    if stance not in Stance.values:
+        stance = ""
+    form = ClaimForm(request.POST or None, initial={"stance": stance} if stance else None)
+    slot_id = _new_slot_id(stance or "any")
+    if request.method == "POST" and form.is_valid():
+        claim, created = services.submit_once(
+            user=request.user,
+            key=submission_key(request),
+            create=lambda: services.claim_record(dispute=dispute, user=request.user, **form.service_kwargs()),
+        )
+        if claim is None:
+            return already_sent(request, dispute.get_absolute_url())
+        if request.htmx and not created:
+            # The first submit's answer already put the card on the page.
+            return HttpResponse(
+                render_fragment(request, f"{FORMS_PAGE}#add-claim-slot", {"dispute": dispute, "stance": stance})
+            )
+        if request.htmx:
+            return added_in_place(
+                request,
+                slot=render_fragment(request, f"{FORMS_PAGE}#add-claim-slot", {"dispute": dispute, "stance": stance}),
+                target=f"#column-{claim.stance}",
+                item=_claim_card(request, claim),
+                extra=[header_oob(request, dispute)],
+            )
+        return done(request, "Claim added.", claim.get_absolute_url())
+    return form_response(
+        request,
+        form=form,
+        title="New claim",
+        action=reverse("claims:claim-create", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
+        dom_id=slot_id,
+        cancel_url=reverse("claims:claim-add-slot", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
+        dispute=dispute,
+        css_class="claim-card editing",
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def claim_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
+    """The "Add a claim" button of a column (htmx "cancel" of a new claim)."""
+    dispute = get_dispute_for_user(request, slug)
+    if not request.htmx:
+        return redirect(dispute)
+    stance = request.GET.get("stance", "")
+    return HttpResponse(
+        render_fragment(request, f"{FORMS_PAGE}#add-claim-slot", {"dispute": dispute, "stance": stance})
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def claim_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """One claim card (htmx: "cancel" an edit); a plain request goes to its place on the dispute page."""
+    claim = get_claim_for_user(request, pk)
+    if not request.htmx:
+        return redirect(claim)
+    return HttpResponse(_claim_card(request, claim))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@require_editor
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim_for_user(request, pk)
+    form = ClaimForm(request.POST or None, instance=Claim.objects.get(pk=pk))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        old_stance, old_status = claim.stance, claim.dispute.status
+        try:
+            claim = services.claim_update(
+                claim=claim, user=request.user, version=form.cleaned_data["version"], **form.service_kwargs()
+            )
+        except services.EditConflict as error:
+            conflict = error
+            form = ClaimForm(with_current_version(request, error), instance=error.obj)
+            form.is_valid()
+        else:
+            if not request.htmx:
+                return done(request, "Claim saved.", claim.get_absolute_url())
+            parts = []
+            if claim.stance != old_stance:
+                # The card moves to its new column.
+                html = _claim_card(request, claim)
+                parts += [
+                    "",
+                    render_fragment(
+                        request, f"{FORMS_PAGE}#oob-append", {"target": f"#column-{claim.stance}", "html": html}
+                    ),
+                ]
+            else:
+                parts.append(_claim_card(request, claim))
+            dispute = claim.dispute
+            dispute.refresh_from_db()
+            if dispute.status != old_status:
+                parts.append(header_oob(request, dispute))
+            return fragments(request, *parts)
+    return form_response(
+        request,
+        form=form,
+        title="Edit claim",
+        action=reverse("claims:claim-edit", args=[pk]),
+        dom_id=f"claim-{pk}",
+        cancel_url=reverse("claims:claim-card", args=[pk]),
+        dispute=claim.dispute,
+        conflict=conflict,
+        css_class="claim-card editing",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@require_senior
+def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim_for_user(request, pk)
+    dispute = claim.dispute
+    if request.method == "POST":
+        services.claim_delete(claim=claim, user=request.user)
+        if request.htmx:
+            return fragments(
+                request,
+                deleted_notice(request, dom_id=f"claim-{pk}", label="Claim", kind="claim", pk=pk, dispute=dispute),
+                header_oob(request, dispute),
+            )
+        messages.success(request, "Claim deleted. It can be restored from its history.")
+        return redirect(reverse("claims:history", args=["claim", pk]))
+    return confirm_delete(
+        request,
+        what=f"the claim “{claim}”",
+        obj=claim,
+        action=reverse("claims:claim-delete", args=[pk]),
+        dom_id=f"claim-{pk}",
+        cancel_url=reverse("claims:claim-card", args=[pk]),
+        dispute=dispute,
+    )
