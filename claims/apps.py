@@ -21,3 +21,8 @@ class ClaimsConfig(AppConfig):
 
         # A new source, or a source whose URL changed, gets a background check at once.
         hooks.connect()
+
+        from . import admin_widgets
+
+        # Admin forms sent back with a malformed id show their error instead of a 500.
+        admin_widgets.install()

@@ -1,15 +1,32 @@
 """The home page's filter form: what a reader can narrow the dispute list by."""
 
+import re
+
 from django import forms
 
 from claims.models import Dispute, Party
+from claims.text import NormalisedFormField
+
+# A "-" that negates nothing (before a space, another "-", a bracket or the end). In a run of
+# them PostgreSQL's websearch_to_tsquery stacks one NOT per dash and fails past about 32
+# ("tsquery stack too small"), so they are dropped; "-word" (leave out a word) still works.
+_DANGLING_DASH = re.compile(r"-(?!\w)")
+
+
+def search_text(raw: str) -> str:
+    """What a search box entry asks for, in a form every search backend can take.
+
+    The one place search input is made safe, whatever the search is implemented with.
+    """
+    return " ".join(_DANGLING_DASH.sub(" ", raw or "").split())
 
 
 class DisputeFilterForm(forms.Form):
     """Bound to the query string, so every filtered list has a shareable URL."""
 
-    q = forms.CharField(
+    q = NormalisedFormField(
         label="Search",
+        multiline=False,
         required=False,
         max_length=200,
         help_text="Propositions, quotes, paraphrases, speakers and source titles.",
@@ -31,6 +48,9 @@ class DisputeFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Parties known only from drafts stay out of the list for readers and visitors.
         self.fields["party"].queryset = Party.objects.visible_to(user).order_by("name")
+
+    def clean_q(self) -> str:
+        return search_text(self.cleaned_data.get("q", ""))
 
     def clean(self):
         cleaned = super().clean()

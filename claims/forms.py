@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims.models import (
+    ApiToken,
     ArticleLink,
     Claim,
     Dispute,
@@ -20,6 +21,7 @@ from claims.models import (
     Stance,
     normalize_source_url,
 )
+from claims.text import NormalisedFormField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -96,11 +98,20 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         help_text="Where the claim appeared. A URL already on record is reused.",
         widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
     )
-    new_party = forms.CharField(
-        label="Or a new party", required=False, max_length=200, help_text="A government, ministry, agency, person…"
+    # As long as Party.name / Speaker.name can hold: a longer name would fail the write.
+    new_party = NormalisedFormField(
+        label="Or a new party",
+        required=False,
+        multiline=False,
+        max_length=Party._meta.get_field("name").max_length,
+        help_text="A government, ministry, agency, person…",
     )
-    new_speaker = forms.CharField(
-        label="Or a new speaker", required=False, max_length=200, help_text="Added to the chosen party."
+    new_speaker = NormalisedFormField(
+        label="Or a new speaker",
+        required=False,
+        multiline=False,
+        max_length=Speaker._meta.get_field("name").max_length,
+        help_text="Added to the chosen party.",
     )
 
     field_order = [
@@ -217,7 +228,11 @@ class EvidenceLinkForm(forms.Form):
     strength = forms.ChoiceField(
         label="Strength", choices=EvidenceLink.Strength.choices, initial=EvidenceLink.Strength.MODERATE
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = NormalisedFormField(
+        required=False,
+        max_length=EvidenceLink._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, dispute: Dispute, **kwargs):
         super().__init__(*args, **kwargs)
@@ -264,3 +279,14 @@ class ArticleLinkForm(VersionedForm):
     def validate_unique(self) -> None:
         # Checked in clean_url, against the dispute the link is for.
         pass
+
+
+class ApiTokenForm(forms.Form):
+    """Names a new API token; the name is what the token list shows."""
+
+    name = NormalisedFormField(
+        label="What is it for?",
+        multiline=False,
+        max_length=ApiToken._meta.get_field("name").max_length,
+        error_messages={"required": "Say what the token is for."},
+    )

@@ -32,6 +32,7 @@ from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
 from claims.models import ArticleLink, CheckJob, Claim, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
+from claims.models.checks import check_running
 from claims.timeline import Timeline, build_timeline
 
 DISPUTES_PER_PAGE = 20
@@ -50,10 +51,6 @@ CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFF
 
 # The full-text configuration; the search documents of migration 0006 are built with the same one.
 SEARCH_CONFIG = "english"
-
-
-def _sources_with_problems() -> QuerySet:
-    return Source.objects.filter(check_state__in=Source.PROBLEM_STATES)
 
 
 # --- Search ----------------------------------------------------------------------------------
@@ -205,8 +202,7 @@ def _with_check_live(qs: QuerySet) -> list:
     The checker's badge polls while one is; an annotation on the row itself, copied
     onto the joined source, keeps that free of extra queries.
     """
-    live = CheckJob.objects.filter(source=OuterRef("source"), state__in=CheckJob.LIVE_STATES)
-    rows = list(qs.annotate(source_check_live=Exists(live)))
+    rows = list(qs.annotate(source_check_live=check_running(OuterRef("source"))))
     for row in rows:
         if row.source is not None:
             row.source.check_live = row.source_check_live
@@ -304,7 +300,7 @@ def disputes_with_page_stamp() -> QuerySet:
 
     The dispute row itself (version, status, activity) is compared by the caller.
     """
-    live = CheckJob.objects.filter(state__in=CheckJob.LIVE_STATES)
+    live = CheckJob.objects.live()
     stamps = {
         "stamp_claims": _per_dispute(Claim.history.model.objects.all(), "dispute_id", Max("history_id")),
         "stamp_evidence": _per_dispute(Evidence.history.model.objects.all(), "dispute_id", Max("history_id")),

@@ -313,3 +313,12 @@ def test_nobody_revokes_someone_elses_token(client, reader, editor):
 def test_api_tokens_page_refuses_put(client, reader):
     client.force_login(reader)
     assert client.put("/account/api-tokens/").status_code == 405
+
+
+def test_revoking_an_api_token_with_a_garbled_id_is_404(client, reader):
+    token, _ = ApiToken.issue(reader, "kept")
+    client.force_login(reader)
+    response = client.post("/account/api-tokens/", {"action": "revoke", "token_id": "abc"})
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None

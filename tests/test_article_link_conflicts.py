@@ -11,7 +11,7 @@ from claims import roles, services
 from claims.models import ArticleLink
 
 from .factories import ArticleLinkFactory, DisputeFactory, UserFactory
-from .test_concurrency import form_data
+from .helpers import form_data
 from .test_create_races import collide
 
 
@@ -113,3 +113,13 @@ def test_the_article_form_shows_the_race_as_an_error_beside_the_form(editor_clie
     assert response.status_code == 200
     assert "already linked" in response.content.decode()
     assert ArticleLink.objects.get().note == "Theirs."
+
+
+def test_linking_an_article_twice_through_the_form_is_refused_not_overwritten(editor_client):
+    link = ArticleLinkFactory(relation="corroborates", note="Careful wording.", dispute=DisputeFactory())
+    url = f"/disputes/{link.dispute.slug}/articles/new/"
+    response = editor_client.post(url, {"url": link.source.url, "relation": "retracts", "note": "", "linked_on": ""})
+    assert "already linked to this dispute" in response.text
+    link.refresh_from_db()
+    assert (link.relation, link.note) == ("corroborates", "Careful wording.")
+    assert ArticleLink.objects.count() == 1

@@ -6,6 +6,7 @@ from django.test import Client
 from claims.models import Claim, Dispute, Evidence
 
 from .factories import ClaimFactory, DisputeFactory, EvidenceFactory, UserFactory
+from .helpers import HTMX, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +20,6 @@ def two_editors(editor):
     first.force_login(editor)
     second.force_login(other)
     return first, second
-
-
-def form_data(response) -> dict:
-    """The values a browser would send back for the form on the page (text fields and selects)."""
-    form = response.context["form"]
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        data[name] = "" if value is None else value
-    return data
 
 
 def test_editor_sees_conflict_when_claim_changed_meanwhile(two_editors):
@@ -87,7 +78,7 @@ def test_dispute_edits_conflict_too(two_editors):
     theirs["proposition"] = "Their wording."
     second.post(url, theirs)
     mine["proposition"] = "My wording."
-    response = first.post(url, mine, HTTP_HX_REQUEST="true")
+    response = first.post(url, mine, **HTMX)
     assert "saved this dispute after you opened the form" in response.content.decode()
     assert Dispute.objects.get().proposition == "Their wording."
 

@@ -12,6 +12,7 @@ from claims.selectors import DISPUTES_PER_PAGE
 from claims.synthetic import synthesize
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, PartyFactory, SourceFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("claims:home")
@@ -129,7 +130,7 @@ def test_page_out_of_range_shows_the_last_page(client):
 
 def test_htmx_request_gets_the_results_partial(client):
     DisputeFactory(proposition="Partial row")
-    response = client.get(HOME, {"q": "partial"}, headers={"HX-Request": "true"})
+    response = client.get(HOME, {"q": "partial"}, **HTMX)
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="results"')
     assert "Partial row" in response.text and "<form" not in response.text

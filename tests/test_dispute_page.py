@@ -17,6 +17,7 @@ from .factories import (
     SourceFactory,
     SpeakerFactory,
 )
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_page_includes_the_timeline_svg(client):
 
 def test_htmx_request_gets_the_body_partial_only(client):
     dispute = DisputeFactory(proposition="Partial proposition")
-    response = client.get(_url(dispute), headers={"HX-Request": "true"})
+    response = client.get(_url(dispute), **HTMX)
     assert response.status_code == 200
     assert "<html" not in response.text
     assert 'id="dispute-body"' in response.text and "Partial proposition" in response.text
@@ -150,7 +151,7 @@ def test_htmx_request_gets_the_body_partial_only(client):
 
 def test_htmx_history_restore_gets_the_whole_page(client):
     dispute = DisputeFactory()
-    response = client.get(_url(dispute), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    response = client.get(_url(dispute), **HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" in response.text
 
 

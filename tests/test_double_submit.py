@@ -13,9 +13,8 @@ from claims import services
 from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink
 
 from .factories import ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, UserFactory
+from .helpers import HTMX
 from .test_create_races import collide
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def form_key(response) -> str:

@@ -5,10 +5,9 @@ import pytest
 from claims.models import Claim, Source, Stance
 
 from .factories import ClaimFactory, DisputeFactory, PartyFactory, SourceFactory, SpeakerFactory
+from .helpers import HTMX, form_data
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def claim_data(party, **overrides):
@@ -194,3 +193,14 @@ def test_a_claim_needs_a_party(editor_client):
     response = editor_client.post(f"/disputes/{dispute.slug}/claims/new/", claim_data(PartyFactory()) | {"party": ""})
     assert "Choose the party that made the claim, or name a new one." in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_edit_without_its_version_is_refused_not_saved(editor_client):
+    claim = ClaimFactory(quote="Original.")
+    url = f"/claims/{claim.pk}/edit/"
+    data = form_data(editor_client.get(url), quote="Overwritten without a version.")
+    del data["version"]
+    response = editor_client.post(url, data)
+    assert "did not say which version it edits" in response.text
+    claim.refresh_from_db()
+    assert claim.quote == "Original."

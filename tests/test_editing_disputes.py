@@ -5,10 +5,9 @@ import pytest
 from claims.models import ArticleLink, Dispute, Evidence, EvidenceLink, Source, Stance
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, SourceFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_editor_creates_a_dispute_as_a_draft(editor_client):
@@ -141,3 +140,13 @@ def test_article_link_edit_keeps_its_url(editor_client):
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.relation == "retracts" and link.source.url.startswith("https://news.example.org/")
+
+
+def test_a_dispute_called_new_gets_a_slug_that_opens(editor_client, editor):
+    from claims import services
+
+    dispute = services.dispute_create(user=editor, proposition="New")
+    assert dispute.slug != "new"
+    page = editor_client.get(dispute.get_absolute_url())
+    assert page.status_code == 200
+    assert page.context["dispute"] == dispute

@@ -8,6 +8,7 @@ from claims.demo import load_demo
 from claims.models import Claim
 
 from .factories import ClaimFactory, DisputeFactory, EvidenceFactory
+from .helpers import HTMX, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +34,21 @@ def _dispute_with(claims: int):
 def test_form_pages_take_the_same_queries_for_2_and_40_claims(editor_client, django_assert_num_queries, url):
     small, large = _dispute_with(2), _dispute_with(40)
     small_url, large_url = url(small), url(large)
-    editor_client.get(small_url, HTTP_HX_REQUEST="true")  # warm session and permission caches
-    editor_client.get(large_url, HTTP_HX_REQUEST="true")
-    response = editor_client.get(small_url, HTTP_HX_REQUEST="true")
+    editor_client.get(small_url, **HTMX)  # warm session and permission caches
+    editor_client.get(large_url, **HTMX)
+    response = editor_client.get(small_url, **HTMX)
     assert response.status_code == 200
     with CaptureQueriesContext(connection) as small_queries:
-        editor_client.get(small_url, HTTP_HX_REQUEST="true")
+        editor_client.get(small_url, **HTMX)
     with django_assert_num_queries(len(small_queries.captured_queries)):
-        editor_client.get(large_url, HTTP_HX_REQUEST="true")
+        editor_client.get(large_url, **HTMX)
     assert len(small_queries.captured_queries) <= 12
 
 
 def test_every_demo_claim_saves_unchanged_through_the_form(editor_client):
     load_demo()
     for claim in Claim.objects.all():
-        form = editor_client.get(f"/claims/{claim.pk}/edit/").context["form"]
-        data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
+        data = form_data(editor_client.get(f"/claims/{claim.pk}/edit/"))
         response = editor_client.post(f"/claims/{claim.pk}/edit/", data)
         assert response.status_code == 302, (claim, response.context["form"].errors)
         after = Claim.objects.get(pk=claim.pk)

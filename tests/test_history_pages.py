@@ -5,15 +5,13 @@ import pytest
 from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Stance
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, SourceFactory
+from .helpers import form_data
 
 pytestmark = pytest.mark.django_db
 
 
 def edit_claim(client, claim, **changes):
-    page = client.get(f"/claims/{claim.pk}/edit/")
-    form = page.context["form"]
-    data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
-    data.update(changes)
+    data = form_data(client.get(f"/claims/{claim.pk}/edit/"), **changes)
     response = client.post(f"/claims/{claim.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
 

@@ -133,3 +133,13 @@ def test_versions_go_up_on_every_save():
     claim.save()
     claim.refresh_from_db()
     assert claim.version == 2
+
+
+def test_a_corrected_quote_restarts_its_selector():
+    """The old position in the source (exact text and context) no longer matches a corrected quote."""
+    claim = ClaimFactory(quote="Old wording here.", quote_exact="Old wording here.", quote_prefix="He said ")
+    claim.quote = "A corrected translation."
+    claim.full_clean()
+    claim.save()
+    claim.refresh_from_db()
+    assert (claim.quote_exact, claim.quote_prefix) == ("A corrected translation.", "")

@@ -11,6 +11,7 @@ from claims.selectors import CLAIMS_PER_PARTY_PAGE, party_page_data
 from claims.synthetic import synthesize
 
 from .factories import ClaimFactory, DisputeFactory, PartyFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_record_counts_disputes_not_claims(client):
 
 def test_htmx_request_gets_the_claims_partial(client):
     party = ClaimFactory(dispute=DisputeFactory(is_published=True)).party
-    response = client.get(_url(party), headers={"HX-Request": "true"})
+    response = client.get(_url(party), **HTMX)
     assert response.text.lstrip().startswith('<div id="party-claims">')
     assert "HX-Request" in response["Vary"]
 
@@ -125,3 +126,23 @@ def test_long_record_is_paginated_newest_first(client):
     second = client.get(_url(party), {"page": 2}).text
     assert second.count('<li class="claim-row ') == 2
     assert "2 January 2023" in second
+
+
+def test_party_known_only_from_drafts_is_hidden_from_strangers(client, editor_client):
+    from .factories import SpeakerFactory
+
+    speaker = SpeakerFactory(name="Draft Only Spokesperson")
+    ClaimFactory(party=speaker.party, speaker=speaker, dispute=DisputeFactory(is_published=False))
+    url = speaker.party.get_absolute_url()
+    stranger = Client()
+    assert stranger.get(url).status_code == 404
+    assert speaker.party.name not in stranger.get("/").text
+    assert stranger.get(f"/feeds/parties/{speaker.party.slug}/").status_code == 404
+    assert "Draft Only Spokesperson" in editor_client.get(url).text
+
+
+def test_party_on_a_published_dispute_is_public(client):
+    claim = ClaimFactory(dispute=DisputeFactory(is_published=True))
+    response = client.get(claim.party.get_absolute_url())
+    assert response.status_code == 200
+    assert claim.party.name in response.text

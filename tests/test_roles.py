@@ -9,6 +9,7 @@ import pytest
 from claims.models import Claim, EvidenceLink
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_senior_sees_delete_and_publish_controls(world, as_role):
 def test_htmx_request_after_the_session_ended_goes_to_the_login_page(world, client):
     response = client.get(
         f"/claims/{world['claim']}/edit/",
-        HTTP_HX_REQUEST="true",
+        **HTMX,
         HTTP_HX_CURRENT_URL=f"http://testserver/disputes/{world['slug']}/",
     )
     assert response.status_code == 204

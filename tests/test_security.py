@@ -8,6 +8,7 @@ from django.test import Client
 from claims.models import Claim
 
 from .factories import ClaimFactory, UserFactory
+from .helpers import HTMX, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,8 @@ def test_htmx_sends_the_csrf_token_from_the_body(editor):
     client.force_login(editor)
     page = client.get(claim.dispute.get_absolute_url()).content.decode()
     token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
-    form = client.get(f"/claims/{claim.pk}/edit/").context["form"]
-    data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
-    data["quote"] = "After."
-    response = client.post(f"/claims/{claim.pk}/edit/", data, HTTP_X_CSRFTOKEN=token, HTTP_HX_REQUEST="true")
+    data = form_data(client.get(f"/claims/{claim.pk}/edit/"), quote="After.")
+    response = client.post(f"/claims/{claim.pk}/edit/", data, HTTP_X_CSRFTOKEN=token, **HTMX)
     assert response.status_code == 200
     assert Claim.objects.get().quote == "After."
 

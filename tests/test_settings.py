@@ -2,8 +2,10 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -84,3 +86,31 @@ def test_serving_commands_refuse_to_start_without_a_secret_key():
     result = _manage("loaddemo")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_READ = re.compile(r"""(?:env(?:bool|int|list)\(|environ\.get\(|environ\[)\s*["']([A-Z][A-Z0-9_]+)["']""")
+
+
+def test_every_environment_variable_is_documented():
+    """An operator finds every knob in docs/operations.md; a new one without a line there fails."""
+    read = set()
+    for path in [ROOT / "tracker" / "settings.py", *(ROOT / "claims").rglob("*.py")]:
+        read |= set(ENV_READ.findall(path.read_text()))
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", (ROOT / "docs" / "operations.md").read_text()))
+    assert read - documented == set()
+
+
+def test_no_module_reads_an_undeclared_setting():
+    """Settings are declared (and validated) in settings.py, never defaulted where they are used."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "claims").rglob("*.py")
+        if re.search(r"getattr\(\s*settings\s*,", path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_a_quote_threshold_outside_0_to_100_is_refused():
+    result = probe(CHECKER_QUOTE_THRESHOLD="150")
+    assert result.returncode != 0 and "CHECKER_QUOTE_THRESHOLD" in result.stderr

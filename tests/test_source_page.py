@@ -8,6 +8,7 @@ from claims.models import Source
 from claims.synthetic import synthesize
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, SourceFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_problem_state_is_shown_as_a_warning(client):
 def test_htmx_request_gets_the_citations_partial(client):
     source = SourceFactory()
     ClaimFactory(source=source)
-    response = client.get(_url(source), headers={"HX-Request": "true"})
+    response = client.get(_url(source), **HTMX)
     assert response.text.lstrip().startswith('<div id="citations">')
 
 

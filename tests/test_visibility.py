@@ -366,3 +366,41 @@ def test_the_crawl_sees_the_marker_when_drafts_are_published(world, settings):
 def test_an_editor_sees_the_draft_speaker_on_the_party_page(world, editor_client):
     page = editor_client.get(world["public_party"].get_absolute_url())
     assert world["draft_speaker"].name in page.content.decode()
+
+
+@pytest.fixture
+def shared_source():
+    """A source cited by a published dispute and by a draft whose quote went missing."""
+    source = SourceFactory()
+    ClaimFactory(source=source, dispute=DisputeFactory(is_published=True), quote="Public words.")
+    draft_claim = ClaimFactory(source=source, dispute=DisputeFactory(is_published=False), quote=marked("draft words"))
+    check = SourceCheck.objects.create(source=source, outcome="quote_missing", http_status=200, text_sha256="a" * 64)
+    check.quote_checks.create(claim=draft_claim, present=False, score=10.0)
+    return source
+
+
+def test_source_page_hides_draft_quotes_from_strangers(client, shared_source):
+    page = client.get(shared_source.get_absolute_url())
+    assert page.status_code == 200
+    assert "Public words." in page.text
+    assert MARK not in page.text
+
+
+def test_source_page_shows_draft_quotes_to_editors(editor_client, shared_source):
+    assert MARK in editor_client.get(shared_source.get_absolute_url()).text
+
+
+def test_check_history_without_a_user_counts_published_claims_only(shared_source):
+    from claims.checking.selectors import check_history
+
+    (check,) = check_history(shared_source)
+    assert check.quotes_missing == []
+
+
+def test_api_checks_hide_draft_quote_results(client, reader, shared_source):
+    _, raw = ApiToken.issue(reader, "test")
+    response = client.get("/api/checks", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+    (check,) = response.json()["items"]
+    assert check["quote_checks"] == []
+    assert MARK not in response.text

@@ -318,6 +318,10 @@ CHECKER_SLOT_LEASE_SECONDS = envint("CHECKER_SLOT_LEASE_SECONDS", 6)
 # Politeness without Redis: lock files shared by the processes of one machine.
 CHECKER_SLOT_DIR = os.environ.get("CHECKER_SLOT_DIR", "") or str(VAR_DIR / "checker-slots")
 CHECKER_ROBOTS_CACHE_SECONDS = envint("CHECKER_ROBOTS_CACHE_SECONDS", 6 * 3600)
+# How close (0–100) the best match in a source's text must be for a quote to count as present.
+CHECKER_QUOTE_THRESHOLD = envint("CHECKER_QUOTE_THRESHOLD", 90)
+if not 0 <= CHECKER_QUOTE_THRESHOLD <= 100:
+    raise ImproperlyConfigured(f"CHECKER_QUOTE_THRESHOLD={CHECKER_QUOTE_THRESHOLD} is not between 0 and 100")
 # A running job whose lease ran out is the sweeper's (its worker died).
 CHECKER_LEASE_SECONDS = envint("CHECKER_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
 # Wake-ups: total seconds a request (or a sweep) spends on the broker, and how long a

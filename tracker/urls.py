@@ -18,3 +18,6 @@ if settings.BENCH_ENDPOINTS:
     from benchmarks.views import ceiling
 
     urlpatterns.insert(0, path("_bench/ceiling/", ceiling, name="bench-ceiling"))
+
+# The database being down is a 503 with Retry-After, not a 500 (claims/views/errors.py).
+handler500 = "claims.views.errors.server_error"

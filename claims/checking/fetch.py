@@ -53,7 +53,6 @@ from .outcomes import STOP_NOW
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
-DEFAULT_ALLOWED_PORTS = (80, 443)
 CHUNK = 64 * 1024
 
 # Outcome names shared with Source.CheckState (kept as strings so this module needs no models).
@@ -124,10 +123,6 @@ class FetchResult:
 # --- Limits -------------------------------------------------------------------------
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 class Deadline:
     """A total time budget for one fetch, shared by every hop."""
 
@@ -179,7 +174,7 @@ def _allow_key(host: str, port: int) -> str:
 
 
 def _allowlisted(host: str, port: int) -> bool:
-    allowed = {entry.strip().lower() for entry in _setting("CHECKER_ALLOW_HOSTS", [])}
+    allowed = {entry.strip().lower() for entry in settings.CHECKER_ALLOW_HOSTS}
     return _allow_key(host, port) in allowed
 
 
@@ -214,7 +209,7 @@ def parse_target(url: str) -> Target:
             host = host.encode("idna").decode("ascii").lower()
         except UnicodeError:
             raise FetchRefused(UNSAFE, "The host name is not valid.") from None
-    allowed_ports = _setting("CHECKER_ALLOWED_PORTS", DEFAULT_ALLOWED_PORTS)
+    allowed_ports = settings.CHECKER_ALLOWED_PORTS
     if port not in allowed_ports and not _allowlisted(host, port):
         raise FetchRefused(UNSAFE, f"Port {port} is not fetched (only {', '.join(map(str, allowed_ports))}).")
     path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
@@ -436,7 +431,7 @@ _RELEASE = (
 
 
 def _redis_client():
-    url = _setting("CHECKER_REDIS_URL", "") or _setting("CELERY_BROKER_URL", "")
+    url = settings.CHECKER_REDIS_URL or settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://")) or time.monotonic() < _redis_down_until:
         return None
     return _redis_for(url)
@@ -473,13 +468,13 @@ class _Renewer(threading.Thread):
 
 
 def _wait_budget() -> float:
-    return float(_setting("CHECKER_SLOT_WAIT_SECONDS", 10))
+    return float(settings.CHECKER_SLOT_WAIT_SECONDS)
 
 
 @contextlib.contextmanager
 def _redis_slot(client, host: str, spacing: float) -> Iterator[None]:
     global _redis_down_until
-    lease_ms = int(float(_setting("CHECKER_SLOT_LEASE_SECONDS", 6)) * 1000)
+    lease_ms = int(float(settings.CHECKER_SLOT_LEASE_SECONDS) * 1000)
     key = f"checker:host:{host}"
     token = uuid.uuid4().hex
     give_up = time.monotonic() + _wait_budget()
@@ -524,7 +519,7 @@ def _file_slot(host: str, spacing: float) -> Iterator[None]:
     import hashlib
     import os
 
-    folder = _setting("CHECKER_SLOT_DIR", "") or "var/checker-slots"
+    folder = settings.CHECKER_SLOT_DIR or "var/checker-slots"
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, hashlib.sha256(host.encode()).hexdigest()[:32])
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -565,7 +560,7 @@ def host_slot(host: str, deadline: Deadline) -> Iterator[None]:
     Waiting for the slot is not fetching: the time waited is given back to the fetch's
     deadline, and after ``CHECKER_SLOT_WAIT_SECONDS`` the wait ends with ``HostBusy``.
     """
-    spacing = float(_setting("CHECKER_HOST_SPACING_SECONDS", 1.0))
+    spacing = float(settings.CHECKER_HOST_SPACING_SECONDS)
     started = time.monotonic()
     client = _redis_client()
     slot = _redis_slot(client, host, spacing) if client is not None else _file_slot(host, spacing)
@@ -606,9 +601,9 @@ class _Response:
 def _one_request(target: Target, deadline: Deadline, *, read_body: bool = True) -> _Response:
     """One GET to one URL, address pinned, with limits. Raises FetchRefused."""
     address = resolve_pinned(target)
-    connect_timeout = deadline.timeout(float(_setting("CHECKER_CONNECT_TIMEOUT", 5)))
-    read_timeout = float(_setting("CHECKER_READ_TIMEOUT", 10))
-    max_bytes = int(_setting("CHECKER_MAX_BYTES", 10 * 1024 * 1024))
+    connect_timeout = deadline.timeout(float(settings.CHECKER_CONNECT_TIMEOUT))
+    read_timeout = float(settings.CHECKER_READ_TIMEOUT)
+    max_bytes = int(settings.CHECKER_MAX_BYTES)
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     conn = cls(target.host, target.port, address=address, connect_timeout=connect_timeout)
     watchdog: threading.Timer | None = None
@@ -703,13 +698,13 @@ def _robots_lines(robots: Target, deadline: Deadline) -> list[str] | None:
             lines = response.body.decode("utf-8", errors="replace").splitlines()
     if len(_robots_cache) >= _ROBOTS_CACHE_MAX:
         _robots_cache.pop(next(iter(_robots_cache)))
-    _robots_cache[robots.url] = (now + float(_setting("CHECKER_ROBOTS_CACHE_SECONDS", 6 * 3600)), lines)
+    _robots_cache[robots.url] = (now + float(settings.CHECKER_ROBOTS_CACHE_SECONDS), lines)
     return lines
 
 
 def robots_allowed(url: str, deadline: Deadline | None = None) -> bool:
     """Whether robots.txt at the URL's origin lets this checker fetch it; unreachable robots.txt allows."""
-    deadline = deadline or Deadline(float(_setting("CHECKER_DEADLINE_SECONDS", 30)))
+    deadline = deadline or Deadline(float(settings.CHECKER_DEADLINE_SECONDS))
     target = parse_target(url)
     robots = parse_target(urlunsplit((target.scheme, urlsplit(target.url).netloc, "/robots.txt", "", "")))
     lines = _robots_lines(robots, deadline)
@@ -727,8 +722,8 @@ def fetch(url: str, *, respect_robots: bool = False) -> FetchResult:
     Never raises for what a URL or server does; see ``FetchResult.error_kind``.
     """
     started = time.monotonic()
-    deadline = Deadline(float(_setting("CHECKER_DEADLINE_SECONDS", 30)))
-    max_redirects = int(_setting("CHECKER_MAX_REDIRECTS", 5))
+    deadline = Deadline(float(settings.CHECKER_DEADLINE_SECONDS))
+    max_redirects = int(settings.CHECKER_MAX_REDIRECTS)
     result = FetchResult(url=url, fetched_at=datetime.now(UTC), request_headers=_request_headers())
     current = url
     seen: set[str] = set()

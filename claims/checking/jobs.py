@@ -111,7 +111,7 @@ def check_progress(source: Source) -> Source:
     ``check_unclaimed``: it has waited past ``CHECKER_QUEUED_WARNING_SECONDS`` without a
     worker picking it up — no worker is running, or the queue is stuck.
     """
-    job = CheckJob.objects.filter(source=source, state__in=outcomes.LIVE_JOB_STATES).only("state", "run_after").first()
+    job = CheckJob.objects.live().filter(source=source).only("state", "run_after").first()
     source.check_live = job is not None
     queued = job is not None and job.state == outcomes.QUEUED and job.run_after <= timezone.now()
     source.check_queued_since = job.run_after if queued else None

@@ -83,7 +83,7 @@ def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck |
     once (and not at all when every result can be copied from ``reused_from``)."""
     if not check.text:
         return []
-    threshold = float(getattr(settings, "CHECKER_QUOTE_THRESHOLD", compare.DEFAULT_THRESHOLD))
+    threshold = float(settings.CHECKER_QUOTE_THRESHOLD)
     earlier = {}
     if reused_from is not None:
         earlier = {q.claim_id: q for q in QuoteCheck.objects.filter(check_run=reused_from)}

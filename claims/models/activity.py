@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims import roles
+from claims.text import NormalisedCharField, NormalisedTextField
 
 from .checks import SourceCheck
 from .claims import Claim
@@ -72,8 +73,8 @@ class Development(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The feed item's guid.")
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="developments")
     kind = models.CharField(max_length=20, choices=Kind)
-    title = models.CharField(max_length=300, help_text="A headline, written when it happened.")
-    summary = models.TextField(blank=True, help_text="Plain text: what changed, written when it happened.")
+    title = NormalisedCharField(max_length=300, truncate=True, help_text="A headline, written when it happened.")
+    summary = NormalisedTextField(blank=True, help_text="Plain text: what changed, written when it happened.")
     old_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict before the change.")
     new_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict after the change.")
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments")

@@ -5,9 +5,24 @@ from django.utils import timezone
 
 from claims import roles
 from claims.checking import outcomes
+from claims.text import NormalisedCharField, NormalisedTextField
 
 from .claims import Claim
 from .sources import Source
+
+
+class CheckJobQuerySet(models.QuerySet):
+    def live(self) -> "CheckJobQuerySet":
+        """Jobs queued or running: what "a check is running" means, everywhere it is asked."""
+        return self.filter(state__in=outcomes.LIVE_JOB_STATES)
+
+
+def check_running(source) -> models.Exists:
+    """Whether a check of ``source`` (an ``OuterRef``, a Source or an id) is queued or running,
+    as an annotation for lists; one source's badge asks ``checking.jobs.check_progress``. Both
+    read ``CheckJob.objects.live()``.
+    """
+    return models.Exists(CheckJob.objects.live().filter(source=source))
 
 
 class CheckJob(models.Model):
@@ -39,6 +54,8 @@ class CheckJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    objects = CheckJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -98,7 +115,7 @@ class SourceCheck(models.Model):
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     raw_sha256 = models.CharField(max_length=64, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
-    text = models.TextField(blank=True, help_text="What a reader sees as the article, for diffs between checks.")
+    text = NormalisedTextField(blank=True, help_text="What a reader sees as the article, for diffs between checks.")
     text_truncated = models.BooleanField(
         default=False, help_text="The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept."
     )
@@ -106,9 +123,9 @@ class SourceCheck(models.Model):
         default=1, help_text="How the text was read (claims.checking.extract.TEXT_METHOD); hashes compare within one."
     )
     changed = models.BooleanField(default=False, help_text="The article text differs from the previous check.")
-    title = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    author = models.CharField(max_length=300, blank=True)
+    title = NormalisedCharField(max_length=500, blank=True, truncate=True)
+    publisher = NormalisedCharField(max_length=200, blank=True, truncate=True)
+    author = NormalisedCharField(max_length=300, blank=True, truncate=True)
     published_on = models.DateField(null=True, blank=True)
     modified_on = models.DateField(null=True, blank=True)
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.text import NormalisedTextField
 
 from .base import Versioned
 from .disputes import Dispute, Stance
@@ -45,8 +46,10 @@ class Claim(Versioned):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="claims")
     speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     stance = models.CharField(max_length=20, choices=Stance)
-    quote = models.TextField(blank=True, help_text="Verbatim, as said or written.")
-    paraphrase = models.TextField(blank=True, help_text="A neutral summary, when there is no quote or it needs one.")
+    quote = NormalisedTextField(max_length=10_000, blank=True, help_text="Verbatim, as said or written.")
+    paraphrase = NormalisedTextField(
+        max_length=5000, blank=True, help_text="A neutral summary, when there is no quote or it needs one."
+    )
     said_on = models.DateField(null=True, blank=True)
     said_on_precision = models.CharField(max_length=10, choices=DatePrecision, default=DatePrecision.DAY)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from claims import roles
 from claims.signals import dispute_status_changed
+from claims.text import NormalisedTextField
 
 from .base import Versioned
 from .sources import Source
@@ -24,9 +25,6 @@ class Stance(models.TextChoices):
 class DisputeQuerySet(models.QuerySet):
     def published(self) -> "DisputeQuerySet":
         return self.filter(is_published=True)
-
-    def disputed(self) -> "DisputeQuerySet":
-        return self.filter(status=Dispute.Status.DISPUTED)
 
     def visible_to(self, user) -> "DisputeQuerySet":
         """What ``user`` may read: drafts only for those who may see them (``roles.can_see_drafts``)."""
@@ -60,16 +58,17 @@ class Dispute(Versioned):
     # Path words under /disputes/ that a slug would shadow (/disputes/new/ is the create form).
     RESERVED_SLUGS = frozenset({"new"})
     Verdict = DisputeVerdict
-    proposition = models.TextField(
+    proposition = NormalisedTextField(
+        max_length=1000,
         help_text="Phrased so a claim can affirm or deny it: "
-        "“A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.”"
+        "“A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.”",
     )
     slug = models.SlugField(max_length=120, unique=True)
-    summary = models.TextField(blank=True, help_text="Background for readers; optional.")
+    summary = NormalisedTextField(max_length=10_000, blank=True, help_text="Background for readers; optional.")
     occurred_on = models.DateField(null=True, blank=True, help_text="When the disputed event took place.")
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN, editable=False)
     verdict = models.CharField(max_length=20, choices=Verdict, blank=True)
-    verdict_reasoning = models.TextField(blank=True)
+    verdict_reasoning = NormalisedTextField(max_length=10_000, blank=True)
     verdict_at = models.DateTimeField(null=True, blank=True)
     verdict_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -196,7 +195,7 @@ class ArticleLink(Versioned):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="article_links")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="article_links")
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.REPORTS)
-    note = models.TextField(blank=True)
+    note = NormalisedTextField(max_length=2000, blank=True)
     linked_on = models.DateField(default=timezone.localdate, help_text="When the article bore on the dispute.")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -4,6 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.text import NormalisedCharField, NormalisedTextField
 
 from .base import Versioned
 from .claims import Claim, DatePrecision, format_partial_date
@@ -33,8 +34,8 @@ class Evidence(Versioned):
     Kind = EvidenceKind
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=20, choices=Kind)
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = NormalisedCharField(max_length=300)
+    description = NormalisedTextField(max_length=10_000, blank=True)
     released_by = models.ForeignKey(
         Party, null=True, blank=True, on_delete=models.PROTECT, related_name="released_evidence"
     )
@@ -111,7 +112,7 @@ class EvidenceLink(models.Model):
     stance = models.CharField(max_length=20, choices=Stance, blank=True)
     effect = models.CharField(max_length=20, choices=Effect)
     strength = models.CharField(max_length=20, choices=Strength, default=Strength.MODERATE)
-    note = models.TextField(blank=True)
+    note = NormalisedTextField(max_length=2000, blank=True)
 
     history = HistoricalRecords()
     objects = EvidenceLinkQuerySet.as_manager()

@@ -3,6 +3,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.text import NormalisedCharField, NormalisedTextField
 
 
 class PartyQuerySet(models.QuerySet):
@@ -54,11 +55,11 @@ class Party(models.Model):
         PERSON = "person", "Person"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = NormalisedCharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.GOVERNMENT)
-    country = models.CharField(max_length=100, blank=True)
-    description = models.TextField(blank=True)
+    country = NormalisedCharField(max_length=100, blank=True)
+    description = NormalisedTextField(max_length=10_000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,8 +85,8 @@ class Speaker(models.Model):
     """A person who speaks for a party (Gen. Mark Milley for the US military)."""
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="speakers")
-    name = models.CharField(max_length=200)
-    role = models.CharField(max_length=200, blank=True, help_text="Title at the time, e.g. Defense Secretary")
+    name = NormalisedCharField(max_length=200)
+    role = NormalisedCharField(max_length=200, blank=True, help_text="Title at the time, e.g. Defense Secretary")
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

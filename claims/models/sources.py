@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.checking import outcomes
+from claims.text import NormalisedCharField
 
 # Query parameters that only track the reader; two URLs differing in them are one source.
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ocid", "cmpid"}
@@ -29,16 +30,24 @@ def normalize_source_url(raw: str) -> str:
         raise ValidationError(f"URLs longer than {MAX_URL_LENGTH} characters are not accepted.", code="too_long")
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise ValidationError("A URL cannot contain spaces or control characters.", code="invalid")
-    parts = urlsplit(url)
+    try:
+        # Both raise ValueError for a malformed bracketed host ("http://[::1", "http://[zzz]/").
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018
+    except ValueError:
+        raise ValidationError(
+            "The host in this URL is not valid (an IPv6 address goes in brackets: http://[2001:db8::1]/).",
+            code="host",
+        ) from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValidationError("The port in this URL is not valid.", code="port") from None
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
         raise ValidationError("Only http:// and https:// URLs can be sources.", code="scheme")
     if parts.username is not None or parts.password is not None:
         raise ValidationError("URLs with a user name or password are not accepted.", code="userinfo")
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValidationError("The port in this URL is not valid.", code="port") from None
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise ValidationError("This URL has no host name.", code="host")
@@ -81,18 +90,14 @@ class SourceQuerySet(models.QuerySet):
             | models.Exists(ArticleLink.objects.filter(source=cited, dispute__is_published=True))
         )
 
-    def with_problems(self) -> "SourceQuerySet":
-        return self.filter(check_state__in=Source.PROBLEM_STATES)
-
     def due_for_check(self, now=None) -> "SourceQuerySet":
         return self.filter(next_check_at__lte=now or timezone.now())
 
     def with_check_progress(self) -> "SourceQuerySet":
         """Annotate ``check_live``: a check is queued or running (the badge then polls). One subquery, no N+1."""
-        from .checks import CheckJob
+        from .checks import check_running
 
-        live = CheckJob.objects.filter(source=models.OuterRef("pk"), state__in=CheckJob.LIVE_STATES)
-        return self.annotate(check_live=models.Exists(live))
+        return self.annotate(check_live=check_running(models.OuterRef("pk")))
 
 
 class Source(models.Model):
@@ -129,9 +134,9 @@ class Source(models.Model):
 
     url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, help_text="Normalised; one Source per URL.")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.ARTICLE)
-    publisher = models.CharField(max_length=200, blank=True)
-    title = models.CharField(max_length=500, blank=True)
-    author = models.CharField(max_length=300, blank=True)
+    publisher = NormalisedCharField(max_length=200, blank=True, truncate=True)
+    title = NormalisedCharField(max_length=500, blank=True, truncate=True)
+    author = NormalisedCharField(max_length=300, blank=True, truncate=True)
     published_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

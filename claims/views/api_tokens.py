@@ -5,7 +5,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from claims.forms import ApiTokenForm
 from claims.models import ApiToken
+from claims.text import normalise_text
 
 MAX_ACTIVE_TOKENS = 10
 
@@ -16,6 +18,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.active().filter(user=request.user)
     new_token = ""
     error = ""
+    typed = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             token_id = request.POST.get("token_id") or ""
@@ -23,17 +26,18 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 raise Http404("No such token")
             get_object_or_404(tokens, pk=int(token_id)).revoke()
             return redirect("claims:api-tokens")
-        name = (request.POST.get("name") or "").strip()[:100]
-        if not name:
-            error = "Say what the token is for."
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            error = " ".join(form.errors["name"])
+            typed = normalise_text(form.data.get("name", ""), multiline=False)
         elif tokens.count() >= MAX_ACTIVE_TOKENS:
             error = f"You have {MAX_ACTIVE_TOKENS} tokens; revoke one first."
         else:
             # Shown on this response only: the database keeps its hash.
-            _, new_token = ApiToken.issue(request.user, name)
+            _, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
     return render(
         request,
         "claims/api_tokens.html",
-        {"tokens": list(tokens), "new_token": new_token, "error": error},
+        {"tokens": list(tokens), "new_token": new_token, "error": error, "typed": typed},
         status=400 if error else 200,
     )

@@ -3,7 +3,7 @@
 Logged-in readers see history (it names editors, so strangers do not). Editors can
 restore any earlier version, including one from before a deletion: restoring is an
 ordinary, recorded edit that can itself be undone, while deleting stays with senior
-editors (see docs/decisions/0004-history-restore.md).
+editors (see docs/decisions/0004-editing-conflicts-and-restore.md).
 """
 
 from __future__ import annotations

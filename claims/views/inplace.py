@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from claims import services
+from claims.checking.jobs import check_progress
 from claims.models import Dispute, Source
 
 FORMS_PAGE = "claims/forms.html"
@@ -99,9 +100,7 @@ def card(request: HttpRequest, partial: str, context: dict) -> str:
 def with_check_progress(source: Source | None) -> None:
     """Give a freshly saved source its ``check_live`` flag, so its badge polls while the new check runs."""
     if source is not None:
-        source.check_live = (
-            Source.objects.with_check_progress().filter(pk=source.pk).values_list("check_live", flat=True)[0]
-        )
+        check_progress(source)
 
 
 def added_in_place(request: HttpRequest, *, slot: str, target: str, item: str, extra=()) -> HttpResponse:

@@ -9,6 +9,7 @@ from claims.checking import runner
 from claims.checking.selectors import check_history
 from claims.models import CheckJob, Source
 from tests.factories import ClaimFactory, SourceFactory
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_editor_check_now_queues_and_returns_polling_badge(client, editor, djang
     source = SourceFactory()
     CheckJob.objects.filter(source=source).update(state=CheckJob.State.DONE)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("claims:source-check-now", args=[source.pk]), HTTP_HX_REQUEST="true")
+        response = client.post(reverse("claims:source-check-now", args=[source.pk]), **HTMX)
     assert response.status_code == 200
     assert 'hx-trigger="every 2s"' in response.content.decode()
     job = source.check_jobs.get(state=CheckJob.State.QUEUED)
@@ -116,7 +117,7 @@ def test_diff_escapes_page_text(client, editor, site):
     hostile = [*EDITED_PARAGRAPHS, "&lt;script&gt;alert(1)&lt;/script&gt; was written in the comments section today."]
     site.routes["/article"] = (200, {"Content-Type": "text/html"}, article_html(hostile).encode())
     runner.check_now(source)
-    html = client.get(reverse("claims:source-check-diff", args=[source.pk]), HTTP_HX_REQUEST="true").content.decode()
+    html = client.get(reverse("claims:source-check-diff", args=[source.pk]), **HTMX).content.decode()
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;" in html
 
@@ -181,6 +182,30 @@ def test_history_and_progress_use_fixed_queries(django_assert_num_queries, check
     with django_assert_num_queries(1):
         sources = list(Source.objects.with_check_progress())
         assert sum(s.check_live for s in sources) == size
+
+
+@pytest.mark.parametrize(
+    ("state", "running"),
+    [("queued", True), ("running", True), ("done", False), ("failed", False)],
+)
+def test_a_check_is_running_while_its_job_is_queued_or_running(state, running):
+    """One definition (``CheckJob.objects.live``) answers for the badge on the source page, the
+    dispute page and the badge endpoint alike."""
+    from claims.checking.jobs import check_progress
+
+    source = ClaimFactory().source
+    CheckJob.objects.filter(source=source).delete()  # the one queued when the claim cited it
+    CheckJob.objects.create(source=source, state=state)
+    assert check_progress(source).check_live is running
+    assert Source.objects.with_check_progress().get(pk=source.pk).check_live is running
+    assert CheckJob.objects.live().exists() is running
+
+
+@pytest.mark.parametrize("bad", ["%C2%B2", "99999999999999999999999", "-1", "0", "abc"])
+def test_diff_page_survives_odd_check_ids(client, checked, bad):
+    url = reverse("claims:source-check-diff", args=[checked.pk])
+    response = client.get(f"{url}?a={bad}&b=1")
+    assert response.status_code == 200
 
 
 def test_badge_says_since_when_a_check_is_queued_and_warns_editors_when_no_worker_takes_it(
