@@ -155,6 +155,10 @@ def _is_strong(el) -> bool:
 
 
 def _is_weak(el) -> bool:
+    if el.tag in ("header", "footer") and next(el.iterancestors("article"), None) is not None:
+        # An article's own header holds its summary (NYT puts the lede there); bylines in it are
+        # still left out by their class.
+        return False
     if el.tag in _WEAK_TAGS:
         return True
     if el.tag in _PROTECTED_TAGS:

@@ -44,7 +44,7 @@ def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def source_badge(request: HttpRequest, pk: int) -> HttpResponse:
     source = _with_progress(get_source_for_user(request, pk))
-    return render(request, "claims/checks.html#source-badge", {"source": source})
+    return render(request, "claims/checks.html#badge-response", {"source": source})
 
 
 @require_GET

@@ -1,4 +1,5 @@
-"""Pasting a new source URL in the real Chromium starts a check whose result the badge shows without a reload.
+"""Pasting a new source URL in the real Chromium starts a check whose result (the badge, and the title it
+filled in) the card shows without a reload.
 
 The worker's part is played by the test calling ``runner.run_job`` — the same function
 the Celery task wraps (a real worker runs it in test_worker_integration.py). What this
@@ -49,6 +50,8 @@ def test_new_source_is_checked_and_its_badge_updates_in_place(chromium, live_ser
         card = page.locator("#column-affirms .claim-card", has_text=QUOTE)
         expect(card).to_be_visible()
         source = Source.objects.get()
+        title = card.locator(f"[data-source-title='{source.pk}']")
+        expect(title).to_have_text(source.host)  # no title yet: the card names the host
         badge = card.locator(f"#source-badge-{source.pk}")
         expect(badge).to_contain_text("Checking…")
 
@@ -61,6 +64,8 @@ def test_new_source_is_checked_and_its_badge_updates_in_place(chromium, live_ser
 
         expect(badge).to_contain_text("OK", timeout=8_000)
         expect(badge).not_to_contain_text("Checking…")
+        # The title the check filled in replaces the host name on the card, in place.
+        expect(title).to_have_text(source.title)
         assert page.evaluate("window.__marker") == "no reload"
         shots = Path(settings.BASE_DIR) / "test-artifacts" / "checking"
         shots.mkdir(parents=True, exist_ok=True)

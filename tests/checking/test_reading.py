@@ -143,3 +143,17 @@ def test_long_quote_with_one_word_changed_in_a_long_page_is_found_altered():
 def test_quote_across_a_footnote_marker_and_zero_width_space_is_exact():
     match = compare.find_quote("the drone went down over the sea", "The drone[4] went\u200b down over the sea.")
     assert match.exact and match.matched_text.startswith("The drone[4]")
+
+
+def test_finished_badge_carries_the_filled_in_title_to_the_cards_out_of_band(client, editor, site):
+    from django.urls import reverse
+
+    client.force_login(editor)
+    source = SourceFactory(url=site.url("/article"), title="", publisher="")
+    url = reverse("claims:source-badge", args=[source.pk])
+    assert "hx-swap-oob" not in client.get(url).content.decode()  # still queued: nothing to tell yet
+    runner.check_now(source)
+    html = client.get(url).content.decode()
+    oob = f"hx-swap-oob=\"innerHTML:[data-source-title='{source.pk}']\""
+    assert oob in html and "US drone downed over Black Sea" in html
+    assert "<script" not in html
