@@ -205,3 +205,22 @@ def test_a_search_under_the_cap_says_exactly_how_many_match(monkeypatch):
     for n in range(3):
         DisputeFactory(proposition=f"Drone story {n}.")
     assert "3 disputes match" in Client().get(HOME, {"q": "drone"}).text
+
+
+@on_postgres
+def test_a_dispute_with_more_quoted_text_than_a_tsvector_holds_still_saves(anonymous):
+    """~1.2 MB of distinct words (over 100k lexemes) across a dispute's quotes: every save used to fail with
+    "string is too long for tsvector" once the search document passed 1 MB."""
+    import random
+    import string
+
+    rng = random.Random(7)
+    dispute = DisputeFactory(slug="long", proposition="The drone was downed.")
+
+    def words(n: int) -> str:
+        return " ".join("".join(rng.choices(string.ascii_lowercase, k=9)) for _ in range(n))
+
+    for _ in range(120):  # 120 quotes of ~9,900 characters, each within the form's bound
+        ClaimFactory(dispute=dispute, quote=words(990))
+    ClaimFactory(dispute=dispute, quote="A last claim about the fuel spray.")
+    assert _found(anonymous, "downed") == {"long"}
