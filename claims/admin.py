@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import roles, services
@@ -43,6 +44,7 @@ from .models import (
     SourceCheck,
     Speaker,
 )
+from .templatetags.claims_text import lang_dir
 
 admin.site.site_header = "Claim tracker administration"
 admin.site.site_title = "Claim tracker admin"
@@ -115,6 +117,14 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None) -> bool:
         return not self.has_change_permission(request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Text typed in any script reads in its own direction (docs/languages.md).
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, (models.CharField, models.TextField)) and not db_field.choices and formfield:
+            if isinstance(formfield.widget, (forms.TextInput, forms.Textarea)):
+                formfield.widget.attrs.setdefault("dir", "auto")
+        return formfield
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -213,7 +223,8 @@ class ClaimInline(ReadOnlyInline, admin.StackedInline):
     autocomplete_fields = ["party", "speaker", "source"]
     fields = [
         ("party", "speaker", "stance"),
-        "quote",
+        ("quote", "quote_language"),
+        ("translation", "translation_origin", "translator"),
         "paraphrase",
         ("said_on", "said_on_precision"),
         "source",
@@ -321,13 +332,32 @@ class DisputeAdmin(LedgerAdmin):
 @admin.register(Claim)
 class ClaimAdmin(LedgerAdmin):
     form = VersionedAdminForm
-    list_display = ["__str__", "dispute", "party", "stance", "said_on", "source_state"]
-    list_filter = ["stance", "party", "said_on_precision", "source__check_state"]
-    search_fields = ["quote", "paraphrase", "speaker__name", "party__name", "dispute__proposition"]
+    list_display = ["wording", "dispute", "party", "stance", "quote_language", "said_on", "source_state"]
+    list_filter = ["stance", "party", "quote_language", "said_on_precision", "source__check_state"]
+    search_fields = ["quote", "translation", "paraphrase", "speaker__name", "party__name", "dispute__proposition"]
     autocomplete_fields = ["dispute", "party", "speaker", "source"]
     list_select_related = ["dispute", "party", "speaker", "source"]
     readonly_fields = ["version", "created_at", "updated_at", "created_by"]
     date_hierarchy = "said_on"
+
+    @admin.display(description="Claim")
+    def wording(self, obj: Claim) -> str:
+        """Who said what, the words marked with their language and direction."""
+        who = obj.speaker.name if obj.speaker_id else obj.party.name
+        words = Truncator(obj.quote or obj.paraphrase).chars(70)
+        return format_html(
+            "<bdi>{}</bdi> {}: <q{}>{}</q>",
+            who,
+            obj.get_stance_display().lower(),
+            lang_dir(obj.quote_language if obj.quote else ""),
+            words,
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.quote_language and "quote" in form.base_fields:
+            form.base_fields["quote"].widget.attrs.update(lang=obj.quote_language, dir=obj.quote_dir)
+        return form
 
     @admin.display(description="Source check", ordering="source__check_state")
     def source_state(self, obj: Claim) -> str:

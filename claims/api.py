@@ -131,13 +131,24 @@ class DisputeOut(Schema):
         return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
+class TranslationOut(Schema):
+    text: str
+    language: str = Field(..., description="BCP 47 tag of the translation's language (the site's).")
+    origin: Literal["editor", "machine"] = Field(..., description="Made by an editor, or by machine translation.")
+    translator: str = Field(..., description="The editor's name, or the machine translation used (may be empty).")
+
+
 class ClaimOut(Schema):
     id: int
     dispute: str = Field(..., description="The dispute's slug.")
     party: PartyRef
     speaker: SpeakerRef | None
     stance: StanceName
-    quote: str
+    quote: str = Field(..., description="The original wording, verbatim, in the language it was said in.")
+    quote_language: str = Field(..., description="BCP 47 tag of the quote's language; empty when not recorded.")
+    translation: TranslationOut | None = Field(
+        ..., description="The quote translated into the site's language, with who made it; null when none."
+    )
     paraphrase: str
     said_on: datetime.date | None
     said_on_precision: PrecisionName
@@ -152,6 +163,17 @@ class ClaimOut(Schema):
     @staticmethod
     def resolve_dispute(obj: Claim) -> str:
         return obj.dispute.slug
+
+    @staticmethod
+    def resolve_translation(obj: Claim) -> dict | None:
+        if not obj.translation:
+            return None
+        return {
+            "text": obj.translation,
+            "language": obj.translation_language,
+            "origin": obj.translation_origin,
+            "translator": obj.translator,
+        }
 
     @staticmethod
     def resolve_source_url(obj: Claim) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from claims import languages
 from claims.models import (
     ApiToken,
     ArticleLink,
@@ -24,6 +25,20 @@ from claims.models import (
 from claims.text import NormalisedFormField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Typed text in any script reads in its own direction while it is typed.
+TEXT_DIR = {"dir": "auto"}
+
+
+class LanguageTagInput(forms.TextInput):
+    """A BCP 47 tag typed freely, with the languages a newsroom meets most offered as a list."""
+
+    template_name = "claims/widgets/language_tag.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, {"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        context["widget"]["options"] = languages.common_languages()
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}-options"
+        return context
 
 
 class VersionedForm(forms.ModelForm):
@@ -121,6 +136,10 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         "new_speaker",
         "stance",
         "quote",
+        "quote_language",
+        "translation",
+        "translation_origin",
+        "translator",
         "paraphrase",
         "said_on",
         "said_on_precision",
@@ -130,11 +149,38 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
 
     class Meta:
         model = Claim
-        fields = ["party", "speaker", "stance", "quote", "paraphrase", "said_on", "said_on_precision"]
-        labels = {"said_on": "Said on", "said_on_precision": "Date precision"}
+        fields = [
+            "party",
+            "speaker",
+            "stance",
+            "quote",
+            "quote_language",
+            "translation",
+            "translation_origin",
+            "translator",
+            "paraphrase",
+            "said_on",
+            "said_on_precision",
+        ]
+        labels = {
+            "quote": "Original quote",
+            "quote_language": "Language of the quote",
+            "translation": "Translation",
+            "translation_origin": "Translated by",
+            "translator": "Translator",
+            "said_on": "Said on",
+            "said_on_precision": "Date precision",
+        }
+        help_texts = {
+            "translator": "The editor’s name (your own if left empty), or the machine translation used.",
+        }
         widgets = {
-            "quote": forms.Textarea(attrs={"rows": 3}),
-            "paraphrase": forms.Textarea(attrs={"rows": 2}),
+            "quote": forms.Textarea(attrs={"rows": 3, **TEXT_DIR}),
+            "quote_language": LanguageTagInput(attrs={"size": 12}),
+            "translation": forms.Textarea(attrs={"rows": 3, **TEXT_DIR}),
+            "translation_origin": forms.RadioSelect,
+            "translator": forms.TextInput(attrs=TEXT_DIR),
+            "paraphrase": forms.Textarea(attrs={"rows": 2, **TEXT_DIR}),
             "said_on": DATE_WIDGET,
         }
 
@@ -145,6 +191,15 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         self.fields["speaker"].queryset = Speaker.objects.select_related("party").order_by("party__name", "name")
         if self.instance.pk is not None and self.instance.source_id:
             self.fields["source_url"].initial = self.instance.source.url
+        self.fields["translation_origin"].choices = [c for c in self.fields["translation_origin"].choices if c[0]]
+        self.fields[
+            "translation"
+        ].help_text = (
+            f"The quote in {languages.language_name(languages.site_language())}, when it was said in another language."
+        )
+
+    def clean_quote_language(self) -> str:
+        return languages.normalise_tag(self.cleaned_data.get("quote_language", ""))
 
     def clean(self):
         data = super().clean()

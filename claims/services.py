@@ -31,6 +31,7 @@ from claims.models import (
     Party,
     Source,
     Speaker,
+    TranslationOrigin,
     normalize_source_url,
 )
 from claims.models.base import Versioned
@@ -354,6 +355,13 @@ def _speaker_for(party, speaker, new_speaker: str):
     return speaker
 
 
+def _credit_translation(claim: Claim, user) -> None:
+    """An editor's translation with no name given is credited to the editor saving it."""
+    if claim.translation and claim.translation_origin == TranslationOrigin.EDITOR and not claim.translator.strip():
+        if user is not None and user.is_authenticated:
+            claim.translator = (user.get_full_name() or user.get_username())[:200]
+
+
 @transaction.atomic
 def claim_record(
     *, dispute: Dispute, user, source_url: str = "", new_speaker: str = "", new_party: str = "", **data: Any
@@ -365,6 +373,7 @@ def claim_record(
     claim = Claim(dispute=dispute, created_by=user, **data)
     claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
     claim.source = source_for_url(url=source_url) if source_url.strip() else None
+    _credit_translation(claim, user)
     claim.full_clean()
     claim.save()
     return claim
@@ -389,6 +398,7 @@ def claim_update(
     claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
     if source_url is not None:
         claim.source = source_for_url(url=source_url) if source_url.strip() else None
+    _credit_translation(claim, user)
     claim.full_clean()
     claim.save()
     return claim

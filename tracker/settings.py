@@ -132,6 +132,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "claims.context_processors.site",
             ],
+            # {% lang_dir %} marks up user-entered text in every template, the admin's included.
+            "builtins": ["claims.templatetags.claims_text"],
         },
     },
 ]

@@ -4,7 +4,7 @@ from .accounts import FeedToken
 from .activity import Development
 from .api_tokens import ApiToken
 from .checks import CheckJob, QuoteCheck, SourceCheck
-from .claims import Claim, DatePrecision
+from .claims import Claim, DatePrecision, TranslationOrigin
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .parties import Party, Speaker
@@ -31,5 +31,6 @@ __all__ = [
     "SourceCheck",
     "Speaker",
     "Stance",
+    "TranslationOrigin",
     "normalize_source_url",
 ]

@@ -1,0 +1,154 @@
+"""Languages of what people said: BCP 47 tags, their names and scripts, and the direction to draw them.
+
+A claim's quote is kept in the language it was said in (``Claim.quote_language``), with an
+optional translation into the site's language. Tags are checked and put in their canonical
+form with ``langcodes`` (``en_gb`` → ``en-GB``, ``iw`` → ``he``); a tag's likely script
+(``ru`` → Cyrillic) lets a form refuse a quote labelled with a language its letters cannot be
+written in. See docs/languages.md.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+import langcodes
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+# Scripts written right to left (ISO 15924), for ``dir`` when a text's language is known.
+RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Mand", "Samr", "Rohg"})
+
+# The first word of a character's Unicode name says its script for the scripts a newsroom
+# meets; ISO 15924 codes a language's likely script maps to, as sets of those words.
+_SCRIPT_WORDS = {
+    "Latn": {"LATIN"},
+    "Cyrl": {"CYRILLIC"},
+    "Grek": {"GREEK"},
+    "Arab": {"ARABIC"},
+    "Hebr": {"HEBREW"},
+    "Deva": {"DEVANAGARI"},
+    "Beng": {"BENGALI"},
+    "Geor": {"GEORGIAN"},
+    "Armn": {"ARMENIAN"},
+    "Thai": {"THAI"},
+    "Hans": {"CJK"},
+    "Hant": {"CJK"},
+    "Hani": {"CJK"},
+    "Jpan": {"CJK", "HIRAGANA", "KATAKANA"},
+    "Kore": {"HANGUL", "CJK"},
+}
+# Languages commonly written in more than one script: their likely script says nothing
+# about a given text (Serbian in Latin letters is still Serbian).
+_MULTI_SCRIPT = frozenset({"sr", "bs", "uz", "az", "kk", "tk", "mn", "pa", "ku", "ms", "ha", "sd", "ks", "tg", "ky"})
+# Fewer letters than this say too little about a text's script to refuse a label.
+_SCRIPT_MIN_LETTERS = 8
+
+
+def normalise_tag(value: str) -> str:
+    """``value`` as a canonical BCP 47 tag, or "" for none; ValidationError for a tag that names no language."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        valid = langcodes.tag_is_valid(value)
+        language = langcodes.Language.get(value) if valid else None
+    except (ValueError, LookupError):
+        valid, language = False, None
+    if not valid or language is None or not language.is_valid() or language.language in (None, "und", "mul", "zxx"):
+        raise ValidationError(
+            "“%(value)s” is not a language tag: use a BCP 47 tag such as en, ru, ar or zh-Hant.",
+            code="invalid_language",
+            params={"value": value[:40]},
+        )
+    return langcodes.standardize_tag(value)
+
+
+@lru_cache(maxsize=512)
+def language_name(tag: str) -> str:
+    """The language's name in English (the site's language), e.g. "Russian" for ``ru``."""
+    if not tag:
+        return ""
+    try:
+        return langcodes.Language.get(tag).display_name(site_language())
+    except (ValueError, LookupError):
+        return tag
+
+
+@lru_cache(maxsize=512)
+def likely_script(tag: str) -> str:
+    """The ISO 15924 script a text in ``tag`` is most likely written in ("" when unknown)."""
+    if not tag:
+        return ""
+    try:
+        return langcodes.Language.get(tag).maximize().script or ""
+    except (ValueError, LookupError):
+        return ""
+
+
+def direction(tag: str) -> str:
+    """``rtl`` or ``ltr`` for a known language; ``auto`` (the browser looks at the text) for none."""
+    if not tag:
+        return "auto"
+    return "rtl" if likely_script(tag) in RTL_SCRIPTS else "ltr"
+
+
+@lru_cache(maxsize=1)
+def site_language() -> str:
+    """The language the site is written in (and translations are made into), as a BCP 47 tag."""
+    return langcodes.standardize_tag(settings.LANGUAGE_CODE)
+
+
+def same_language(a: str, b: str) -> bool:
+    """Whether two tags name the same language, regions aside (en-GB and en-US are both English)."""
+    if not a or not b:
+        return False
+    return langcodes.Language.get(a).language == langcodes.Language.get(b).language
+
+
+def script_counts(text: str) -> Counter:
+    """How many letters of ``text`` are in each script, by the first word of their Unicode names."""
+    counts: Counter = Counter()
+    for char in text:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            if name:
+                counts[name.split(" ", 1)[0]] += 1
+    return counts
+
+
+def script_mismatch(text: str, tag: str) -> str:
+    """Why ``text`` cannot be in language ``tag`` (its letters are another script), or "".
+
+    Says nothing for short texts, for languages written in several scripts, and for
+    scripts this module does not know: a refusal must be certain.
+    """
+    if not tag or not text:
+        return ""
+    language = langcodes.Language.get(tag)
+    if language.language in _MULTI_SCRIPT and not language.script:
+        return ""
+    script = likely_script(tag)
+    words = _SCRIPT_WORDS.get(script)
+    counts = script_counts(text)
+    letters = sum(counts.values())
+    if not words or letters < _SCRIPT_MIN_LETTERS:
+        return ""
+    in_script = sum(n for word, n in counts.items() if word in words)
+    if in_script * 2 >= letters:
+        return ""
+    found = counts.most_common(1)[0][0].title()
+    return f"This text is written mostly in {found} letters, which {language_name(tag)} is not written in."
+
+
+# Offered first in the language field; any other valid tag can be typed.
+COMMON_TAGS = (
+    *("en", "ru", "uk", "ar", "fa", "he", "zh-Hans", "zh-Hant", "ja"),
+    *("ko", "hi", "tr", "fr", "de", "es", "pt", "it", "pl"),
+)
+
+
+@lru_cache(maxsize=1)
+def common_languages() -> tuple[tuple[str, str], ...]:
+    return tuple((tag, language_name(tag)) for tag in COMMON_TAGS)
