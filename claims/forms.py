@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from claims import languages
 from claims.models import (
@@ -191,6 +192,17 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         self.fields["speaker"].queryset = Speaker.objects.select_related("party").order_by("party__name", "name")
         if self.instance.pk is not None and self.instance.source_id:
             self.fields["source_url"].initial = self.instance.source.url
+        # As the quote is typed or pasted, htmx asks for its language (claims:claim-language),
+        # which fills the language field while the editor has not chosen one.
+        self.fields["quote"].widget.attrs.update(
+            {
+                "hx-post": reverse("claims:claim-language"),
+                "hx-trigger": "input changed delay:700ms",
+                "hx-target": "next .field-quote_language",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
         self.fields["translation_origin"].choices = [c for c in self.fields["translation_origin"].choices if c[0]]
         self.fields[
             "translation"

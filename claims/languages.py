@@ -107,11 +107,22 @@ def same_language(a: str, b: str) -> bool:
     return langcodes.Language.get(a).language == langcodes.Language.get(b).language
 
 
+def same_language_safe(a: str, b: str) -> bool:
+    """``same_language`` for tags that may not be valid (typed, not yet checked): False then."""
+    try:
+        return same_language(a, b)
+    except (ValueError, LookupError):
+        return False
+
+
 def script_counts(text: str) -> Counter:
-    """How many letters of ``text`` are in each script, by the first word of their Unicode names."""
+    """How many letters of ``text`` are in each script, by the first word of their Unicode names.
+
+    Combining marks count as letters: Devanagari's vowel signs are half of what is written.
+    """
     counts: Counter = Counter()
     for char in text:
-        if char.isalpha():
+        if char.isalpha() or unicodedata.category(char) in ("Mn", "Mc"):
             name = unicodedata.name(char, "")
             if name:
                 counts[name.split(" ", 1)[0]] += 1

@@ -71,7 +71,7 @@ def test_editor_records_a_russian_quote_with_their_translation_credited_to_them(
     assert (claim.quote, claim.quote_language) == (MINISTRY_RU, "ru")
     assert (claim.translation, claim.translation_language) == (MINISTRY_EN, "en-GB")
     assert claim.translation_origin == TranslationOrigin.EDITOR
-    assert claim.translation_credit == "Translated by Eddie Editor"
+    assert claim.translation_credit == "Translation by Eddie Editor"
 
 
 def test_machine_translation_is_marked_as_such_on_the_card(editor_client):
@@ -86,9 +86,9 @@ def test_machine_translation_is_marked_as_such_on_the_card(editor_client):
     card = html[html.index(f'id="claim-{claim.pk}"') :]
     card = card[: card.index("</article>")]
     assert "Original, in Russian" in card
-    assert f'<blockquote class="quote" lang="ru" dir="ltr"' in card
+    assert '<blockquote class="quote" lang="ru" dir="ltr"' in card
     assert f'lang="en-GB" dir="ltr"><p>{MINISTRY_EN}</p>' in card
-    assert 'class="credit machine"' in card and "Machine translation" in card
+    assert 'class="label credit machine"' in card and "Machine translation" in card
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_csv_and_api_carry_the_language_and_the_translation(editor_client, edito
     row = next(csv.DictReader(io.StringIO(body)))
     assert row["quote"] == MINISTRY_RU and row["quote_language"] == "ru"
     assert row["translation"] == MINISTRY_EN and row["translation_language"] == "en-GB"
-    assert row["translated_by"] == "Translated by Eddie Editor"
+    assert row["translated_by"] == "Translation by Eddie Editor"
 
     token = ApiToken.issue(editor, "tests")[1]
     item = editor_client.get(f"/api/claims/{claim.pk}", headers={"Authorization": f"Bearer {token}"}).json()
@@ -180,7 +180,7 @@ def test_csv_and_api_carry_the_language_and_the_translation(editor_client, edito
 def test_an_arabic_quote_reads_right_to_left_and_names_isolate_themselves(client):
     claim = ClaimFactory(quote=ARABIC, quote_language="ar", dispute=DisputeFactory(is_published=True))
     html = client.get(claim.dispute.get_absolute_url()).content.decode()
-    assert f'lang="ar" dir="rtl"' in html
+    assert 'lang="ar" dir="rtl"' in html
     # Names and the proposition carry dir="auto": each is isolated from the text around it.
     assert f'<a href="{claim.party.get_absolute_url()}" dir="auto">{claim.party.name}</a>' in html
     assert '<h1 dir="auto">' in html

@@ -146,12 +146,12 @@ class Claim(Versioned):
 
     @property
     def translation_credit(self) -> str:
-        """ "Translated by Jane Doe", "Machine translation" or "Machine translation (DeepL)"."""
+        """ "Translation by Jane Doe", "Machine translation" or "Machine translation (DeepL)"."""
         if not self.translation:
             return ""
         if self.translation_origin == TranslationOrigin.MACHINE:
             return f"Machine translation ({self.translator})" if self.translator else "Machine translation"
-        return f"Translated by {self.translator}" if self.translator else "Translated by an editor"
+        return f"Translation by {self.translator}" if self.translator else "Translation by an editor"
 
     def clean(self) -> None:
         errors = {}

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from claims import services
+from claims import detection, languages, services
 from claims.decorators import require_editor, require_senior
 from claims.forms import ClaimForm
 from claims.models import Claim, Stance
@@ -41,6 +41,33 @@ def _claim_card(request: HttpRequest, claim: Claim) -> str:
 
 def _new_slot_id(stance: str) -> str:
     return f"new-claim-{stance}"
+
+
+@require_POST
+@require_editor
+def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
+    """The claim form's language field, with the language detected in the quote typed so far.
+
+    htmx posts the form here as the quote is typed or pasted. The detected language fills the
+    field only while the editor has not chosen one: an empty field, or one still holding the
+    previous suggestion (``quote_language_suggested``). A choice of the editor's own is kept,
+    and a confident detection that disagrees with it is only mentioned.
+    """
+    quote = request.POST.get("quote", "")[:10_000]
+    current = request.POST.get("quote_language", "").strip()[:35]
+    previous = request.POST.get("quote_language_suggested", "")
+    suggestion = detection.suggest_language(quote)
+    editors_own = bool(current) and current != previous
+    disagrees = editors_own and suggestion is not None and not languages.same_language_safe(current, suggestion.tag)
+    value = current if editors_own else (suggestion.tag if suggestion else "")
+    form = ClaimForm(initial={"quote_language": value})
+    context = {
+        "field": form["quote_language"],
+        "suggestion": suggestion,
+        "suggested": "" if editors_own else value,
+        "disagrees": disagrees,
+    }
+    return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#language-field", context))
 
 
 @require_http_methods(["GET", "POST"])
