@@ -115,3 +115,23 @@ def test_the_claim_form_asks_for_the_language_as_the_quote_is_typed(editor_clien
     assert f'hx-post="{URL}"' in quote and 'hx-target="next .field-quote_language"' in quote
     assert 'dir="auto"' in quote
     assert '<datalist id="id_quote_language-options">' in html
+
+
+@pytest.mark.django_db
+def test_the_command_fills_in_only_confident_languages_of_quotes_recorded_without_one():
+    from django.core.management import call_command
+
+    from claims.models import Claim
+
+    from .factories import ClaimFactory
+
+    russian = ClaimFactory(quote=MINISTRY_RU, quote_language="")
+    short = ClaimFactory(quote="Нет.", quote_language="")
+    chosen = ClaimFactory(quote=MINISTRY_RU, quote_language="uk")  # an editor's choice stays
+    call_command("detect_quote_languages", "--dry-run")
+    assert Claim.objects.get(pk=russian.pk).quote_language == ""
+    call_command("detect_quote_languages")
+    assert Claim.objects.get(pk=russian.pk).quote_language == "ru"
+    assert Claim.objects.get(pk=russian.pk).history.first().history_change_reason.startswith("Language detected")
+    assert Claim.objects.get(pk=short.pk).quote_language == ""
+    assert Claim.objects.get(pk=chosen.pk).quote_language == "uk"

@@ -44,6 +44,7 @@ def _new_slot_id(stance: str) -> str:
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 @require_editor
 def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
     """The claim form's language field, with the language detected in the quote typed so far.
