@@ -8,7 +8,7 @@ from .claims import Claim, DatePrecision
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .parties import Party, Speaker
-from .search import DisputeSearchDocument
+from .search import DisputePageStamp, DisputeSearchDocument
 from .sources import Source, normalize_source_url
 from .submissions import FormSubmission
 
@@ -20,6 +20,7 @@ __all__ = [
     "DatePrecision",
     "Development",
     "Dispute",
+    "DisputePageStamp",
     "DisputeSearchDocument",
     "Evidence",
     "EvidenceLink",
