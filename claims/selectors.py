@@ -405,7 +405,7 @@ def disputes_with_page_stamp() -> QuerySet:
 
     On PostgreSQL all of that is one number, ``stamp_page``: the dispute's
     ``DisputePageStamp``, renewed by triggers on every one of those writes (migration
-    0012), read by primary key. The aggregates below are SQLite's fallback.
+    0013), read by primary key. The aggregates below are SQLite's fallback.
     """
     if connection.vendor == "postgresql":
         return Dispute.objects.annotate(stamp_page=_page_stamp_of(OuterRef("pk")))

@@ -29,7 +29,7 @@ class DisputeSearchDocument(models.Model):
 class DisputePageStamp(models.Model):
     """A number that changes whenever anything shown on a dispute's page changes.
 
-    PostgreSQL only: statement-level triggers (migration 0012) set ``changed`` to the
+    PostgreSQL only: statement-level triggers (migration 0013) set ``changed`` to the
     next value of one sequence on every write to the dispute and to what its page
     shows (claims, evidence and their links, article links, the cited sources and
     their live check jobs, parties, speakers), whoever writes: services, admin, the

@@ -189,7 +189,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0011_search_document_bounded"),
+        ("claims", "0012_rename_development_to_feed_item"),
     ]
 
     operations = [
