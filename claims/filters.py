@@ -22,6 +22,16 @@ def search_text(raw: str) -> str:
     return " ".join(_DANGLING_DASH.sub(" ", raw or "").split())
 
 
+def search_help() -> str:
+    """What the search looks in, and on SQLite (no stemming) that only exact words are found."""
+    from django.db import connection
+
+    what = "Propositions, quotes (original and translation), paraphrases, speakers and source titles"
+    if connection.vendor == "postgresql":
+        return f"{what}, in any language; other forms of a word and accents are matched too."
+    return f"{what}. Exact words only: this database does not match other forms of a word."
+
+
 class DisputeFilterForm(forms.Form):
     """Bound to the query string, so every filtered list has a shareable URL."""
 
@@ -47,6 +57,7 @@ class DisputeFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["q"].help_text = search_help()
         # Parties known only from drafts stay out of the list for readers and visitors.
         # Readers and visitors all see the same list: worked out once and cached (claims/public_parties.py).
         # Whether this user is limited stays Party.objects.visible_to's decision.

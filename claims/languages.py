@@ -163,3 +163,52 @@ COMMON_TAGS = (
 @lru_cache(maxsize=1)
 def common_languages() -> tuple[tuple[str, str], ...]:
     return tuple((tag, language_name(tag)) for tag in COMMON_TAGS)
+
+
+# BCP 47 primary language subtag → PostgreSQL text search configuration: a quote is stemmed
+# with its language's (migration 0015_search_languages holds the SQL copy; a test keeps the
+# two equal). Languages PostgreSQL has no configuration for are indexed unstemmed ('simple').
+SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+
+
+def search_config(tag: str) -> str:
+    """The text search configuration a text in ``tag`` is stemmed with ("simple" when none fits)."""
+    return SEARCH_CONFIGS.get((tag or "").split("-", 1)[0].lower(), "simple")
+
+
+@lru_cache(maxsize=1)
+def search_configs() -> tuple[str, ...]:
+    """Every configuration a search query is parsed in: the site's first, then the others, then simple."""
+    others = sorted(set(SEARCH_CONFIGS.values()) - {"english"})
+    return ("english", *others, "simple")

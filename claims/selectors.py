@@ -17,19 +17,21 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils.functional import cached_property
 
-from claims import roles
+from claims import languages, roles
 from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
@@ -63,7 +65,8 @@ CLAIM_SETTLED_AGAINST = Q(dispute__verdict__in=VERDICTS_FALSE, stance=Stance.AFF
     dispute__verdict__in=VERDICTS_TRUE, stance=Stance.DENIES
 )
 
-# The full-text configuration; the search documents of migration 0006 are built with the same one.
+# The site's full-text configuration (propositions, paraphrases, names, titles); quotes and
+# translations are stemmed in their own language's (migration 0014, docs/languages.md).
 SEARCH_CONFIG = "english"
 
 
@@ -87,10 +90,26 @@ def _search_condition(query: str) -> Q:
     few matches from the GIN index (rare words). SQLite: a UNION of substring matches.
     """
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        return Q(search_document__document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+        return Q(search_document__document=languages_search_query(query))
     return substring_search_condition(query)
+
+
+def languages_search_query(query: str):
+    """``query`` parsed as web-search syntax in each language the documents are stemmed in, OR-ed.
+
+    The query's own language is unknown ("применяли" or "contact"), so it is parsed in every
+    configuration a quote may have been stemmed with (``languages.SEARCH_CONFIGS``) and in
+    ``simple`` (the unstemmed copy of every quote), without accents like the documents. One
+    tsquery: the GIN index answers it as before.
+    """
+    from django.contrib.postgres.search import SearchQuery
+
+    unaccented = Func(Value(query), function="unaccent", output_field=TextField())
+    combined = None
+    for config in languages.search_configs():
+        part = SearchQuery(unaccented, config=config, search_type="websearch")
+        combined = part if combined is None else combined | part
+    return combined
 
 
 def substring_search_condition(query: str) -> Q:
@@ -101,7 +120,7 @@ def substring_search_condition(query: str) -> Q:
         _text_match(Dispute, ["proposition"], query)
         .values("pk")
         .union(
-            _text_match(Claim, ["quote", "paraphrase"], query).values("dispute_id"),
+            _text_match(Claim, ["quote", "translation", "paraphrase"], query).values("dispute_id"),
             Claim.objects.filter(speaker__in=speakers).values("dispute_id"),
             Claim.objects.filter(source__in=sources).values("dispute_id"),
             Evidence.objects.filter(source__in=sources).values("dispute_id"),
