@@ -201,6 +201,9 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
                 "hx-target": "next .field-quote_language",
                 "hx-swap": "outerHTML",
                 "hx-sync": "this:replace",
+                # Not the form's own "find button[type='submit']" (nothing inside a textarea): the
+                # field about to be replaced is the one to hold still.
+                "hx-disabled-elt": "next input[name='quote_language']",
             }
         )
         self.fields["translation_origin"].choices = [c for c in self.fields["translation_origin"].choices if c[0]]

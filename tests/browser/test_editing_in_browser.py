@@ -63,7 +63,7 @@ def add_claim(page, stance, party, quote, url, speaker=None):
     form.get_by_label("Party:", exact=True).select_option(label=party)
     if speaker:
         form.get_by_label("Speaker", exact=False).first.select_option(label=speaker)
-    form.get_by_label("Quote").fill(quote)
+    form.get_by_label("Original quote").fill(quote)
     form.get_by_label("Said on").fill("2023-03-15")
     form.get_by_label("Source URL").fill(url)
     form.get_by_role("button", name="Save").click()
@@ -183,7 +183,7 @@ def test_forms_work_without_javascript(chromium, live_server, cast):
         page.get_by_role("button", name="Save").click()
         page.locator("#new-claim-denies").get_by_role("link").click()
         page.get_by_label("Party:", exact=True).select_option(label="Russia")
-        page.get_by_label("Quote").fill("The drone was flying toward the Russian border.")
+        page.get_by_label("Original quote").fill("The drone was flying toward the Russian border.")
         page.get_by_label("Source URL").fill("javascript:alert(1)")
         page.get_by_role("button", name="Save").click()
         expect(page.locator("#id_source_url_error")).to_contain_text("Only http:// and https://")
@@ -222,7 +222,7 @@ def test_two_editors_conflict_then_senior_deletes_and_undoes(chromium, live_serv
             page.goto(dispute.get_absolute_url())
             page.locator(f"#claim-{claim.pk}").get_by_role("link", name="Edit").click()
             expect(page.locator(f"#claim-{claim.pk} form")).to_be_visible()
-        second.locator(f"#claim-{claim.pk}").get_by_label("Quote").fill("Our jets did not touch the drone.")
+        second.locator(f"#claim-{claim.pk}").get_by_label("Original quote").fill("Our jets did not touch the drone.")
         second.locator(f"#claim-{claim.pk}").get_by_role("button", name="Save").click()
         expect(second.locator(f"#claim-{claim.pk} .quote")).to_contain_text("did not touch")
 
@@ -297,7 +297,7 @@ def test_a_double_clicked_save_adds_one_claim(page, cast):
     page.locator("#new-claim-affirms").get_by_role("link").click()
     form = page.locator("#new-claim-affirms form")
     form.get_by_label("Party:", exact=True).select_option(label="Russia")
-    form.get_by_label("Quote").fill("Our jets did not touch it.")
+    form.get_by_label("Original quote").fill("Our jets did not touch it.")
     # Two clicks as fast as a hand can: the button is disabled while the first request is in flight.
     form.get_by_role("button", name="Save").dblclick()
     expect(page.locator("#column-affirms .claim-card", has_text="Our jets did not touch it.")).to_have_count(1)

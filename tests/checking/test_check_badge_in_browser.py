@@ -43,7 +43,7 @@ def test_new_source_is_checked_and_its_badge_updates_in_place(chromium, live_ser
         page.locator("#new-claim-affirms").get_by_role("link").click()
         form = page.locator("#new-claim-affirms form")
         form.get_by_label("Party:", exact=True).select_option(label="United States")
-        form.get_by_label("Quote").fill(QUOTE)
+        form.get_by_label("Original quote").fill(QUOTE)
         form.get_by_label("Source URL").fill(site.url("/article"))
         form.get_by_role("button", name="Save").click()
 
