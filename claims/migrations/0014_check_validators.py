@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0011_search_document_bounded'),
+        ('claims', '0013_dispute_page_stamps'),
     ]
 
     operations = [
