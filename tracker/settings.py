@@ -100,6 +100,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can answer early (a bad Host in CommonMiddleware, a CSRF refusal,
+    # an over-size POST, a 429, a 500), so every error page carries the same headers as a page.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # HEAD answered as GET without a body, wherever GET is allowed (claims/middleware.py).
+    "claims.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,8 +113,6 @@ MIDDLEWARE = [
     # Turns a rate-limited request into a 429 page (claims/ratelimits.py).
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "claims.middleware.PrivateSiteMiddleware",
@@ -135,6 +139,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's form renderer, adding a maxlength to every typed field (claims/form_rendering.py).
+FORM_RENDERER = "claims.form_rendering.Renderer"
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
