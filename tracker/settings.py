@@ -299,7 +299,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "tracker.celery:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": envint("CHECKER_SWEEP_SECONDS", 60)},
+    "purge-form-submissions": {"task": "claims.tasks.purge_form_submissions", "schedule": 24 * 3600},
 }
+# How long a create form's one-time key is kept (the double-submit guard, services.submit_once).
+FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
 
 # --- Source checker -----------------------------------------------------------
 # host:port pairs that may bypass the public-address check (tests' local server).
