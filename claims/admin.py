@@ -32,10 +32,10 @@ from .models import (
     ArticleLink,
     CheckJob,
     Claim,
-    Development,
     Dispute,
     Evidence,
     EvidenceLink,
+    FeedItem,
     FeedToken,
     Party,
     QuoteCheck,
@@ -134,7 +134,7 @@ class LedgerAdmin(SimpleHistoryAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Feed items and quote checks go with what they describe; nobody deletes them by hand.
-        bookkeeping = {str(m._meta.verbose_name) for m in (Development, QuoteCheck)}
+        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck)}
         return deleted, model_count, perms_needed - bookkeeping, protected
 
     def history_form_view(self, request, object_id, version_id, extra_context=None) -> HttpResponse:
@@ -542,8 +542,8 @@ class FeedTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["token", "created_at"]
 
 
-@admin.register(Development)
-class DevelopmentAdmin(admin.ModelAdmin):
+@admin.register(FeedItem)
+class FeedItemAdmin(admin.ModelAdmin):
     """Feed items are a record of what happened: readable here, never edited by hand."""
 
     list_display = ["title", "kind", "dispute", "created_at"]

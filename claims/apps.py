@@ -12,10 +12,10 @@ class ClaimsConfig(AppConfig):
         # Groups need the permissions, which exist only after migrate: hence post_migrate.
         post_migrate.connect(ensure_roles, sender=self)
 
-        from . import activity
+        from . import feed_items
 
-        # Feed items: a development is recorded when a claim, evidence, article, verdict or check arrives.
-        activity.connect()
+        # A feed item is added when a claim, evidence, article, verdict or check arrives.
+        feed_items.connect()
 
         from .checking import hooks
 

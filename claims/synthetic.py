@@ -17,10 +17,10 @@ from django.utils import timezone
 from claims.models import (
     ArticleLink,
     Claim,
-    Development,
     Dispute,
     Evidence,
     EvidenceLink,
+    FeedItem,
     Party,
     Source,
     Speaker,
@@ -210,11 +210,11 @@ def synthesize(
 
             # What the signals would have recorded for each claim: the feeds' items.
             by_pk = {d.pk: d for d in dispute_rows}
-            Development.objects.bulk_create(
+            FeedItem.objects.bulk_create(
                 [
-                    Development(
+                    FeedItem(
                         dispute_id=claim.dispute_id,
-                        kind=Development.Kind.CLAIM,
+                        kind=FeedItem.Kind.CLAIM,
                         title=f"New claim on “{by_pk[claim.dispute_id].proposition[:80]}”",
                         summary=claim.quote,
                         claim=claim,

@@ -23,7 +23,7 @@ def populated():
     check.quote_checks.create(claim=claim, present=True, score=100.0)
     FeedToken.objects.create(user=UserFactory(username="feedreader"))
     ApiToken.issue(UserFactory(username="graphics"), "graphics desk script")
-    # Recording the claim made a feed item (a Development) too.
+    # Recording the claim made a feed item too.
     return claim
 
 
@@ -44,7 +44,7 @@ def test_every_claims_model_is_in_the_admin():
 
 
 # Rows only the checker, the feed recorder or the token page make: the admin refuses to add them by hand.
-MADE_BY_THE_SYSTEM = {"SourceCheck", "Development", "ApiToken"}
+MADE_BY_THE_SYSTEM = {"SourceCheck", "FeedItem", "ApiToken"}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

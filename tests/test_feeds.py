@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims.models import Development, Dispute, FeedToken, Party, Stance
+from claims.models import Dispute, FeedItem, FeedToken, Party, Stance
 
 from .factories import ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, SpeakerFactory, UserFactory
 
@@ -55,7 +55,7 @@ def as_text(detail) -> str:
 # --- content -----------------------------------------------------------------------------------------
 
 
-def test_disputed_feed_lists_developments_of_disputed_published_disputes_newest_first(client):
+def test_disputed_feed_lists_feed_items_of_disputed_published_disputes_newest_first(client):
     disputed = make_disputed()
     single = DisputeFactory(proposition="Only one side spoke.")
     ClaimFactory(dispute=single)
@@ -95,9 +95,9 @@ def test_guid_is_stable_not_a_permalink_and_editing_a_claim_adds_no_item(client)
 
 def test_pubdate_and_updated_are_when_it_happened(client):
     make_disputed()
-    dev = Development.objects.newest_first().first()
+    dev = FeedItem.objects.newest_first().first()
     when = timezone.make_aware(timezone.datetime(2024, 5, 6, 7, 8, 9), timezone.UTC)
-    Development.objects.filter(pk=dev.pk).update(created_at=when)
+    FeedItem.objects.filter(pk=dev.pk).update(created_at=when)
     rss = parse(fetch(client, "claims:feed-disputed"))
     atom = parse(fetch(client, "claims:feed-disputed-atom"))
     rss_entry = next(e for e in rss.entries if e.id == dev.guid)
@@ -256,7 +256,7 @@ def test_a_second_reader_gets_the_rendered_feed_from_one_query(client, django_as
     assert second.status_code == 200 and second.content == first.content
 
 
-def test_a_new_development_is_in_the_feed_after_a_cached_version(client):
+def test_a_new_feed_item_is_in_the_feed_after_a_cached_version(client):
     dispute = make_disputed()
     url = reverse("claims:feed-disputed")
     before = len(parse(client.get(url)).entries)

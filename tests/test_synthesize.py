@@ -80,7 +80,7 @@ def test_published_share_out_of_range_is_refused():
 
 
 def test_every_claim_has_its_feed_item():
-    from claims.models import Development
+    from claims.models import FeedItem
 
     synthesize(disputes=3, claims_per_dispute=2, seed=4)
-    assert Development.objects.filter(claim__isnull=False).count() == Claim.objects.count() == 6
+    assert FeedItem.objects.filter(claim__isnull=False).count() == Claim.objects.count() == 6

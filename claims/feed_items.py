@@ -1,6 +1,6 @@
-"""Recording developments: what happened on a dispute, one row per event, for the feeds.
+"""Adding feed items: what happened on a dispute, one row per event, for the feeds.
 
-Connected in ``ClaimsConfig.ready``. Only creations make developments: a new
+Connected in ``ClaimsConfig.ready``. Only creations make feed items: a new
 claim, evidence or article; a status or verdict change; a source check that
 found a problem. Saving an existing claim again (an edit) makes none, so a feed
 item's guid stays put when an editor fixes a typo.
@@ -14,15 +14,12 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from claims.checking import outcomes
-from claims.models import ArticleLink, Claim, Development, Dispute, Evidence, Source, SourceCheck, Stance
+from claims.models import ArticleLink, Claim, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
 from claims.signals import dispute_status_changed
 
 log = logging.getLogger(__name__)
 
 OPPOSITE = {Stance.AFFIRMS: Stance.DENIES, Stance.DENIES: Stance.AFFIRMS}
-
-# Outcomes of a source check that readers should hear about, and how to call them.
-DIED_OUTCOMES = outcomes.DIED
 
 
 def _short(text: str, length: int = 90) -> str:
@@ -34,17 +31,17 @@ def _touch(dispute_ids) -> None:
     Dispute.objects.filter(pk__in=list(dispute_ids)).update(last_activity_at=timezone.now())
 
 
-def record_claim(claim: Claim) -> Development:
+def create_for_claim(claim: Claim) -> FeedItem:
     opposite = OPPOSITE.get(claim.stance)
     is_counter = bool(
         opposite and Claim.objects.filter(dispute_id=claim.dispute_id, stance=opposite).exclude(pk=claim.pk).exists()
     )
-    kind = Development.Kind.COUNTERCLAIM if is_counter else Development.Kind.CLAIM
+    kind = FeedItem.Kind.COUNTERCLAIM if is_counter else FeedItem.Kind.CLAIM
     who = claim.speaker.name if claim.speaker_id else claim.party.name
     if claim.speaker_id:
         who = f"{who} ({claim.party.name})"
     dispute = claim.dispute
-    return Development.objects.create(
+    return FeedItem.objects.create(
         dispute=dispute,
         kind=kind,
         title=f"{kind.label}: {claim.party.name} {claim.get_stance_display().lower()} “{_short(dispute.proposition)}”",
@@ -54,11 +51,11 @@ def record_claim(claim: Claim) -> Development:
     )
 
 
-def record_evidence(evidence: Evidence) -> Development:
+def create_for_evidence(evidence: Evidence) -> FeedItem:
     by = f", released by {evidence.released_by.name}" if evidence.released_by_id else ""
-    return Development.objects.create(
+    return FeedItem.objects.create(
         dispute=evidence.dispute,
-        kind=Development.Kind.EVIDENCE,
+        kind=FeedItem.Kind.EVIDENCE,
         title=f"New evidence: {_short(evidence.title)} ({evidence.get_kind_display().lower()}{by})",
         summary=evidence.description,
         evidence=evidence,
@@ -66,12 +63,12 @@ def record_evidence(evidence: Evidence) -> Development:
     )
 
 
-def record_article(link: ArticleLink) -> Development:
+def create_for_article_link(link: ArticleLink) -> FeedItem:
     source = link.source
     name = source.title or source.url
-    return Development.objects.create(
+    return FeedItem.objects.create(
         dispute=link.dispute,
-        kind=Development.Kind.ARTICLE,
+        kind=FeedItem.Kind.ARTICLE,
         title=f"New article {link.get_relation_display().lower()}: {_short(name)}",
         summary=link.note,
         article_link=link,
@@ -79,15 +76,15 @@ def record_article(link: ArticleLink) -> Development:
     )
 
 
-def record_status_change(dispute: Dispute, old: str, new: str) -> Development | None:
+def create_for_status_change(dispute: Dispute, old: str, new: str) -> FeedItem | None:
     """A status change worth telling readers about: not the first claim's open → single-sided, nor the
     way back to open when the last claim is deleted (the claims themselves are the news there)."""
     if old == new or Dispute.Status.OPEN in (old, new):
         return None
     label = Dispute.Status(new).label
-    return Development.objects.create(
+    return FeedItem.objects.create(
         dispute=dispute,
-        kind=Development.Kind.STATUS,
+        kind=FeedItem.Kind.STATUS,
         title=f"Now {label.lower()}: “{_short(dispute.proposition)}”",
         summary=f"Status changed from {Dispute.Status(old).label.lower()} to {label.lower()}.",
         old_value=old,
@@ -95,14 +92,14 @@ def record_status_change(dispute: Dispute, old: str, new: str) -> Development | 
     )
 
 
-def record_verdict_change(dispute: Dispute, old: str) -> Development:
+def create_for_verdict_change(dispute: Dispute, old: str) -> FeedItem:
     if dispute.verdict:
         title = f"Verdict: {dispute.get_verdict_display()} — “{_short(dispute.proposition)}”"
     else:
         title = f"Verdict withdrawn — “{_short(dispute.proposition)}”"
-    return Development.objects.create(
+    return FeedItem.objects.create(
         dispute=dispute,
-        kind=Development.Kind.VERDICT,
+        kind=FeedItem.Kind.VERDICT,
         title=title,
         summary=dispute.verdict_reasoning,
         old_value=old,
@@ -110,28 +107,28 @@ def record_verdict_change(dispute: Dispute, old: str) -> Development:
     )
 
 
-def check_development_kind(check: SourceCheck) -> str | None:
+def kind_for_check(check: SourceCheck) -> str | None:
     """What a finished check means for readers, or None if it is not news."""
     if check.outcome == Source.CheckState.QUOTE_MISSING:
-        return Development.Kind.QUOTE_MISSING
-    if check.outcome in DIED_OUTCOMES:
-        return Development.Kind.SOURCE_DIED
+        return FeedItem.Kind.QUOTE_MISSING
+    if check.outcome in outcomes.DIED:
+        return FeedItem.Kind.SOURCE_DIED
     if check.outcome == Source.CheckState.CHANGED or check.changed:
-        return Development.Kind.SOURCE_CHANGED
+        return FeedItem.Kind.SOURCE_CHANGED
     return None
 
 
-def record_source_check(check: SourceCheck) -> list[Development]:
-    """One development per dispute citing the source, when a check found news.
+def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
+    """One feed item per dispute citing the source, when a check found news.
 
     A source that stays dead is reported when it dies, not at every re-check:
     a problem outcome equal to the previous check's is skipped (a changed text
     is news each time it changes).
     """
-    kind = check_development_kind(check)
+    kind = kind_for_check(check)
     if kind is None:
         return []
-    if kind != Development.Kind.SOURCE_CHANGED:
+    if kind != FeedItem.Kind.SOURCE_CHANGED:
         previous = (
             SourceCheck.objects.filter(source_id=check.source_id, started_at__lt=check.started_at)
             .exclude(pk=check.pk)
@@ -143,18 +140,18 @@ def record_source_check(check: SourceCheck) -> list[Development]:
             return []
     source = check.source
     name = source.title or source.url
-    label = Development.Kind(kind).label
+    label = FeedItem.Kind(kind).label
     detail = check.get_outcome_display()
     if check.http_status:
         detail += f" (HTTP {check.http_status})"
     title = f"{label}: {_short(name)}"
     summary = f"A check of {source.url} found: {detail}."
     # The checker may save a check twice, refining its outcome (a changed text whose quote turns
-    # out to be missing): the same event, so its developments are re-described, not repeated.
-    Development.objects.filter(source_check=check).exclude(kind=kind).update(
+    # out to be missing): the same event, so its feed items are re-described, not repeated.
+    FeedItem.objects.filter(source_check=check).exclude(kind=kind).update(
         kind=kind, title=title, summary=summary, new_value=check.outcome
     )
-    already = set(Development.objects.filter(source_check=check).values_list("dispute_id", flat=True))
+    already = set(FeedItem.objects.filter(source_check=check).values_list("dispute_id", flat=True))
     disputes = (
         Dispute.objects.filter(
             models.Q(claims__source=source) | models.Q(evidence__source=source) | models.Q(article_links__source=source)
@@ -163,7 +160,7 @@ def record_source_check(check: SourceCheck) -> list[Development]:
         .distinct()
     )
     made = [
-        Development(
+        FeedItem(
             dispute=dispute,
             kind=kind,
             title=title,
@@ -175,7 +172,7 @@ def record_source_check(check: SourceCheck) -> list[Development]:
         for dispute in disputes
     ]
     if made:
-        Development.objects.bulk_create(made)
+        FeedItem.objects.bulk_create(made)
         _touch(d.dispute_id for d in made)
     return made
 
@@ -185,17 +182,17 @@ def record_source_check(check: SourceCheck) -> list[Development]:
 
 def claim_saved(sender, instance: Claim, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        record_claim(instance)
+        create_for_claim(instance)
 
 
 def evidence_saved(sender, instance: Evidence, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        record_evidence(instance)
+        create_for_evidence(instance)
 
 
 def article_link_saved(sender, instance: ArticleLink, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        record_article(instance)
+        create_for_article_link(instance)
 
 
 def dispute_before_save(sender, instance: Dispute, raw: bool = False, **kwargs) -> None:
@@ -212,25 +209,25 @@ def dispute_saved(sender, instance: Dispute, created: bool, raw: bool = False, *
         return
     if before["verdict"] != instance.verdict:
         # The verdict item says it all; the status change it causes is not a second item.
-        record_verdict_change(instance, before["verdict"])
+        create_for_verdict_change(instance, before["verdict"])
     elif before["status"] != instance.status:
-        record_status_change(instance, before["status"], instance.status)
+        create_for_status_change(instance, before["status"], instance.status)
 
 
 def status_changed(sender, dispute: Dispute, old: str, new: str, **kwargs) -> None:
-    record_status_change(dispute, old, new)
+    create_for_status_change(dispute, old, new)
 
 
 def source_check_saved(sender, instance: SourceCheck, raw: bool = False, **kwargs) -> None:
     if not raw:
-        record_source_check(instance)
+        create_for_source_check(instance)
 
 
 def connect() -> None:
-    post_save.connect(claim_saved, sender=Claim, dispatch_uid="activity.claim_saved")
-    post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="activity.evidence_saved")
-    post_save.connect(article_link_saved, sender=ArticleLink, dispatch_uid="activity.article_link_saved")
-    pre_save.connect(dispute_before_save, sender=Dispute, dispatch_uid="activity.dispute_before_save")
-    post_save.connect(dispute_saved, sender=Dispute, dispatch_uid="activity.dispute_saved")
-    post_save.connect(source_check_saved, sender=SourceCheck, dispatch_uid="activity.source_check_saved")
-    dispute_status_changed.connect(status_changed, dispatch_uid="activity.status_changed")
+    post_save.connect(claim_saved, sender=Claim, dispatch_uid="feed_items.claim_saved")
+    post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="feed_items.evidence_saved")
+    post_save.connect(article_link_saved, sender=ArticleLink, dispatch_uid="feed_items.article_link_saved")
+    pre_save.connect(dispute_before_save, sender=Dispute, dispatch_uid="feed_items.dispute_before_save")
+    post_save.connect(dispute_saved, sender=Dispute, dispatch_uid="feed_items.dispute_saved")
+    post_save.connect(source_check_saved, sender=SourceCheck, dispatch_uid="feed_items.source_check_saved")
+    dispute_status_changed.connect(status_changed, dispatch_uid="feed_items.status_changed")

@@ -1,10 +1,10 @@
-"""Developments: one per thing that happened on a dispute, never one per edit."""
+"""Feed items: one per thing that happened on a dispute, never one per edit."""
 
 import datetime
 
 import pytest
 
-from claims.models import Development, Dispute, SourceCheck, Stance
+from claims.models import Dispute, FeedItem, SourceCheck, Stance
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, SourceFactory
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def kinds(dispute):
-    return list(Development.objects.filter(dispute=dispute).order_by("created_at", "pk").values_list("kind", flat=True))
+    return list(FeedItem.objects.filter(dispute=dispute).order_by("created_at", "pk").values_list("kind", flat=True))
 
 
 def test_first_claim_is_a_claim_and_opposite_one_a_counterclaim_that_makes_it_disputed():
@@ -20,37 +20,37 @@ def test_first_claim_is_a_claim_and_opposite_one_a_counterclaim_that_makes_it_di
     ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS)
     ClaimFactory(dispute=dispute, stance=Stance.DENIES)
     assert kinds(dispute) == ["claim", "counterclaim", "status"]
-    status = Development.objects.get(dispute=dispute, kind="status")
+    status = FeedItem.objects.get(dispute=dispute, kind="status")
     assert (status.old_value, status.new_value) == ("single_sided", "disputed")
     assert status.title.startswith("Now disputed")
 
 
-def test_claim_development_names_party_stance_and_quote():
+def test_claim_feed_item_names_party_stance_and_quote():
     party = PartyFactory(name="Ministry of Defence")
     claim = ClaimFactory(party=party, stance=Stance.DENIES, quote="No contact occurred.")
-    dev = Development.objects.get(claim=claim)
+    dev = FeedItem.objects.get(claim=claim)
     assert "Ministry of Defence denies" in dev.title
     assert "No contact occurred." in dev.summary
     assert dev.source_id == claim.source_id
 
 
-def test_editing_a_claim_makes_no_new_development():
+def test_editing_a_claim_makes_no_new_feed_item():
     claim = ClaimFactory()
-    before = list(Development.objects.values_list("uid", flat=True))
+    before = list(FeedItem.objects.values_list("uid", flat=True))
     claim.quote = "Corrected wording."
     claim.save()
-    assert list(Development.objects.values_list("uid", flat=True)) == before
+    assert list(FeedItem.objects.values_list("uid", flat=True)) == before
 
 
-def test_new_evidence_and_article_are_developments():
+def test_new_evidence_and_article_are_feed_items():
     dispute = DisputeFactory()
     EvidenceFactory(dispute=dispute, title="Declassified footage")
     ArticleLinkFactory(dispute=dispute)
     assert kinds(dispute) == ["evidence", "article"]
-    assert "Declassified footage" in Development.objects.get(kind="evidence").title
+    assert "Declassified footage" in FeedItem.objects.get(kind="evidence").title
 
 
-def test_verdict_is_one_development_not_also_a_status_change():
+def test_verdict_is_one_feed_item_not_also_a_status_change():
     dispute = DisputeFactory()
     ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS)
     ClaimFactory(dispute=dispute, stance=Stance.DENIES)
@@ -60,11 +60,11 @@ def test_verdict_is_one_development_not_also_a_status_change():
     dispute.save()
     assert kinds(dispute)[-1] == "verdict"
     assert kinds(dispute).count("status") == 1  # only the earlier single-sided → disputed
-    verdict = Development.objects.get(kind="verdict")
+    verdict = FeedItem.objects.get(kind="verdict")
     assert verdict.new_value == "true" and verdict.summary == "The footage shows it."
 
 
-def test_saving_a_dispute_without_changes_makes_no_development():
+def test_saving_a_dispute_without_changes_makes_no_feed_item():
     dispute = DisputeFactory()
     dispute.summary = "More background."
     dispute.save()
@@ -83,7 +83,7 @@ def test_source_problems_reach_every_dispute_that_cites_the_source_once():
     EvidenceFactory(dispute=first.dispute, source=source)
     check = _check(source, SourceCheck.Outcome.GONE, 0, http_status=404)
     check.save()  # a second save of the same check is not news again
-    devs = Development.objects.filter(source_check=check)
+    devs = FeedItem.objects.filter(source_check=check)
     assert sorted(devs.values_list("dispute_id", flat=True)) == sorted([first.dispute_id, second.dispute_id])
     assert all(d.kind == "source_died" and "HTTP 404" in d.summary for d in devs)
 
@@ -97,7 +97,7 @@ def test_a_source_that_stays_dead_is_reported_once_but_changes_each_time():
     _check(source, SourceCheck.Outcome.CHANGED, 3, changed=True)
     _check(source, SourceCheck.Outcome.CHANGED, 4, changed=True)
     _check(source, SourceCheck.Outcome.QUOTE_MISSING, 5)
-    got = list(Development.objects.filter(source=source, source_check__isnull=False).order_by("created_at", "pk"))
+    got = list(FeedItem.objects.filter(source=source, source_check__isnull=False).order_by("created_at", "pk"))
     assert [d.kind for d in got] == ["source_died", "source_changed", "source_changed", "quote_missing"]
 
 
@@ -105,10 +105,10 @@ def test_ok_check_is_not_news():
     source = SourceFactory()
     ClaimFactory(source=source)
     _check(source, SourceCheck.Outcome.OK, 0)
-    assert not Development.objects.filter(source_check__isnull=False).exists()
+    assert not FeedItem.objects.filter(source_check__isnull=False).exists()
 
 
-def test_developments_move_the_dispute_up_the_recently_active_list():
+def test_feed_items_move_the_dispute_up_the_recently_active_list():
     source = SourceFactory()
     old = ClaimFactory(source=source).dispute
     ClaimFactory()
@@ -116,17 +116,17 @@ def test_developments_move_the_dispute_up_the_recently_active_list():
     assert Dispute.objects.recently_active().first() == old
 
 
-def test_a_check_saved_again_with_a_refined_outcome_is_one_development_redescribed():
+def test_a_check_saved_again_with_a_refined_outcome_is_one_feed_item_redescribed():
     # As the checker does: create with the fetch's outcome, then save the final one.
     source = SourceFactory()
     ClaimFactory(source=source)
     _check(source, SourceCheck.Outcome.OK, 0)
     check = _check(source, SourceCheck.Outcome.OK, 1, changed=True)
-    [dev] = Development.objects.filter(source_check=check)
+    [dev] = FeedItem.objects.filter(source_check=check)
     assert dev.kind == "source_changed"
     check.outcome = SourceCheck.Outcome.QUOTE_MISSING
     check.save(update_fields=["outcome"])
-    [again] = Development.objects.filter(source_check=check)
+    [again] = FeedItem.objects.filter(source_check=check)
     assert (again.uid, again.kind) == (dev.uid, "quote_missing")
     assert again.title.startswith("Quote missing from source")
 
@@ -137,6 +137,6 @@ def test_deleting_a_counterclaim_is_a_status_change_but_emptying_the_dispute_is_
     no = ClaimFactory(dispute=dispute, stance=Stance.DENIES)
     no.delete()
     assert kinds(dispute)[-1] == "status"
-    assert Development.objects.filter(dispute=dispute, kind="status").first().new_value == "single_sided"
+    assert FeedItem.objects.filter(dispute=dispute, kind="status").first().new_value == "single_sided"
     yes.delete()
     assert kinds(dispute).count("status") == 2
