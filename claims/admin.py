@@ -474,6 +474,10 @@ class SourceAdmin(LedgerAdmin):
     readonly_fields = ["check_state", "last_checked_at", "next_check_at", "created_at", "updated_at", "link"]
     actions = [recheck_sources]
 
+    def save_through_services(self, request: HttpRequest, obj: Source, form, change: bool) -> Source:
+        # A new source, or a new URL, gets a check at once.
+        return services.source_save(source=obj)
+
     @admin.display(description="Open")
     def link(self, obj: Source) -> str:
         # rel=noopener noreferrer: the admin must not leak itself to the checked site.

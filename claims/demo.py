@@ -9,7 +9,8 @@ import datetime
 
 from django.db import models, transaction
 
-from .models import Claim, DatePrecision, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
+from . import services
+from .models import Claim, DatePrecision, Dispute, Evidence, Party, Source, Speaker, Stance
 
 ARTICLE_URL = "https://www.aljazeera.com/news/2023/3/16/prevent-miscalculation-us-and-russia-resume-contact-after-drone"
 ARTICLE = {
@@ -208,8 +209,12 @@ def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[mode
 def load_demo() -> int:
     """Load the story; return how many rows were created or changed (0 on a second run)."""
     writes = 0
+    # Through the services, as an editor's form would: a new source gets its first check,
+    # a claim or evidence its feed item.
+    created = not Source.objects.filter(url=ARTICLE_URL).exists()
+    services.source_for_url(url=ARTICLE_URL)
     source, wrote = _upsert(Source, {"url": ARTICLE_URL}, ARTICLE)
-    writes += wrote
+    writes += created or wrote
     parties: dict[str, Party] = {}
     speakers: dict[str, Speaker] = {}
     for spec in PARTIES:
@@ -243,28 +248,28 @@ def load_demo() -> int:
                 "paraphrase": claim_spec["paraphrase"],
             }
             if not Claim.objects.filter(**lookup).exists():
-                Claim.objects.create(
+                services.claim_record(
                     **lookup,
+                    user=None,
+                    source_url=source.url,
                     quote=claim_spec["quote"],
                     quote_exact=claim_spec["quote"],
                     said_on=claim_spec["said_on"],
                     said_on_precision=DatePrecision.DAY,
-                    source=source,
                 )
                 writes += 1
         for ev_spec in spec["evidence"]:
             evidence = Evidence.objects.filter(dispute=dispute, title=ev_spec["title"]).first()
             if evidence is None:
-                evidence = Evidence.objects.create(
+                services.evidence_record(
                     dispute=dispute,
+                    user=None,
+                    links=ev_spec["links"],
                     title=ev_spec["title"],
                     kind=ev_spec["kind"],
                     released_by=parties[ev_spec["released_by"]],
                     released_on=ev_spec["released_on"],
                     description=ev_spec["description"],
                 )
-                writes += 1
-                for link in ev_spec["links"]:
-                    EvidenceLink.objects.create(evidence=evidence, **link)
-                    writes += 1
+                writes += 1 + len(ev_spec["links"])
     return writes

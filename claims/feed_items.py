@@ -1,21 +1,20 @@
 """Adding feed items: what happened on a dispute, one row per event, for the feeds.
 
-Connected in ``ClaimsConfig.ready``. Only creations make feed items: a new
-claim, evidence or article; a status or verdict change; a source check that
-found a problem. Saving an existing claim again (an edit) makes none, so a feed
-item's guid stays put when an editor fixes a typo.
+Called by the services that make the event (``claims.services``) and by the checker
+(``claims.checking.runner``), never from a signal. Only creations make feed items: a new
+claim, evidence or article; a status or verdict change; a source check that found a
+problem. Saving an existing claim again (an edit) makes none, so a feed item's guid
+stays put when an editor fixes a typo.
 """
 
 import logging
 
 from django.db import models
-from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from claims.checking import outcomes
 from claims.models import ArticleLink, Claim, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
-from claims.signals import dispute_status_changed
 
 log = logging.getLogger(__name__)
 
@@ -175,59 +174,3 @@ def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
         FeedItem.objects.bulk_create(made)
         _touch(d.dispute_id for d in made)
     return made
-
-
-# --- signal receivers --------------------------------------------------------------------------
-
-
-def claim_saved(sender, instance: Claim, created: bool, raw: bool = False, **kwargs) -> None:
-    if created and not raw:
-        create_for_claim(instance)
-
-
-def evidence_saved(sender, instance: Evidence, created: bool, raw: bool = False, **kwargs) -> None:
-    if created and not raw:
-        create_for_evidence(instance)
-
-
-def article_link_saved(sender, instance: ArticleLink, created: bool, raw: bool = False, **kwargs) -> None:
-    if created and not raw:
-        create_for_article_link(instance)
-
-
-def dispute_before_save(sender, instance: Dispute, raw: bool = False, **kwargs) -> None:
-    if raw or instance._state.adding or instance.pk is None:
-        instance._before_save = None
-        return
-    instance._before_save = Dispute.objects.filter(pk=instance.pk).values("status", "verdict").first()
-
-
-def dispute_saved(sender, instance: Dispute, created: bool, raw: bool = False, **kwargs) -> None:
-    before = getattr(instance, "_before_save", None)
-    instance._before_save = None
-    if created or raw or not before:
-        return
-    if before["verdict"] != instance.verdict:
-        # The verdict item says it all; the status change it causes is not a second item.
-        create_for_verdict_change(instance, before["verdict"])
-    elif before["status"] != instance.status:
-        create_for_status_change(instance, before["status"], instance.status)
-
-
-def status_changed(sender, dispute: Dispute, old: str, new: str, **kwargs) -> None:
-    create_for_status_change(dispute, old, new)
-
-
-def source_check_saved(sender, instance: SourceCheck, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        create_for_source_check(instance)
-
-
-def connect() -> None:
-    post_save.connect(claim_saved, sender=Claim, dispatch_uid="feed_items.claim_saved")
-    post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="feed_items.evidence_saved")
-    post_save.connect(article_link_saved, sender=ArticleLink, dispatch_uid="feed_items.article_link_saved")
-    pre_save.connect(dispute_before_save, sender=Dispute, dispatch_uid="feed_items.dispute_before_save")
-    post_save.connect(dispute_saved, sender=Dispute, dispatch_uid="feed_items.dispute_saved")
-    post_save.connect(source_check_saved, sender=SourceCheck, dispatch_uid="feed_items.source_check_saved")
-    dispute_status_changed.connect(status_changed, dispatch_uid="feed_items.status_changed")

@@ -1,7 +1,7 @@
 """Synthetic disputes at a chosen size, for benchmarks and query-budget tests.
 
 Rows are written with ``bulk_create`` in batches: fast, but it bypasses ``save()``,
-so this module sets what ``save()`` and the signals would have derived itself (a
+so this module sets what ``save()`` and the services would have derived itself (a
 dispute's status, ``published_at``, one feed item per claim) and writes no history
 rows. Sources get normalised URLs on a reserved host (``synthetic.invalid``) so nothing ever fetches them for real.
 """
@@ -208,7 +208,7 @@ def synthesize(
             evidence_rows = Evidence.objects.bulk_create(evidence_rows, batch_size=BATCH)
             ArticleLink.objects.bulk_create(article_rows, batch_size=BATCH)
 
-            # What the signals would have recorded for each claim: the feeds' items.
+            # What services.claim_record would have added for each claim: the feeds' items.
             by_pk = {d.pk: d for d in dispute_rows}
             FeedItem.objects.bulk_create(
                 [

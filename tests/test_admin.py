@@ -17,7 +17,7 @@ def populated():
     evidence = EvidenceFactory(dispute=claim.dispute, source=claim.source)
     evidence.links.create(claim=claim, effect="supports")
     ArticleLinkFactory(dispute=claim.dispute)
-    # Creating the source queued its first check (claims.checking.hooks).
+    # Creating the source queued its first check (services.source_save).
     assert CheckJob.objects.filter(source=claim.source).exists()
     check = SourceCheck.objects.create(source=claim.source, outcome="ok", http_status=200)
     check.quote_checks.create(claim=claim, present=True, score=100.0)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from claims import services
 from claims.models import Dispute, FeedItem, FeedToken, Party, Stance
 
 from .factories import ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, SpeakerFactory, UserFactory
@@ -27,9 +28,10 @@ def party(name):
 
 
 def make_disputed(proposition="A jet hit the drone.", affirm="It hit the drone.", deny="No contact occurred."):
+    # Through the service, as the editor's form does: it adds the claim items and the "now disputed" one.
     dispute = DisputeFactory(proposition=proposition)
-    ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS, quote=affirm, party=party("United States"))
-    ClaimFactory(dispute=dispute, stance=Stance.DENIES, quote=deny, party=party("Russia"))
+    services.claim_record(dispute=dispute, user=None, stance=Stance.AFFIRMS, quote=affirm, party=party("United States"))
+    services.claim_record(dispute=dispute, user=None, stance=Stance.DENIES, quote=deny, party=party("Russia"))
     return dispute
 
 

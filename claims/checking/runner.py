@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claims import feed_items
 from claims.models import CheckJob, Dispute, Source, SourceCheck
 
 from . import archive, extract, fetch, outcomes, reading, schedule  # noqa: F401 — extract: patched here by tests
@@ -124,6 +125,7 @@ def _run_claimed(job: CheckJob) -> SourceCheck | None:
         if outcome != check.outcome:
             check.outcome = outcome
             check.save(update_fields=["outcome"])
+        feed_items.create_for_source_check(check)
         _update_source(source, check, verdict)
     log.info("checked %s: %s", source.url, check.outcome)
     return check
@@ -263,6 +265,7 @@ def record_failure(job: CheckJob, outcome: str, error: str) -> SourceCheck | Non
             outcome=outcome,
             error=error[:2000],
         )
+        feed_items.create_for_source_check(check)
         _update_source(job.source, check, Verdict(outcome, error))
     log.warning("check job %s failed for good after %s attempts: %s", job.pk, job.attempts, error)
     return check

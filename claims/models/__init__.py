@@ -8,7 +8,7 @@ from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .feed_items import FeedItem
 from .parties import Party, Speaker
-from .search import DisputeSearchDocument
+from .search import DisputePageStamp, DisputeSearchDocument
 from .sources import Source, normalize_source_url
 from .submissions import FormSubmission
 
@@ -20,6 +20,7 @@ __all__ = [
     "DatePrecision",
     "FeedItem",
     "Dispute",
+    "DisputePageStamp",
     "DisputeSearchDocument",
     "Evidence",
     "EvidenceLink",
