@@ -75,7 +75,8 @@ def _server_error(client, settings):
 
     original, selectors.dispute_list_page = selectors.dispute_list_page, broken
     try:
-        return client.get("/")
+        # A query string of its own: the home page's results are cached per query string.
+        return client.get("/", {"q": "a query no other test asks"})
     finally:
         selectors.dispute_list_page = original
 
