@@ -37,3 +37,13 @@ def sweep_check_jobs() -> None:
     report = runner.sweep()
     if report.failed or report.recovered or report.scheduled or report.woken:
         log.info("sweep: %s", report)
+
+
+@shared_task(ignore_result=True)
+def purge_form_submissions() -> None:
+    """Daily (beat): delete old one-time form keys (services.purge_form_submissions)."""
+    from claims import services
+
+    deleted = services.purge_form_submissions()
+    if deleted:
+        log.info("purged %d old form submission keys", deleted)

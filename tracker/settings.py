@@ -100,6 +100,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can answer early (a bad Host in CommonMiddleware, a CSRF refusal,
+    # an over-size POST, a 429, a 500), so every error page carries the same headers as a page.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # HEAD answered as GET without a body, wherever GET is allowed (claims/middleware.py).
+    "claims.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,8 +113,6 @@ MIDDLEWARE = [
     # Turns a rate-limited request into a 429 page (claims/ratelimits.py).
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "claims.middleware.PrivateSiteMiddleware",
@@ -135,6 +139,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's form renderer, adding a maxlength to every typed field (claims/form_rendering.py).
+FORM_RENDERER = "claims.form_rendering.Renderer"
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -304,11 +311,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "tracker.celery:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": envint("CHECKER_SWEEP_SECONDS", 60)},
+    "purge-form-submissions": {"task": "claims.tasks.purge_form_submissions", "schedule": 24 * 3600},
 }
+# How long a create form's one-time key is kept (the double-submit guard, services.submit_once).
+FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
 
 # --- Source checker -----------------------------------------------------------
 # Check jobs per wake-up message, run at once by one task in threads, which then take
-# further due jobs whose host is free (docs/performance.md, "The checker's worker").
+# further due jobs whose host is free (docs/performance.md, "The checker (targets 4–6)").
 # 1: one job per message, one at a time per worker process. Off by default until a
 # worker that holds long batches survives a broker restart in the drills.
 CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 1)

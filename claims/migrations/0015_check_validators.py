@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0013_dispute_page_stamps'),
+        ('claims', '0014_form_submission_created_index'),
     ]
 
     operations = [
