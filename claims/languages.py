@@ -166,7 +166,7 @@ def common_languages() -> tuple[tuple[str, str], ...]:
 
 
 # BCP 47 primary language subtag → PostgreSQL text search configuration: a quote is stemmed
-# with its language's (migration 0015_search_languages holds the SQL copy; a test keeps the
+# with its language's (migration 0017_search_languages holds the SQL copy; a test keeps the
 # two equal). Languages PostgreSQL has no configuration for are indexed unstemmed ('simple').
 SEARCH_CONFIGS = {
     "ar": "arabic",

@@ -15,7 +15,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0013_dispute_page_stamps'),
+        ('claims', '0015_check_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

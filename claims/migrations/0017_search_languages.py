@@ -131,7 +131,7 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0014_claim_languages")]
+    dependencies = [("claims", "0016_claim_languages")]
     operations = [
         UnaccentExtension(),
         migrations.RunPython(install, uninstall, elidable=False),
