@@ -20,6 +20,14 @@ def run_check_job(job_id: int) -> None:
     runner.run_job(job_id)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_check_jobs(job_ids: list[int]) -> None:
+    """A batch of jobs at once (``CHECKER_BATCH_SIZE`` per wake-up): each is claimed on its own."""
+    from claims.checking import runner
+
+    runner.run_jobs(job_ids)
+
+
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_check_jobs() -> None:
     """Every minute, run by beat itself (tracker.celery.BeatScheduler): recover lost jobs,
