@@ -160,7 +160,27 @@ class LedgerAdmin(SimpleHistoryAdmin):
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[restored.pk]))
 
 
-class ReadOnlyInline:
+class BoundedInline:
+    """An inline whose formset takes at most its rows plus ``max_num`` new ones.
+
+    Django's default bound is 1,000 forms plus 1,000: a forged ``*-TOTAL_FORMS`` made
+    the server build up to 2,000 forms per inline. Here the bound is what the parent
+    holds now, plus the new rows one save may add; more is a clean formset error
+    ("Please submit at most N forms") and nothing is saved.
+    """
+
+    max_num = 20
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        existing = 0
+        if obj is not None and obj.pk is not None:
+            existing = self.model._default_manager.filter(**{formset.fk.name: obj}).count()
+        formset.absolute_max = existing + (self.max_num or 0)
+        return formset
+
+
+class ReadOnlyInline(BoundedInline):
     """An inline that lists; each row is changed on its own admin page, through its service."""
 
     can_delete = False
@@ -176,7 +196,7 @@ class ReadOnlyInline:
         return False
 
 
-class SpeakerInline(admin.TabularInline):
+class SpeakerInline(BoundedInline, admin.TabularInline):
     model = Speaker
     extra = 0
     fields = ["name", "role"]
@@ -464,7 +484,7 @@ class SourceAdmin(LedgerAdmin):
         return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', obj.url, obj.url)
 
 
-class QuoteCheckInline(admin.TabularInline):
+class QuoteCheckInline(BoundedInline, admin.TabularInline):
     model = QuoteCheck
     extra = 0
     can_delete = False

@@ -205,9 +205,32 @@ def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[mode
     return obj, bool(changed)
 
 
+DEMO_AUTHOR = "demo"
+
+
+def demo_author():
+    """The account the story is written as: a senior editor no one can log in as.
+
+    The services need a user whose roles allow publishing, and the rows then say who
+    wrote them, as an editor's would."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from . import roles
+
+    roles.ensure_roles()
+    user, created = get_user_model().objects.get_or_create(username=DEMO_AUTHOR)
+    if created:
+        user.set_unusable_password()
+        user.save()
+    user.groups.add(*Group.objects.filter(name__in=[roles.EDITORS, roles.SENIOR_EDITORS]))
+    return user
+
+
 @transaction.atomic
 def load_demo() -> int:
     """Load the story; return how many rows were created or changed (0 on a second run)."""
+    user = demo_author()
     writes = 0
     # Through the services, as an editor's form would: a new source gets its first check,
     # a claim or evidence its feed item.
@@ -230,13 +253,14 @@ def load_demo() -> int:
 
     for spec in DISPUTES:
         dispute = Dispute.objects.filter(slug=spec["slug"]).first()
-        if dispute is None:
-            dispute = Dispute.objects.create(
+        created = dispute is None
+        if created:
+            dispute = services.dispute_create(
+                user=user,
                 slug=spec["slug"],
                 proposition=spec["proposition"],
                 summary=spec["summary"],
                 occurred_on=INCIDENT,
-                is_published=True,
             )
             writes += 1
         for claim_spec in spec["claims"]:
@@ -250,7 +274,7 @@ def load_demo() -> int:
             if not Claim.objects.filter(**lookup).exists():
                 services.claim_record(
                     **lookup,
-                    user=None,
+                    user=user,
                     source_url=source.url,
                     quote=claim_spec["quote"],
                     quote_exact=claim_spec["quote"],
@@ -263,7 +287,7 @@ def load_demo() -> int:
             if evidence is None:
                 services.evidence_record(
                     dispute=dispute,
-                    user=None,
+                    user=user,
                     links=ev_spec["links"],
                     title=ev_spec["title"],
                     kind=ev_spec["kind"],
@@ -272,4 +296,8 @@ def load_demo() -> int:
                     description=ev_spec["description"],
                 )
                 writes += 1 + len(ev_spec["links"])
+        if created:
+            # Published once its claims are in, as a senior editor would; a dispute someone
+            # has since taken back to draft stays a draft on a second run.
+            services.dispute_publish(dispute=dispute, user=user)
     return writes

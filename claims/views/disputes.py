@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import roles, selectors
@@ -28,7 +28,7 @@ def _wants_partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def dispute_list(request: HttpRequest) -> HttpResponse:
     """The home page: disputes that moved most recently first, filtered and searched by the query string.
@@ -119,7 +119,7 @@ def _shared_copy_key(request: HttpRequest, stamp: str, variant: str) -> str | No
     return "dispute-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One dispute: claims side by side by stance, evidence, later articles and the timeline.
@@ -161,7 +161,7 @@ def _with_etag(response: HttpResponse, etag: str | None) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def dispute_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     """A dispute's timeline: what a big dispute's page loads when it is scrolled to, or a page of its own."""

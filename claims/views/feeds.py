@@ -22,7 +22,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from claims.models import Dispute, FeedItem, FeedToken, Party
 
@@ -193,7 +193,7 @@ def serve_feed(request: HttpRequest, feed: RssFeed, scope: FeedScope) -> HttpRes
 
 
 def _feed_view(feed: RssFeed, make_scope):
-    @require_GET
+    @require_safe
     def view(request: HttpRequest, **kwargs) -> HttpResponse:
         if settings.SITE_PRIVATE and not feed_token_is_valid(request):
             return HttpResponseForbidden(
@@ -215,7 +215,7 @@ party_atom = _feed_view(atom, party_scope)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def feed_token(request: HttpRequest) -> HttpResponse:
     """A reader's feed token for a private site: see it, make or rotate it, or revoke it."""
     token = FeedToken.objects.filter(user=request.user).first()
