@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import patch_cache_control
 
 # Paths a private site still serves to strangers: the login pages, static files,
 # the feeds (which check their own per-user token) and the API's endpoints (bearer
@@ -55,4 +56,23 @@ class HeadAsGetMiddleware:
         else:
             # Content-Length, when the view set one, still says what a GET would carry.
             response.content = b""
+        return response
+
+
+class PrivateForSignedInMiddleware:
+    """A response made for a signed-in user is never kept by a shared cache.
+
+    Pages show the viewer's name, editing controls, drafts and CSRF tokens; one kept by a
+    proxy or CDN would be handed to the next visitor. Views that set their own
+    Cache-Control (the feeds, the same for everyone; the dispute page) keep it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True)
         return response

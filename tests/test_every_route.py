@@ -109,3 +109,22 @@ def test_api_docs_need_a_login_on_a_private_site(client, settings, reader):
 def test_api_docs_stay_public_on_a_public_site(client):
     assert client.get("/api/openapi.json").status_code == 200
     assert client.get("/api/docs").status_code == 200
+
+
+def test_no_page_made_for_a_signed_in_user_is_publicly_cacheable(world, settings):  # noqa: F811
+    """Pages carry the viewer's name, drafts and CSRF tokens: a shared cache must not keep
+    them. Only the feeds (the same for everyone, whoever asks) may say public."""
+    settings.RATELIMIT_ENABLE = False
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(username="editor-cache", is_staff=True, is_superuser=True))
+    cacheable = {}
+    for url in every_url(world):
+        if url.startswith(("/accounts/logout/", "/admin/logout/")):
+            continue
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        control = response.get("Cache-Control", "")
+        if "private" not in control and "no-store" not in control and not url.startswith("/feeds/"):
+            cacheable[url] = control or "(no Cache-Control)"
+    assert not cacheable, f"pages a shared cache could keep for the next visitor: {cacheable}"

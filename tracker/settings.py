@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's page is Cache-Control: private (claims/middleware.py).
+    "claims.middleware.PrivateForSignedInMiddleware",
     # Turns a rate-limited request into a 429 page (claims/ratelimits.py).
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
