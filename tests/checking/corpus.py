@@ -406,13 +406,14 @@ def quotes_for(page: Page, count: int = 2) -> list[str]:
     (or 15–150 characters of CJK text)."""
     paragraphs = page.paragraphs
     picked = []
-    # A sentence the page says once: a quote that repeats elsewhere cannot show one place's edit.
-    article = " ".join(paragraphs)
+    # A sentence the page says once (in any case, also inside a longer sentence): a quote found
+    # verbatim elsewhere cannot show one place's edit.
+    article = " ".join(paragraphs).casefold()
     for paragraph in dict.fromkeys([paragraphs[len(paragraphs) // 2], paragraphs[0]] if paragraphs else []):
         for sentence in sentences(paragraph):
             words = len(sentence.split())
             cjk = bool(sentence) and _is_cjk(sentence[0])
-            if article.count(sentence) != 1:
+            if article.count(sentence.casefold()) != 1:
                 continue
             if (6 <= words <= 60) or (cjk and 15 <= len(sentence) <= 150):
                 picked.append(sentence)
@@ -437,3 +438,41 @@ def spanning_version(page: Page, quote: str) -> dict[str, str]:
     marker = '<sup class="reference" id="cite_ref-4"><a href="#cite_note-4">[4]</a></sup>'
     versions["footnote marker"] = html[:e3] + marker + html[e3:]
     return versions
+
+
+# --- Reading every version of a page (run in worker processes) ---------------------------------
+
+_PAGES: dict[str, Page] = {}
+
+
+def page_named(name: str) -> Page:
+    if not _PAGES:
+        _PAGES.update((page.name, page) for page in load_pages())
+    return _PAGES[name]
+
+
+def read_versions(name: str) -> dict:
+    """Every version of page ``name`` read as the checker's reading step reads a fetched body
+    (``extract.extract``, what ``reading.read_page`` calls), as plain data for the parent process:
+    the reader text of the base, of each boilerplate-only version, of each one-word edit (with the
+    word changed), of the version with a word of the first quote edited, and of each version with
+    that quote split by markup."""
+    from claims.checking import extract
+
+    page = page_named(name)
+    base = base_version(page)
+    out: dict = {"base": extract.extract(base).text, "boilerplate": {}, "edits": {}, "spanning": {}}
+    for kind, make in BOILERPLATE.items():
+        out["boilerplate"][kind] = extract.extract(make(page)).text
+    for where, edit in paragraph_edits(page).items():
+        out["edits"][where] = None if edit is None else (extract.extract(edit.html).text, edit.old, edit.new)
+    quotes = quotes_for(page)
+    out["quotes"] = quotes
+    out["altered"] = None
+    if quotes:
+        edit = word_edit(page, quotes[0], spots=page.unique_words(quotes[0], base))
+        if edit is not None:
+            out["altered"] = (extract.extract(edit.html).text, edit.old, edit.new)
+        for kind, html in spanning_version(page, quotes[0]).items():
+            out["spanning"][kind] = extract.extract(html).text
+    return out
