@@ -67,6 +67,7 @@ _STRONG_WORDS = {
 }  # fmt: skip
 _STRONG_PARTS = ("adsbygoogle", "gpt-ad", "advert", "sponsor", "cookie", "consent", "onetrust", "disqus", "comment")
 _STRONG_PARTS += ("most-read", "mostread", "most-popular", "newsletter", "outbrain", "taboola", "trending")
+_STRONG_PARTS_RE = re.compile("|".join(re.escape(part) for part in _STRONG_PARTS))
 _STRONG_ROLES = {"dialog", "alertdialog"}
 # Page furniture around the article: left out of the reader text, but kept for the extractor
 # (bylines and dates are where metadata comes from).
@@ -177,7 +178,7 @@ def _is_strong(el) -> bool:
     names = _names(el)
     if names.strip() and set(_TOKEN_SPLIT.split(names)) & _STRONG_WORDS:
         return True
-    return any(part in names for part in _STRONG_PARTS)
+    return _STRONG_PARTS_RE.search(names) is not None
 
 
 def _is_weak(el) -> bool:
@@ -506,7 +507,7 @@ _TITLE_PROPERTY = re.compile(r"\s*(dc|dcterm|og|twitter)\s*:\s*(title)\s*", re.I
 _TITLE_NAME = re.compile(r"^\s*(?:(dc|dcterm|og|twitter|weibo:(article|webpage))\s*[-.:]\s*)?title\s*$", re.I)
 _TITLE_ORDER = ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title")
 _TITLE_ORDER += ("twitter:title",)
-_SEPARATOR = re.compile(r" [|\-\\/>»] ")
+_SEPARATOR = re.compile(r" [|\-–—\\/>»] ")
 
 
 def _json_ld_article(tree) -> dict:
@@ -544,9 +545,9 @@ def _document_title(tree) -> str:
     hierarchical = False
     if _SEPARATOR.search(title):
         hierarchical = bool(re.search(r" [\\/>»] ", title))
-        title = re.sub(r"(.*)[|\-\\/>»] .*", r"\1", original)
+        title = re.sub(r"(.*)[|\-–—\\/>»] .*", r"\1", original)
         if _words_count(title) < 3:
-            title = re.sub(r"[^|\-\\/>»]*[|\-\\/>»](.*)", r"\1", original)
+            title = re.sub(r"[^|\-–—\\/>»]*[|\-–—\\/>»](.*)", r"\1", original)
     elif ": " in title:
         headings = {_flat(h.text_content()) for h in tree.iter("h1", "h2")}
         if title not in headings:
@@ -561,7 +562,7 @@ def _document_title(tree) -> str:
             title = _flat(h1s[0].text_content())
     title = _flat(title)
     count = _words_count(title)
-    if count <= 4 and (not hierarchical or count != _words_count(re.sub(r"[|\-\\/>»]+", "", original)) - 1):
+    if count <= 4 and (not hierarchical or count != _words_count(re.sub(r"[|\-–—\\/>»]+", "", original)) - 1):
         title = original
     return title
 

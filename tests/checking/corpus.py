@@ -486,31 +486,32 @@ def furniture(html: str, pos: int) -> str:
     return ""
 
 
-def read_versions(name: str) -> dict:
+def read_versions(name: str, url: str = "") -> dict:
     """Every version of page ``name`` read as the checker's reading step reads a fetched body
     (``extract.extract``, what ``reading.read_page`` calls), as plain data for the parent process:
     the reader text of the base, of each boilerplate-only version, of each one-word edit (with the
     words changed and the furniture it sits in), of the version with a word of the first quote
-    edited, and of each version with that quote split by markup."""
+    edited, and of each version with that quote split by markup. ``url`` is the page's address,
+    as the reading step passes it (trafilatura's judgement depends on it)."""
     from claims.checking import extract
 
     page = page_named(name)
     base = base_version(page)
-    out: dict = {"base": extract.extract(base).text, "boilerplate": {}, "edits": {}, "spanning": {}}
+    out: dict = {"base": extract.extract(base, url).text, "boilerplate": {}, "edits": {}, "spanning": {}}
     for kind, make in BOILERPLATE.items():
-        out["boilerplate"][kind] = extract.extract(make(page)).text
+        out["boilerplate"][kind] = extract.extract(make(page), url).text
     for where, edit in paragraph_edits(page).items():
         if edit is None:
             out["edits"][where] = None
         else:
-            out["edits"][where] = (extract.extract(edit.html).text, edit.old, edit.new, furniture(base, edit.at))
+            out["edits"][where] = (extract.extract(edit.html, url).text, edit.old, edit.new, furniture(base, edit.at))
     quotes = quotes_for(page)
     out["quotes"] = quotes
     out["altered"] = None
     if quotes:
         edit = word_edit(page, quotes[0], spots=page.unique_words(quotes[0], base))
         if edit is not None:
-            out["altered"] = (extract.extract(edit.html).text, edit.old, edit.new, "")
+            out["altered"] = (extract.extract(edit.html, url).text, edit.old, edit.new, "")
         for kind, html in spanning_version(page, quotes[0]).items():
-            out["spanning"][kind] = extract.extract(html).text
+            out["spanning"][kind] = extract.extract(html, url).text
     return out
