@@ -129,6 +129,11 @@ def _quote_rows(check: SourceCheck) -> dict[int, QuoteCheck]:
     return {q.claim_id: q for q in QuoteCheck.objects.filter(check_run=check)}
 
 
+def _hash(text: str) -> str:
+    """The text's hash as a check stores it (an empty text has none, and is never "changed")."""
+    return sha256_text(text) if text else ""
+
+
 def _workers() -> int:
     return max(2, min(4, os.cpu_count() or 2))
 
@@ -185,12 +190,12 @@ def judge_versions(page, base: SourceCheck, read: dict, figures: Figures) -> Non
     name = page.name
     # The stored text may be cut at CHECKER_MAX_TEXT_CHARS; the hash is of the whole text.
     base_hash = base.text_sha256
-    if sha256_text(read["base"]) != base_hash:
+    if _hash(read["base"]) != base_hash:
         figures.inconsistent.append(name)
     threshold = float(django_settings.CHECKER_QUOTE_THRESHOLD)
 
     for kind, text in read["boilerplate"].items():
-        unchanged = sha256_text(text) == base_hash
+        unchanged = _hash(text) == base_hash
         figures.boilerplate[kind].append(unchanged)
         if not unchanged:
             figures.boilerplate_false_alarms[kind].append(name)
@@ -204,7 +209,7 @@ def judge_versions(page, base: SourceCheck, read: dict, figures: Figures) -> Non
         shown = any(p.op == "added" and new in p.text for p in pieces) and any(
             p.op == "removed" and old in p.text for p in pieces
         )
-        ok = sha256_text(text) != base_hash and shown
+        ok = _hash(text) != base_hash and shown
         figures.edits[where].append(ok)
         if not furniture:
             figures.edits_in_article.append(ok)
