@@ -94,7 +94,8 @@ def _quotes(text: str, count: int = 5) -> list[str]:
 
 
 def _pipeline_rows(label: str, html: str) -> list[dict]:
-    from claims.checking import compare, extract
+    from claims.checking import compare, extract, fetch, reading
+    from claims.models import SourceCheck
 
     found = extract.extract(html)
     quotes = _quotes(found.text)
@@ -116,6 +117,19 @@ def _pipeline_rows(label: str, html: str) -> list[dict]:
         # What the reading step does when the body is byte-for-byte the last one: a hash.
         hashlib.sha256(body).hexdigest()
 
+    previous = SourceCheck(
+        text=found.text,
+        text_sha256=found.text_sha256,
+        text_method=extract.TEXT_METHOD,
+        final_url="https://example.org/story",
+        etag='"v1"',
+    )
+    answer_304 = fetch.FetchResult(url=previous.final_url, status=304, not_modified=True, headers={"etag": '"v1"'})
+
+    def not_modified():
+        # A 304 to the conditional request: the reading step carries the last check over.
+        reading.read_page(None, answer_304, "", {}, previous=previous)
+
     size = f"{len(body) // 1024} KB, text {len(found.text) // 1024} KB, {len(quotes)} quotes"
     return [
         {
@@ -125,6 +139,7 @@ def _pipeline_rows(label: str, html: str) -> list[dict]:
         },
         {"case": f"{label}: quote matching only", "size": size, "median_ms": _median_ms(quotes_only)},
         {"case": f"{label}: unchanged body (raw hash)", "size": size, "median_ms": _median_ms(unchanged_page)},
+        {"case": f"{label}: 304 Not Modified (reading step)", "size": size, "median_ms": _median_ms(not_modified)},
     ]
 
 

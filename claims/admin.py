@@ -32,10 +32,10 @@ from .models import (
     ArticleLink,
     CheckJob,
     Claim,
-    Development,
     Dispute,
     Evidence,
     EvidenceLink,
+    FeedItem,
     FeedToken,
     Party,
     QuoteCheck,
@@ -134,7 +134,7 @@ class LedgerAdmin(SimpleHistoryAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Feed items and quote checks go with what they describe; nobody deletes them by hand.
-        bookkeeping = {str(m._meta.verbose_name) for m in (Development, QuoteCheck)}
+        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck)}
         return deleted, model_count, perms_needed - bookkeeping, protected
 
     def history_form_view(self, request, object_id, version_id, extra_context=None) -> HttpResponse:
@@ -160,7 +160,27 @@ class LedgerAdmin(SimpleHistoryAdmin):
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[restored.pk]))
 
 
-class ReadOnlyInline:
+class BoundedInline:
+    """An inline whose formset takes at most its rows plus ``max_num`` new ones.
+
+    Django's default bound is 1,000 forms plus 1,000: a forged ``*-TOTAL_FORMS`` made
+    the server build up to 2,000 forms per inline. Here the bound is what the parent
+    holds now, plus the new rows one save may add; more is a clean formset error
+    ("Please submit at most N forms") and nothing is saved.
+    """
+
+    max_num = 20
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        existing = 0
+        if obj is not None and obj.pk is not None:
+            existing = self.model._default_manager.filter(**{formset.fk.name: obj}).count()
+        formset.absolute_max = existing + (self.max_num or 0)
+        return formset
+
+
+class ReadOnlyInline(BoundedInline):
     """An inline that lists; each row is changed on its own admin page, through its service."""
 
     can_delete = False
@@ -176,7 +196,7 @@ class ReadOnlyInline:
         return False
 
 
-class SpeakerInline(admin.TabularInline):
+class SpeakerInline(BoundedInline, admin.TabularInline):
     model = Speaker
     extra = 0
     fields = ["name", "role"]
@@ -454,13 +474,17 @@ class SourceAdmin(LedgerAdmin):
     readonly_fields = ["check_state", "last_checked_at", "next_check_at", "created_at", "updated_at", "link"]
     actions = [recheck_sources]
 
+    def save_through_services(self, request: HttpRequest, obj: Source, form, change: bool) -> Source:
+        # A new source, or a new URL, gets a check at once.
+        return services.source_save(source=obj)
+
     @admin.display(description="Open")
     def link(self, obj: Source) -> str:
         # rel=noopener noreferrer: the admin must not leak itself to the checked site.
         return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', obj.url, obj.url)
 
 
-class QuoteCheckInline(admin.TabularInline):
+class QuoteCheckInline(BoundedInline, admin.TabularInline):
     model = QuoteCheck
     extra = 0
     can_delete = False
@@ -522,8 +546,8 @@ class FeedTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["token", "created_at"]
 
 
-@admin.register(Development)
-class DevelopmentAdmin(admin.ModelAdmin):
+@admin.register(FeedItem)
+class FeedItemAdmin(admin.ModelAdmin):
     """Feed items are a record of what happened: readable here, never edited by hand."""
 
     list_display = ["title", "kind", "dispute", "created_at"]

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class ClaimsConfig(AppConfig):
@@ -7,25 +6,11 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claim ledger"
 
     def ready(self) -> None:
-        from .roles import ensure_roles
+        from . import receivers
 
-        # Groups need the permissions, which exist only after migrate: hence post_migrate.
-        post_migrate.connect(ensure_roles, sender=self)
-
-        from . import activity
-
-        # Feed items: a development is recorded when a claim, evidence, article, verdict or check arrives.
-        activity.connect()
-
-        from .checking import hooks
-
-        # A new source, or a source whose URL changed, gets a background check at once.
-        hooks.connect()
-
-        from . import public_parties
-
-        # The home filter's cached party list is dropped whenever what it depends on is written.
-        public_parties.connect()
+        # The few receivers that stay (roles after migrate, a cache dropped on writes): claims/receivers.py.
+        # Feed items and source checks are called by the services, not from signals.
+        receivers.connect(self)
 
         from . import admin_widgets
 

@@ -9,7 +9,8 @@ import datetime
 
 from django.db import models, transaction
 
-from .models import Claim, DatePrecision, Dispute, Evidence, EvidenceLink, Party, Source, Speaker, Stance
+from . import services
+from .models import Claim, DatePrecision, Dispute, Evidence, Party, Source, Speaker, Stance
 
 ARTICLE_URL = "https://www.aljazeera.com/news/2023/3/16/prevent-miscalculation-us-and-russia-resume-contact-after-drone"
 ARTICLE = {
@@ -204,12 +205,39 @@ def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[mode
     return obj, bool(changed)
 
 
+DEMO_AUTHOR = "demo"
+
+
+def demo_author():
+    """The account the story is written as: a senior editor no one can log in as.
+
+    The services need a user whose roles allow publishing, and the rows then say who
+    wrote them, as an editor's would."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from . import roles
+
+    roles.ensure_roles()
+    user, created = get_user_model().objects.get_or_create(username=DEMO_AUTHOR)
+    if created:
+        user.set_unusable_password()
+        user.save()
+    user.groups.add(*Group.objects.filter(name__in=[roles.EDITORS, roles.SENIOR_EDITORS]))
+    return user
+
+
 @transaction.atomic
 def load_demo() -> int:
     """Load the story; return how many rows were created or changed (0 on a second run)."""
+    user = demo_author()
     writes = 0
+    # Through the services, as an editor's form would: a new source gets its first check,
+    # a claim or evidence its feed item.
+    created = not Source.objects.filter(url=ARTICLE_URL).exists()
+    services.source_for_url(url=ARTICLE_URL)
     source, wrote = _upsert(Source, {"url": ARTICLE_URL}, ARTICLE)
-    writes += wrote
+    writes += created or wrote
     parties: dict[str, Party] = {}
     speakers: dict[str, Speaker] = {}
     for spec in PARTIES:
@@ -225,13 +253,14 @@ def load_demo() -> int:
 
     for spec in DISPUTES:
         dispute = Dispute.objects.filter(slug=spec["slug"]).first()
-        if dispute is None:
-            dispute = Dispute.objects.create(
+        created = dispute is None
+        if created:
+            dispute = services.dispute_create(
+                user=user,
                 slug=spec["slug"],
                 proposition=spec["proposition"],
                 summary=spec["summary"],
                 occurred_on=INCIDENT,
-                is_published=True,
             )
             writes += 1
         for claim_spec in spec["claims"]:
@@ -243,28 +272,32 @@ def load_demo() -> int:
                 "paraphrase": claim_spec["paraphrase"],
             }
             if not Claim.objects.filter(**lookup).exists():
-                Claim.objects.create(
+                services.claim_record(
                     **lookup,
+                    user=user,
+                    source_url=source.url,
                     quote=claim_spec["quote"],
                     quote_exact=claim_spec["quote"],
                     said_on=claim_spec["said_on"],
                     said_on_precision=DatePrecision.DAY,
-                    source=source,
                 )
                 writes += 1
         for ev_spec in spec["evidence"]:
             evidence = Evidence.objects.filter(dispute=dispute, title=ev_spec["title"]).first()
             if evidence is None:
-                evidence = Evidence.objects.create(
+                services.evidence_record(
                     dispute=dispute,
+                    user=user,
+                    links=ev_spec["links"],
                     title=ev_spec["title"],
                     kind=ev_spec["kind"],
                     released_by=parties[ev_spec["released_by"]],
                     released_on=ev_spec["released_on"],
                     description=ev_spec["description"],
                 )
-                writes += 1
-                for link in ev_spec["links"]:
-                    EvidenceLink.objects.create(evidence=evidence, **link)
-                    writes += 1
+                writes += 1 + len(ev_spec["links"])
+        if created:
+            # Published once its claims are in, as a senior editor would; a dispute someone
+            # has since taken back to draft stays a draft on a second run.
+            services.dispute_publish(dispute=dispute, user=user)
     return writes

@@ -6,6 +6,7 @@ verdict maps onto a 1–5 rating, "unproven" has no place on that scale and is
 given by name only.
 """
 
+import datetime
 import json
 
 from django.conf import settings
@@ -56,11 +57,17 @@ def _work(claim: Claim) -> dict:
     return work
 
 
-def claimreview(dispute: Dispute, *, request=None) -> dict | None:
-    """The ClaimReview object for a dispute, or None if it has no verdict."""
+def claimreview(dispute: Dispute, *, request=None, claims: list[Claim] | None = None) -> dict | None:
+    """The ClaimReview object for a dispute, or None if it has no verdict.
+
+    ``claims``: the dispute's claims with party, speaker and source, when the caller
+    has them already (the dispute page does), saving a query.
+    """
     if not dispute.verdict:
         return None
-    claims = list(dispute.claims.select_related("party", "speaker", "source").order_by("said_on", "pk"))
+    if claims is None:
+        claims = list(dispute.claims.select_related("party", "speaker", "source"))
+    claims = sorted(claims, key=lambda c: (c.said_on is None, c.said_on or datetime.date.min, c.pk))
     affirming = [c for c in claims if c.stance == Stance.AFFIRMS]
     first = (affirming or claims or [None])[0]
     item: dict = {"@type": "Claim", "name": dispute.proposition}
@@ -99,9 +106,18 @@ def claimreview(dispute: Dispute, *, request=None) -> dict | None:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def claimreview_script(dispute: Dispute, *, request=None, nonce: str = "") -> SafeString:
-    data = claimreview(dispute, request=request)
+def claimreview_payload(dispute: Dispute, *, request=None, claims: list[Claim] | None = None) -> str:
+    """The ClaimReview as JSON safe inside a ``<script>`` element ("" without a verdict)."""
+    data = claimreview(dispute, request=request, claims=claims)
     if data is None:
+        return ""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+def claimreview_script(dispute: Dispute, *, request=None, nonce: str = "", payload: str | None = None) -> SafeString:
+    """The ``<script>`` element; ``payload`` from claimreview_payload when the caller has it (cached)."""
+    if payload is None:
+        payload = claimreview_payload(dispute, request=request)
+    if not payload:
         return mark_safe("")  # noqa: S308 — a constant empty string
-    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload))  # noqa: S308 — escaped above

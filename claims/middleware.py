@@ -1,9 +1,18 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import patch_cache_control
 
-# Paths a private site still serves to strangers: the login page, static files,
-# the feeds (which check their own per-user token) and the API (bearer tokens).
+# Paths a private site still serves to strangers: the login pages, static files,
+# the feeds (which check their own per-user token) and the API's endpoints (bearer
+# tokens; a stranger gets 401). The API's description and its browsable docs are pages
+# like any other: on a private site they say what the newsroom keeps, so they need a login.
 PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/feeds/", "/admin/login/", "/api/")
+PRIVATE_EXCEPTIONS = ("/api/docs", "/api/openapi.json")
+
+
+def open_to_strangers(path: str) -> bool:
+    """Whether a private site serves this path without a login (the one place that decides)."""
+    return path.startswith(PUBLIC_PREFIXES) and not path.startswith(PRIVATE_EXCEPTIONS)
 
 
 class PrivateSiteMiddleware:
@@ -13,6 +22,57 @@ class PrivateSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.SITE_PRIVATE and not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+        if settings.SITE_PRIVATE and not request.user.is_authenticated and not open_to_strangers(request.path):
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class HeadAsGetMiddleware:
+    """HEAD is GET without the body (RFC 9110 §9.3.2), wherever GET is allowed.
+
+    Views declare ``require_safe`` (GET and HEAD), but django-ninja's API routes and
+    any view written with ``require_GET`` would answer a monitor's or a link checker's
+    HEAD with 405; here every HEAD is served as the GET it stands for and the body is
+    dropped, whatever the view. Outermost but for the security headers, so caching,
+    CSRF, rate limits and the private-site rule see a GET, which HEAD is to them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        request.META["REQUEST_METHOD"] = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+            request.META["REQUEST_METHOD"] = "HEAD"
+        if response.streaming:
+            response.close()
+            response.streaming_content = iter(())
+        else:
+            # Content-Length, when the view set one, still says what a GET would carry.
+            response.content = b""
+        return response
+
+
+class PrivateForSignedInMiddleware:
+    """A response made for a signed-in user is never kept by a shared cache.
+
+    Pages show the viewer's name, editing controls, drafts and CSRF tokens; one kept by a
+    proxy or CDN would be handed to the next visitor. Views that set their own
+    Cache-Control (the feeds, the same for everyone; the dispute page) keep it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True)
+        return response

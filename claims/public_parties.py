@@ -4,12 +4,11 @@ Working it out means finding, for each party, a claim or released evidence on a
 published dispute; for a party whose claims are all on drafts that reads every one
 of them (2 s at 100,000 disputes). The answer is the same for every reader and
 changes only when a dispute, claim, evidence or party is written, so it is cached
-and dropped on each of those writes (and kept at most ``TIMEOUT`` seconds, for
-writes that bypass signals, such as ``update()``).
+and dropped on each of those writes by receivers in ``claims/receivers.py`` (and kept
+at most ``TIMEOUT`` seconds, for writes that bypass signals, such as ``update()``).
 """
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
 
 KEY = "claims:public-party-ids"
 TIMEOUT = 300
@@ -26,12 +25,5 @@ def public_party_ids() -> list[int]:
 
 
 def forget(**kwargs) -> None:
+    """Receiver (connected in ``claims/receivers.py``): drop the cached list."""
     cache.delete(KEY)
-
-
-def connect() -> None:
-    from claims.models import Claim, Dispute, Evidence, Party
-
-    for model in (Dispute, Claim, Evidence, Party):
-        post_save.connect(forget, sender=model, dispatch_uid=f"public-parties-save-{model.__name__}")
-        post_delete.connect(forget, sender=model, dispatch_uid=f"public-parties-delete-{model.__name__}")

@@ -1,8 +1,12 @@
-"""Writes that carry the editors' rules: every form and command saves through here.
+"""Writes that carry the editors' rules: every form, admin page and command saves through here.
 
 Each service is keyword-only and atomic. Edits take the version the form was
 opened at and refuse to save over someone else's later change (``EditConflict``);
 deletes remember what went with the object so ``*_restore`` can bring it all back.
+
+What a write sets off is called here, in the open, not from signals: feed items
+(``claims.feed_items``) and source checks (``claims.checking.jobs.job_request``).
+The table in docs/architecture.md ("What a save triggers") lists each one.
 """
 
 from __future__ import annotations
@@ -11,18 +15,22 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import chain
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims import roles
+from claims import feed_items, roles
+from claims.checking.jobs import job_request
 from claims.models import (
     ArticleLink,
+    CheckJob,
     Claim,
     Dispute,
     Evidence,
@@ -142,16 +150,57 @@ def submit_once(*, user, key: str, create: Callable[[], models.Model]) -> tuple[
     return obj, True
 
 
+# Keys are deleted in batches, so a purge never holds a long lock on the table that every
+# create form writes to.
+PURGE_BATCH = 5_000
+
+
+def purge_form_submissions(*, now=None) -> int:
+    """Delete one-time form keys older than FORM_SUBMISSION_KEEP_DAYS; returns how many.
+
+    A key only has to outlive the resends of its form (a double click, a retry after a lost
+    answer: seconds to minutes), so a week is ample; run daily by beat (claims.tasks)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.FORM_SUBMISSION_KEEP_DAYS)
+    deleted = 0
+    while True:
+        batch = list(FormSubmission.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:PURGE_BATCH])
+        if not batch:
+            return deleted
+        deleted += FormSubmission.objects.filter(pk__in=batch).delete()[0]
+
+
 def _apply(obj: models.Model, data: dict[str, Any]) -> None:
     for name, value in data.items():
         setattr(obj, name, value)
 
 
 def source_for_url(*, url: str, kind: str = Source.Kind.ARTICLE) -> Source:
-    """The Source for a pasted URL: an existing one if the canonical URL is known."""
+    """The Source for a pasted URL: an existing one if the canonical URL is known.
+
+    A new source gets a check at once (the wake-up goes out when the transaction commits).
+    """
     normalized = normalize_source_url(url)
-    source, _ = Source.objects.get_or_create(url=normalized, defaults={"kind": kind})
+    source, created = Source.objects.get_or_create(url=normalized, defaults={"kind": kind})
+    if created:
+        job_request(source=source, reason=CheckJob.Reason.NEW)
     return source
+
+
+@transaction.atomic
+def source_save(*, source: Source) -> Source:
+    """Save a source edited as a whole (the admin); a new source or a new URL gets a check at once."""
+    old_url = Source.objects.filter(pk=source.pk).values_list("url", flat=True).first() if source.pk else None
+    source.save()
+    _source_checks(source, old_url)
+    return source
+
+
+def _source_checks(source: Source, old_url: str | None) -> None:
+    """Queue the check a saved source needs: new (``old_url`` None) or moved to another URL."""
+    if old_url is None:
+        job_request(source=source, reason=CheckJob.Reason.NEW)
+    elif old_url != source.url:
+        job_request(source=source, reason=CheckJob.Reason.URL_CHANGED)
 
 
 def _unique_slug(proposition: str, exclude_pk: int | None = None) -> str:
@@ -225,6 +274,7 @@ def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) 
     publish = data.pop("is_published", None)
     verdict = {name: data.pop(name) for name in list(data) if name in VERDICT_FIELDS}
     dispute = _lock_and_check(Dispute, dispute, version)
+    before = {"status": dispute.status, "verdict": dispute.verdict}
     _apply(dispute, data)
     if publish is not None and bool(publish) != dispute.is_published:
         if not roles.can_publish(user):
@@ -239,6 +289,7 @@ def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) 
             _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
+    _dispute_items(dispute, **before)
     return dispute
 
 
@@ -248,9 +299,23 @@ def dispute_publish(*, dispute: Dispute, user, publish: bool = True) -> Dispute:
         raise PermissionDenied("Only senior editors publish disputes.")
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.is_published != publish:
+        before = {"status": dispute.status, "verdict": dispute.verdict}
         dispute.is_published = publish
         dispute.save()
+        _dispute_items(dispute, **before)
     return dispute
+
+
+def _dispute_items(dispute: Dispute, *, status: str, verdict: str) -> None:
+    """The feed item a saved dispute makes, given its status and verdict before the save.
+
+    A verdict change is one item (the status change it causes is not a second); otherwise a
+    status change is one, when worth telling (see ``feed_items.create_for_status_change``).
+    """
+    if verdict != dispute.verdict:
+        feed_items.create_for_verdict_change(dispute, verdict)
+    elif status != dispute.status:
+        feed_items.create_for_status_change(dispute, status, dispute.status)
 
 
 def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> None:
@@ -271,9 +336,11 @@ def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "",
     if not roles.can_settle(user):
         raise PermissionDenied("Only senior editors set verdicts.")
     dispute = _lock_and_check(Dispute, dispute, version)
+    before = {"status": dispute.status, "verdict": dispute.verdict}
     _apply_verdict(dispute, user=user, verdict=verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
+    _dispute_items(dispute, **before)
     return dispute
 
 
@@ -313,13 +380,22 @@ def dispute_delete(*, dispute: Dispute, user) -> str:
 # Claims --------------------------------------------------------------------
 
 
-def _lock_dispute(dispute_id: int) -> None:
+def _lock_dispute(dispute: Dispute) -> str:
     """Serialise claim writes on one dispute: its status is recomputed from all its claims.
 
     Without it, two opposite claims saved at the same moment could each see only
-    themselves and store "single-sided".
+    themselves and store "single-sided". Returns the stored status (what a status
+    change is measured from) and puts it on ``dispute``.
     """
-    Dispute.objects.select_for_update().filter(pk=dispute_id).values_list("pk", flat=True).first()
+    status = Dispute.objects.select_for_update().filter(pk=dispute.pk).values_list("status", flat=True).first()
+    dispute.status = status or dispute.status
+    return dispute.status
+
+
+def _status_item(dispute: Dispute, before: str) -> None:
+    """A claim write moved the dispute's status (``Claim.save`` recomputed it): the feed item for that."""
+    if dispute.status != before:
+        feed_items.create_for_status_change(dispute, before, dispute.status)
 
 
 def party_for_name(*, name: str) -> Party:
@@ -359,7 +435,7 @@ def claim_record(
     *, dispute: Dispute, user, source_url: str = "", new_speaker: str = "", new_party: str = "", **data: Any
 ) -> Claim:
     """A new claim on a dispute; a pasted URL reuses the Source it normalises to."""
-    _lock_dispute(dispute.pk)
+    before = _lock_dispute(dispute)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
     claim = Claim(dispute=dispute, created_by=user, **data)
@@ -367,6 +443,8 @@ def claim_record(
     claim.source = source_for_url(url=source_url) if source_url.strip() else None
     claim.full_clean()
     claim.save()
+    feed_items.create_for_claim(claim)
+    _status_item(dispute, before)
     return claim
 
 
@@ -381,7 +459,7 @@ def claim_update(
     new_party: str = "",
     **data: Any,
 ) -> Claim:
-    _lock_dispute(claim.dispute_id)
+    before = _lock_dispute(claim.dispute)
     claim = _lock_and_check(Claim, claim, version)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
@@ -391,13 +469,17 @@ def claim_update(
         claim.source = source_for_url(url=source_url) if source_url.strip() else None
     claim.full_clean()
     claim.save()
+    _status_item(claim.dispute, before)
     return claim
 
 
 @transaction.atomic
 def claim_delete(*, claim: Claim, user) -> str:
-    _lock_dispute(claim.dispute_id)
-    return _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
+    dispute = claim.dispute
+    before = _lock_dispute(dispute)
+    token = _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
+    _status_item(dispute, before)
+    return token
 
 
 # Evidence ------------------------------------------------------------------
@@ -417,6 +499,7 @@ def evidence_record(
     evidence.source = source_for_url(url=source_url) if source_url.strip() else None
     evidence.full_clean()
     evidence.save()
+    feed_items.create_for_evidence(evidence)
     for link in links or []:
         evidence_link_add(evidence=evidence, user=user, **link)
     return evidence
@@ -497,6 +580,7 @@ def article_link(*, dispute: Dispute, user, url: str, relation: str, note: str =
         if ArticleLink.objects.filter(dispute=dispute, source=source).exists():
             raise ValidationError(ALREADY_LINKED) from None
         raise
+    feed_items.create_for_article_link(link)
     return link
 
 
@@ -609,7 +693,20 @@ def _bring_back(record, user=None) -> models.Model:
     instance.restore_notes = _make_restorable(instance)
     instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
     _save_restored(instance, force_insert=True)
+    _added(instance)
     return instance
+
+
+def _added(instance: models.Model) -> None:
+    """What a row coming (back) into the ledger sets off: its feed item, or a source's first check."""
+    if isinstance(instance, Claim):
+        feed_items.create_for_claim(instance)
+    elif isinstance(instance, Evidence):
+        feed_items.create_for_evidence(instance)
+    elif isinstance(instance, ArticleLink):
+        feed_items.create_for_article_link(instance)
+    elif isinstance(instance, Source):
+        _source_checks(instance, None)
 
 
 @transaction.atomic
@@ -623,8 +720,14 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
     reported as a ValidationError saying what to do (nothing is restored then); a
     dispute whose slug was taken comes back under a free one, said in ``restore_notes``.
     """
+    # The dispute a claim, evidence or article belongs to is locked first, as the claim services do.
+    dispute_id = getattr(record, "dispute_id", None) if model in (Claim, Evidence, ArticleLink) else None
+    dispute = Dispute.objects.filter(pk=dispute_id).first() if dispute_id else None
+    status_before = _lock_dispute(dispute) if dispute is not None else ""
     existing = model._default_manager.select_for_update().filter(pk=record.id).first()
     if existing is not None:
+        before = {"status": existing.status, "verdict": existing.verdict} if model is Dispute else {}
+        old_url = existing.url if model is Source else None
         kept_out = _senior_only_fields(model, user)
         for field in model._meta.concrete_fields:
             if field.primary_key or not field.editable or not hasattr(record, field.attname):
@@ -637,6 +740,13 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
         existing.restore_notes = _make_restorable(existing)
         existing._change_reason = f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}"
         _save_restored(existing)
+        if model is Dispute:
+            _dispute_items(existing, **before)
+        elif model is Source:
+            _source_checks(existing, old_url)
+        elif dispute is not None:
+            dispute.refresh_status()
+            _status_item(dispute, status_before)
         return existing
 
     deletion = model.history.filter(id=record.id).order_by("-history_date", "-history_id").first()
@@ -652,6 +762,7 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
                 if dependent._default_manager.filter(pk=dep_deletion.id).exists() or dep_deletion.prev_record is None:
                     continue
                 _bring_back(dep_deletion.prev_record)
-    if isinstance(instance, Claim | Evidence | ArticleLink):
-        instance.dispute.refresh_status()
+    if dispute is not None:
+        dispute.refresh_status()
+        _status_item(dispute, status_before)
     return instance

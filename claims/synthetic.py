@@ -1,7 +1,7 @@
 """Synthetic disputes at a chosen size, for benchmarks and query-budget tests.
 
 Rows are written with ``bulk_create`` in batches: fast, but it bypasses ``save()``,
-so this module sets what ``save()`` and the signals would have derived itself (a
+so this module sets what ``save()`` and the services would have derived itself (a
 dispute's status, ``published_at``, one feed item per claim) and writes no history
 rows. Sources get normalised URLs on a reserved host (``synthetic.invalid``) so nothing ever fetches them for real.
 """
@@ -9,18 +9,19 @@ rows. Sources get normalised URLs on a reserved host (``synthetic.invalid``) so 
 import datetime
 import itertools
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import (
     ArticleLink,
     Claim,
-    Development,
     Dispute,
     Evidence,
     EvidenceLink,
+    FeedItem,
     Party,
     Source,
     Speaker,
@@ -47,8 +48,8 @@ PARTY_NAMES = [
     "Border Service",
     "Civil Aviation Agency",
 ]
-BATCH = 1000
-DISPUTES_PER_CHUNK = 50
+BATCH = 2000
+DISPUTES_PER_CHUNK = 200
 
 
 @dataclass
@@ -128,10 +129,79 @@ def synthesize(
     result = SynthesisResult()
     party_rows, speakers = _parties(rng, run, max(parties, 2))
     result.parties = len(party_rows)
+
+    created: list[int] = []
+    with _derived_data_deferred(created):
+        _write_chunks(
+            rng,
+            run,
+            disputes,
+            claims_per_dispute,
+            evidence_per_dispute,
+            articles_per_dispute,
+            published_share,
+            party_rows,
+            speakers,
+            result,
+            created,
+        )
+    return result
+
+
+@contextmanager
+def _derived_data_deferred(created: list[int]):
+    """On PostgreSQL, as a superuser: no triggers while writing, then the derived rows in one go.
+
+    The triggers that keep each dispute's search document and page stamp (migrations
+    0006, 0013) fire once per bulk statement and recompute the documents of every
+    dispute it touched: most of the time of a large build. With
+    ``session_replication_role = replica`` (which needs a superuser; otherwise the
+    triggers simply run) they are off for this connection only, and afterwards one
+    statement each builds the documents and stamps of the disputes created.
+    """
+    if connection.vendor != "postgresql" or not _is_superuser():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO claims_disputesearchdocument (dispute_id) SELECT unnest(%s::bigint[]) "
+            "ON CONFLICT (dispute_id) DO NOTHING",
+            [created],
+        )
+        cursor.execute("SELECT claims_dispute_search_refresh(%s::bigint[])", [created])
+        cursor.execute("SELECT claims_page_stamp_bump(%s::bigint[])", [created])
+
+
+def _is_superuser() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _write_chunks(
+    rng,
+    run,
+    disputes,
+    claims_per_dispute,
+    evidence_per_dispute,
+    articles_per_dispute,
+    published_share,
+    party_rows,
+    speakers,
+    result,
+    created,
+) -> None:
     now = timezone.now()
     source_counter = 0
     verdicts = [v for v, _ in Dispute.Verdict.choices]
-
     for chunk_start in range(0, disputes, DISPUTES_PER_CHUNK):
         chunk = range(chunk_start, min(chunk_start + DISPUTES_PER_CHUNK, disputes))
         with transaction.atomic():
@@ -208,13 +278,13 @@ def synthesize(
             evidence_rows = Evidence.objects.bulk_create(evidence_rows, batch_size=BATCH)
             ArticleLink.objects.bulk_create(article_rows, batch_size=BATCH)
 
-            # What the signals would have recorded for each claim: the feeds' items.
+            # What services.claim_record would have added for each claim: the feeds' items.
             by_pk = {d.pk: d for d in dispute_rows}
-            Development.objects.bulk_create(
+            FeedItem.objects.bulk_create(
                 [
-                    Development(
+                    FeedItem(
                         dispute_id=claim.dispute_id,
-                        kind=Development.Kind.CLAIM,
+                        kind=FeedItem.Kind.CLAIM,
                         title=f"New claim on “{by_pk[claim.dispute_id].proposition[:80]}”",
                         summary=claim.quote,
                         claim=claim,
@@ -246,8 +316,8 @@ def synthesize(
                     )
             EvidenceLink.objects.bulk_create(links, batch_size=BATCH)
 
+            created.extend(d.pk for d in dispute_rows)
             result.disputes += len(dispute_rows)
             result.claims += len(claim_rows)
             result.evidence += len(evidence_rows)
             result.articles += len(article_rows)
-    return result

@@ -20,6 +20,14 @@ def run_check_job(job_id: int) -> None:
     runner.run_job(job_id)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_check_jobs(job_ids: list[int]) -> None:
+    """A batch of jobs at once (``CHECKER_BATCH_SIZE`` per wake-up): each is claimed on its own."""
+    from claims.checking import runner
+
+    runner.run_jobs(job_ids)
+
+
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_check_jobs() -> None:
     """Every minute, run by beat itself (tracker.celery.BeatScheduler): recover lost jobs,
@@ -29,3 +37,13 @@ def sweep_check_jobs() -> None:
     report = runner.sweep()
     if report.failed or report.recovered or report.scheduled or report.woken:
         log.info("sweep: %s", report)
+
+
+@shared_task(ignore_result=True)
+def purge_form_submissions() -> None:
+    """Daily (beat): delete old one-time form keys (services.purge_form_submissions)."""
+    from claims import services
+
+    deleted = services.purge_form_submissions()
+    if deleted:
+        log.info("purged %d old form submission keys", deleted)

@@ -57,7 +57,7 @@ urlpatterns = [
     path("articles/<int:pk>/delete/", editing_articles.article_delete, name="article-delete"),
     path("history/<str:kind>/<int:pk>/", history.object_history, name="history"),
     path("history/<str:kind>/<int:pk>/restore/<int:history_id>/", history.object_restore, name="history-restore"),
-    # Feeds (claims/views/feeds.py): RSS 2.0 and Atom 1.0 of developments.
+    # Feeds (claims/views/feeds.py): RSS 2.0 and Atom 1.0 of feed items.
     path("feeds/disputed/", feed_views.disputed_rss, name="feed-disputed"),
     path("feeds/disputed/atom/", feed_views.disputed_atom, name="feed-disputed-atom"),
     path("feeds/disputes/<slug:slug>/", feed_views.dispute_rss, name="feed-dispute"),

@@ -207,16 +207,16 @@ _counter = 0
 
 
 def add_sources(count: int, prefix: str, poison: int = 0) -> list[int]:
-    """Sources as an editor's form would add them (a post_save queues a check and wakes a worker)."""
+    """Sources as an editor's form would add them (the service queues a check and wakes a worker)."""
     global _counter
-    from claims.models import Source
+    from claims import services
 
     ids = []
     for n in range(count):
         _counter += 1
         host = HOSTS[_counter % len(HOSTS)]
         path = f"/stall/{prefix}/{n}" if n < poison else f"/{prefix}/{n}"
-        ids.append(Source.objects.create(url=f"http://{host}:{PAGE_PORT}{path}").pk)
+        ids.append(services.source_for_url(url=f"http://{host}:{PAGE_PORT}{path}").pk)
     return ids
 
 
@@ -543,10 +543,10 @@ def drill_dead_worker_slot(procs):
     holder.join()
     killed = time.monotonic()
     ids = []
-    from claims.models import Source
+    from claims import services
 
     for n in range(5):
-        ids.append(Source.objects.create(url=f"http://{host}:{PAGE_PORT}/slot/{n}").pk)
+        ids.append(services.source_for_url(url=f"http://{host}:{PAGE_PORT}/slot/{n}").pk)
     counts = wait_done(ids, 120)
     attempts = max(CheckJob.objects.filter(source_id__in=ids).values_list("attempts", flat=True))
     report(

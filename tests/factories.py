@@ -1,4 +1,10 @@
-"""Factories so a test says only what matters to it."""
+"""Factories so a test says only what matters to it.
+
+A factory saves the row directly, then adds what the creating service would have set off
+(``claims.services``): a source's first check job, a claim's, evidence's or article's feed
+item. Status-change and verdict feed items come only from the services; tests of what a
+write triggers call the services themselves (tests/test_services.py, test_feed_items.py).
+"""
 
 import datetime
 
@@ -6,7 +12,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from claims import models, roles
+from claims import feed_items, models, roles
+from claims.checking.jobs import job_request
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -51,6 +58,12 @@ class SourceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Story {n}")
     publisher = "Example News"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        source = super()._create(model_class, *args, **kwargs)
+        job_request(source=source, reason=models.CheckJob.Reason.NEW)  # as services.source_for_url
+        return source
+
 
 class DisputeFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -72,6 +85,12 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     said_on = datetime.date(2023, 3, 15)
     source = factory.SubFactory(SourceFactory)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        claim = super()._create(model_class, *args, **kwargs)
+        feed_items.create_for_claim(claim)  # as services.claim_record
+        return claim
+
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -82,6 +101,12 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Footage {n}")
     released_on = datetime.date(2023, 3, 16)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        evidence = super()._create(model_class, *args, **kwargs)
+        feed_items.create_for_evidence(evidence)  # as services.evidence_record
+        return evidence
+
 
 class ArticleLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -90,3 +115,9 @@ class ArticleLinkFactory(factory.django.DjangoModelFactory):
     dispute = factory.SubFactory(DisputeFactory)
     source = factory.SubFactory(SourceFactory)
     relation = models.ArticleLink.Relation.REPORTS
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        link = super()._create(model_class, *args, **kwargs)
+        feed_items.create_for_article_link(link)  # as services.article_link
+        return link

@@ -17,13 +17,13 @@ def populated():
     evidence = EvidenceFactory(dispute=claim.dispute, source=claim.source)
     evidence.links.create(claim=claim, effect="supports")
     ArticleLinkFactory(dispute=claim.dispute)
-    # Creating the source queued its first check (claims.checking.hooks).
+    # Creating the source queued its first check (services.source_save).
     assert CheckJob.objects.filter(source=claim.source).exists()
     check = SourceCheck.objects.create(source=claim.source, outcome="ok", http_status=200)
     check.quote_checks.create(claim=claim, present=True, score=100.0)
     FeedToken.objects.create(user=UserFactory(username="feedreader"))
     ApiToken.issue(UserFactory(username="graphics"), "graphics desk script")
-    # Recording the claim made a feed item (a Development) too.
+    # Recording the claim made a feed item too.
     return claim
 
 
@@ -44,7 +44,7 @@ def test_every_claims_model_is_in_the_admin():
 
 
 # Rows only the checker, the feed recorder or the token page make: the admin refuses to add them by hand.
-MADE_BY_THE_SYSTEM = {"SourceCheck", "Development", "ApiToken"}
+MADE_BY_THE_SYSTEM = {"SourceCheck", "FeedItem", "ApiToken"}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -22,8 +22,8 @@ from django.urls import reverse
 from claims import roles, services
 from claims.models import (
     ApiToken,
-    Development,
     Dispute,
+    FeedItem,
     FeedToken,
     SourceCheck,
 )
@@ -199,7 +199,7 @@ def test_every_admin_write_route_keeps_the_role_rules(ledger, model, role, clien
     for route, url, data in routes(model, root):
         with transaction.atomic():
             before = snapshot()
-            verdict_items = Development.objects.filter(kind=Development.Kind.VERDICT).count()
+            verdict_items = FeedItem.objects.filter(kind=FeedItem.Kind.VERDICT).count()
             client.force_login(user)
             response = client.post(url, data)
             assert response.status_code < 500, (route, response.status_code)
@@ -222,7 +222,7 @@ def test_every_admin_write_route_keeps_the_role_rules(ledger, model, role, clien
                 if not roles.can_settle(user):
                     assert row["verdict"] == old["verdict"], f"{where} changed the verdict"
             if not roles.can_settle(user):
-                made = Development.objects.filter(kind=Development.Kind.VERDICT).count()
+                made = FeedItem.objects.filter(kind=FeedItem.Kind.VERDICT).count()
                 assert made == verdict_items, f"{where} made a verdict feed item"
             transaction.set_rollback(True)
 
@@ -276,9 +276,9 @@ def test_revert_in_the_admin_moves_the_version_forward(ledger, client):
 
 def test_editor_revert_in_the_admin_makes_no_feed_item(ledger, client):
     client.force_login(staff_user("editor"))
-    before = Development.objects.count()
+    before = FeedItem.objects.count()
     _revert(client, _revert_url(ledger, _published_with_verdict(ledger)))
-    assert Development.objects.count() == before
+    assert FeedItem.objects.count() == before
 
 
 def test_senior_revert_in_the_admin_restores_what_was_shown(ledger, client):

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -142,8 +143,9 @@ def test_filter_form_updates_results_in_place_with_a_shareable_url(client):
     assert 'hx-target="#results"' in html and 'hx-push-url="true"' in html
 
 
-# Anonymous: count for the paginator, the page of disputes (annotated), the parties for the filter.
-LIST_QUERIES = 3
+# Anonymous: count for the paginator, the page of disputes (annotated), the parties for the
+# filter; on PostgreSQL also the newest page stamp that versions the cached results.
+LIST_QUERIES = 3 + (connection.vendor == "postgresql")
 
 
 @pytest.mark.parametrize("disputes", [2, DISPUTES_PER_PAGE])
@@ -213,3 +215,55 @@ def test_party_filter_follows_a_claim_moving_to_another_party(client):
 def test_editors_see_every_party_in_the_filter(editor_client):
     PartyFactory(name="Only in a draft")
     assert "Only in a draft" in editor_client.get(HOME).text
+
+
+# The results are cached per version of the data (PostgreSQL: the newest dispute page stamp).
+
+needs_stamps = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="page stamps are kept by PostgreSQL triggers"
+)
+
+
+@needs_stamps
+def test_a_repeat_view_of_the_list_reads_only_its_version(client, django_assert_num_queries):
+    synthesize(disputes=3, claims_per_dispute=2, published_share=1.0)
+    first = client.get(HOME, {"q": "drone"})
+    with django_assert_num_queries(1):  # the version: the htmx partial is the results alone
+        second = Client().get(HOME, {"q": "drone"}, HTTP_HX_REQUEST="true")
+    assert second.text in first.text
+
+
+# Each kind of write a row of the list shows, done as the code that does it does it.
+LIST_WRITES = {
+    "claim added": (lambda d: ClaimFactory(dispute=d, stance=Stance.DENIES), "1 denying"),
+    "dispute retitled": (lambda d: _save(d, proposition="A brand new proposition"), "A brand new proposition"),
+    "source found gone by the checker": (
+        lambda d: Source.objects.filter(pk=d.claims.get().source_id).update(check_state=Source.CheckState.GONE),
+        "Source problems",
+    ),
+}
+
+
+def _save(obj, **changes):
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save()
+
+
+@needs_stamps
+@pytest.mark.parametrize("write", LIST_WRITES)
+def test_any_write_shows_on_the_next_view_of_the_list(client, write):
+    dispute = DisputeFactory(proposition="The old proposition")
+    ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS, source=SourceFactory(check_state=Source.CheckState.OK))
+    change, visible = LIST_WRITES[write]
+    assert visible not in client.get(HOME).text
+    change(dispute)
+    assert visible in Client().get(HOME).text
+
+
+@needs_stamps
+def test_editors_list_is_not_the_visitors_copy(editor_client):
+    DisputeFactory(proposition="A draft nobody outside sees", is_published=False)
+    assert "A draft nobody outside sees" not in Client().get(HOME).text
+    assert "A draft nobody outside sees" in editor_client.get(HOME).text
+    assert "A draft nobody outside sees" not in Client().get(HOME).text

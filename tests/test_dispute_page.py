@@ -169,8 +169,9 @@ def _sized_dispute(claims: int, evidence: int, articles: int) -> Dispute:
     return dispute
 
 
-# Session-less anonymous request: the dispute, its claims, evidence, evidence links, articles,
-# and the claims again for the ClaimReview JSON-LD in the head (claims/jsonld.py, only with a verdict).
+# Session-less anonymous request: the page version (for the ETag), the dispute, its claims,
+# evidence, evidence links, articles. The ClaimReview JSON-LD in the head (with a verdict)
+# reuses the claims.
 ANONYMOUS_QUERIES = 6
 
 

@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.messages import constants, get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,10 +135,10 @@ def test_a_page_with_a_message_is_never_answered_304(rf, dispute):
     request.user = AnonymousUser()
     request.session = {}
     request._messages = FallbackStorage(request)
-    stamped = selectors.disputes_with_page_stamp().get(pk=dispute.pk)
-    assert _dispute_page_etag(request, stamped, "") is not None
+    stamp = selectors.dispute_page_version(dispute.slug, request.user).stamp
+    assert _dispute_page_etag(request, stamp, "") is not None
     request._messages.add(constants.SUCCESS, "Saved.")
-    assert _dispute_page_etag(request, stamped, "") is None
+    assert _dispute_page_etag(request, stamp, "") is None
     assert len(get_messages(request)) == 1  # still there to be shown
 
 
@@ -144,3 +146,38 @@ def test_unchanged_source_elsewhere_does_not_change_the_page(client, dispute):
     etag = _etag(client, dispute)
     ClaimFactory(source=SourceFactory())  # another dispute entirely
     assert client.get(_url(dispute), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+# The body shared by readers and visitors: rendered once per stamp, then one query per view.
+
+
+def test_another_visitor_gets_the_shared_copy_from_one_query(dispute, django_assert_num_queries):
+    first = Client().get(_url(dispute))
+    with django_assert_num_queries(2):  # the page version, the dispute for the page around the body
+        second = Client().get(_url(dispute))
+    assert second.status_code == 200
+    assert second.text.count('class="claim-card') == 2
+    # Same body; the page around it is each visitor's own (CSRF token, CSP nonce).
+    body = first.text[first.text.index('<div id="dispute-body"') : first.text.index("</main>")]
+    assert body in second.text
+
+
+def _queries_for_a_new_visitor(dispute) -> int:
+    # 2 for the shared copy (see above); more when the body is rebuilt.
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(_url(dispute)).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_any_write_renews_the_shared_copy(dispute, write):
+    Client().get(_url(dispute))
+    assert _queries_for_a_new_visitor(dispute) == 2
+    WRITES[write](dispute)
+    assert _queries_for_a_new_visitor(dispute) > 2  # rebuilt, not the copy from before the write
+
+
+def test_editors_never_get_the_shared_copy(dispute, editor_client):
+    Client().get(_url(dispute))
+    html = editor_client.get(_url(dispute)).text
+    assert "csrfmiddlewaretoken" in html and ">Edit<" in html

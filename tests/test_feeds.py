@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims.models import Development, Dispute, FeedToken, Party, Stance
+from claims import services
+from claims.models import Dispute, FeedItem, FeedToken, Party, Stance
 
 from .factories import ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, SpeakerFactory, UserFactory
 
@@ -27,9 +28,10 @@ def party(name):
 
 
 def make_disputed(proposition="A jet hit the drone.", affirm="It hit the drone.", deny="No contact occurred."):
+    # Through the service, as the editor's form does: it adds the claim items and the "now disputed" one.
     dispute = DisputeFactory(proposition=proposition)
-    ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS, quote=affirm, party=party("United States"))
-    ClaimFactory(dispute=dispute, stance=Stance.DENIES, quote=deny, party=party("Russia"))
+    services.claim_record(dispute=dispute, user=None, stance=Stance.AFFIRMS, quote=affirm, party=party("United States"))
+    services.claim_record(dispute=dispute, user=None, stance=Stance.DENIES, quote=deny, party=party("Russia"))
     return dispute
 
 
@@ -55,7 +57,7 @@ def as_text(detail) -> str:
 # --- content -----------------------------------------------------------------------------------------
 
 
-def test_disputed_feed_lists_developments_of_disputed_published_disputes_newest_first(client):
+def test_disputed_feed_lists_feed_items_of_disputed_published_disputes_newest_first(client):
     disputed = make_disputed()
     single = DisputeFactory(proposition="Only one side spoke.")
     ClaimFactory(dispute=single)
@@ -95,9 +97,9 @@ def test_guid_is_stable_not_a_permalink_and_editing_a_claim_adds_no_item(client)
 
 def test_pubdate_and_updated_are_when_it_happened(client):
     make_disputed()
-    dev = Development.objects.newest_first().first()
+    dev = FeedItem.objects.newest_first().first()
     when = timezone.make_aware(timezone.datetime(2024, 5, 6, 7, 8, 9), timezone.UTC)
-    Development.objects.filter(pk=dev.pk).update(created_at=when)
+    FeedItem.objects.filter(pk=dev.pk).update(created_at=when)
     rss = parse(fetch(client, "claims:feed-disputed"))
     atom = parse(fetch(client, "claims:feed-disputed-atom"))
     rss_entry = next(e for e in rss.entries if e.id == dev.guid)
@@ -256,7 +258,7 @@ def test_a_second_reader_gets_the_rendered_feed_from_one_query(client, django_as
     assert second.status_code == 200 and second.content == first.content
 
 
-def test_a_new_development_is_in_the_feed_after_a_cached_version(client):
+def test_a_new_feed_item_is_in_the_feed_after_a_cached_version(client):
     dispute = make_disputed()
     url = reverse("claims:feed-disputed")
     before = len(parse(client.get(url)).entries)

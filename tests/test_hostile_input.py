@@ -5,7 +5,7 @@ tests/test_every_form_and_filter.py; these are the cases as reported."""
 import pytest
 from django.db import connection
 
-from claims.models import ApiToken, ArticleLink, Claim, Development, Dispute, Evidence, Party, Source, Stance
+from claims.models import ApiToken, ArticleLink, Claim, Dispute, Evidence, FeedItem, Party, Source, Stance
 
 from .factories import DisputeFactory, PartyFactory
 
@@ -74,8 +74,8 @@ def test_a_long_new_party_name_makes_a_feed_item_that_fits(editor_client, client
     response = editor_client.post(f"/disputes/{dispute.slug}/claims/new/", _claim(new_party=name))
     assert response.status_code == 302
     assert Party.objects.filter(name=name).exists()
-    development = Development.objects.get(kind="claim")
-    assert len(development.title) <= Development._meta.get_field("title").max_length
+    development = FeedItem.objects.get(kind="claim")
+    assert len(development.title) <= FeedItem._meta.get_field("title").max_length
     assert client.get(f"/feeds/disputes/{dispute.slug}/").status_code == 200
 
 

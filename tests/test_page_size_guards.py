@@ -112,7 +112,7 @@ def test_party_page_size_and_queries_do_not_grow_with_the_record(client):
     assert large[0] < 80_000
 
 
-def test_feed_size_and_queries_do_not_grow_with_the_developments(client):
+def test_feed_size_and_queries_do_not_grow_with_the_feed_items(client):
     synthesize(disputes=10, claims_per_dispute=2, published_share=1.0, seed=1)
     Dispute.objects.update(status=Dispute.Status.DISPUTED)
     small = _measure(client, reverse("claims:feed-disputed"))
@@ -120,5 +120,5 @@ def test_feed_size_and_queries_do_not_grow_with_the_developments(client):
     Dispute.objects.update(status=Dispute.Status.DISPUTED)
     large = _measure(client, reverse("claims:feed-disputed"))
     assert large[1] == small[1]
-    # The newest 50 items, about 85 KB with synthetic quotes, however many developments there are.
+    # The newest 50 items, about 85 KB with synthetic quotes, however many feed items there are.
     assert large[0] < 120_000

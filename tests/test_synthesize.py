@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from claims.models import ArticleLink, Claim, Dispute, Evidence, EvidenceLink, Source
 from claims.synthetic import synthesize
@@ -80,7 +81,25 @@ def test_published_share_out_of_range_is_refused():
 
 
 def test_every_claim_has_its_feed_item():
-    from claims.models import Development
+    from claims.models import FeedItem
 
     synthesize(disputes=3, claims_per_dispute=2, seed=4)
-    assert Development.objects.filter(claim__isnull=False).count() == Claim.objects.count() == 6
+    assert FeedItem.objects.filter(claim__isnull=False).count() == Claim.objects.count() == 6
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search documents and page stamps are PostgreSQL's")
+def test_bulk_built_disputes_are_searchable_and_stamped_and_triggers_come_back():
+    from claims.models import DisputePageStamp, DisputeSearchDocument
+
+    from .factories import ClaimFactory
+
+    synthesize(disputes=3, claims_per_dispute=2, published_share=1.0)
+    ids = set(Dispute.objects.values_list("pk", flat=True))
+    assert set(DisputePageStamp.objects.filter(dispute_id__in=ids).values_list("dispute_id", flat=True)) == ids
+    assert DisputeSearchDocument.objects.filter(dispute__in=ids, document__isnull=False).count() == len(ids)
+    # Built without triggers, then the triggers are on again for whatever writes next.
+    dispute = Dispute.objects.get(pk=min(ids))
+    before = DisputePageStamp.objects.get(dispute_id=dispute.pk).changed
+    ClaimFactory(dispute=dispute, quote="Zyxwvut said it first.")
+    assert DisputePageStamp.objects.get(dispute_id=dispute.pk).changed > before
+    assert DisputeSearchDocument.objects.filter(dispute=dispute, document="zyxwvut").exists()

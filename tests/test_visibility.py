@@ -28,10 +28,10 @@ from claims.models import (
     ApiToken,
     ArticleLink,
     Claim,
-    Development,
     Dispute,
     Evidence,
     EvidenceLink,
+    FeedItem,
     FeedToken,
     Party,
     QuoteCheck,
@@ -142,7 +142,7 @@ def world(db):
     withdrawn.is_published = False
     withdrawn.save()
 
-    assert Development.objects.filter(dispute__is_published=False).count() >= 5
+    assert FeedItem.objects.filter(dispute__is_published=False).count() >= 5
     return {
         "published": published,
         "public_party": public_party,

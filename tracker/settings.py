@@ -100,15 +100,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can answer early (a bad Host in CommonMiddleware, a CSRF refusal,
+    # an over-size POST, a 429, a 500), so every error page carries the same headers as a page.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # HEAD answered as GET without a body, wherever GET is allowed (claims/middleware.py).
+    "claims.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's page is Cache-Control: private (claims/middleware.py).
+    "claims.middleware.PrivateForSignedInMiddleware",
     # Turns a rate-limited request into a 429 page (claims/ratelimits.py).
     "django_ratelimit.middleware.RatelimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "claims.middleware.PrivateSiteMiddleware",
@@ -136,10 +142,25 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, adding a maxlength to every typed field (claims/form_rendering.py).
+FORM_RENDERER = "claims.form_rendering.Renderer"
+
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 60))}
+    # DATABASE_POOL_SIZE > 0: connections come from a pool of that size (psycopg_pool)
+    # shared by the process's threads, instead of one persistent connection per thread.
+    # For the checker's worker: its threads hold a connection only while they read or
+    # write, never while they wait on a site (claims/checking/runner.py).
+    DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 0)
+    _max_age = 0 if DATABASE_POOL_SIZE else envint("CONN_MAX_AGE", 60)
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_max_age)}
+    if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": 30,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -292,9 +313,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "tracker.celery:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": envint("CHECKER_SWEEP_SECONDS", 60)},
+    "purge-form-submissions": {"task": "claims.tasks.purge_form_submissions", "schedule": 24 * 3600},
 }
+# How long a create form's one-time key is kept (the double-submit guard, services.submit_once).
+FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
 
 # --- Source checker -----------------------------------------------------------
+# Check jobs per wake-up message, run at once by one task in threads, which then take
+# further due jobs whose host is free (docs/performance.md, "The checker (targets 4–6)").
+# 1: one job per message, one at a time per worker process. Off by default until a
+# worker that holds long batches survives a broker restart in the drills.
+CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 1)
+# How long a batch's threads go on taking further due jobs from the queue; well under the
+# soft time limit, so a job started at the end still finishes within it.
+CHECKER_BATCH_SECONDS = envint("CHECKER_BATCH_SECONDS", 30)
 # host:port pairs that may bypass the public-address check (tests' local server).
 CHECKER_ALLOW_HOSTS = envlist("CHECKER_ALLOW_HOSTS")
 CHECKER_MAX_BYTES = envint("CHECKER_MAX_BYTES", 10 * 1024 * 1024)

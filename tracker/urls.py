@@ -21,3 +21,5 @@ if settings.BENCH_ENDPOINTS:
 
 # The database being down is a 503 with Retry-After, not a 500 (claims/views/errors.py).
 handler500 = "claims.views.errors.server_error"
+# A form over the upload limits is a 413 saying what the limit is (claims/views/errors.py).
+handler400 = "claims.views.errors.bad_request"

@@ -31,6 +31,7 @@ import functools
 import http.client
 import ipaddress
 import logging
+import random
 import re
 import socket
 import ssl
@@ -105,6 +106,8 @@ class FetchResult:
     request_headers: dict[str, str] = field(default_factory=dict)
     raw_headers: list[tuple[str, str]] = field(default_factory=list)
     address: str = ""
+    # The server answered 304 to the validators we sent: the body is the one they came with.
+    not_modified: bool = False
 
     @property
     def ok(self) -> bool:
@@ -118,6 +121,28 @@ class FetchResult:
     def text(self) -> str:
         """The body decoded with the charset found (header → meta → detection)."""
         return self.body.decode(self.charset or "utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the last check read at ``url`` was tagged with, sent back as a conditional request.
+
+    Only the hop whose URL is ``url`` carries them: an ETag belongs to one resource.
+    """
+
+    url: str
+    etag: str = ""
+    last_modified: str = ""
+
+    def headers_for(self, url: str) -> dict[str, str]:
+        if url.rstrip("/") != self.url.rstrip("/"):
+            return {}
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
 
 
 # --- Limits -------------------------------------------------------------------------
@@ -421,13 +446,22 @@ class HostBusy(Exception):
 # Monotonic time before which this process uses lock files instead of Redis.
 _redis_down_until = 0.0
 
+# Take the slot: -1 when taken; else how long a waiter should sleep: the spacing left
+# (the key then says "spacing", set by _RELEASE), or -2 while a request is running.
+_ACQUIRE = (
+    "if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end "
+    "if redis.call('get', KEYS[1]) == 'spacing' then return redis.call('pttl', KEYS[1]) end "
+    "return -2"
+)
 # Renew the slot only while it is still ours; release it (leaving the spacing) likewise.
 _RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
 _RELEASE = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "if tonumber(ARGV[2]) > 0 then return redis.call('pexpire', KEYS[1], ARGV[2]) end "
+    "if tonumber(ARGV[2]) > 0 then return redis.call('set', KEYS[1], 'spacing', 'PX', ARGV[2]) end "
     "return redis.call('del', KEYS[1]) end return 0"
 )
+# While another request to the host runs, look again this often (it takes ~0.1–1 s).
+_BUSY_POLL_SECONDS = 0.05
 
 
 def _redis_client():
@@ -480,10 +514,15 @@ def _redis_slot(client, host: str, spacing: float) -> Iterator[None]:
     give_up = time.monotonic() + _wait_budget()
     acquired = False
     try:
-        while not client.set(key, token, nx=True, px=lease_ms):
-            if time.monotonic() >= give_up:
+        while (wait_ms := client.eval(_ACQUIRE, 1, key, token, lease_ms)) != -1:
+            left = give_up - time.monotonic()
+            if left <= 0:
                 raise HostBusy(f"{host} was busy with another check for {_wait_budget():g} s.")
-            time.sleep(0.05)
+            # Sleep through the spacing in one go rather than polling through it: with
+            # many threads waiting on busy hosts, polling would be most of Redis's work.
+            # The jitter spreads the waiters that wake for the same host.
+            pause = wait_ms / 1000 if wait_ms >= 0 else _BUSY_POLL_SECONDS
+            time.sleep(min(left, pause + random.uniform(0, 0.02)))
         acquired = True
     except (HostBusy, *STOP_NOW):
         raise
@@ -551,6 +590,20 @@ def _file_slot(host: str, spacing: float) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def host_free(host: str) -> bool:
+    """Whether no request to ``host`` is running or spacing now, as far as Redis knows
+    (a hint for choosing work; the slot itself is still taken with ``host_slot``)."""
+    client = _redis_client()
+    if client is None:
+        return True
+    try:
+        return not client.exists(f"checker:host:{host.lower()}")
+    except STOP_NOW:
+        raise
+    except Exception:  # noqa: BLE001 — only a hint: without Redis every host looks free
+        return True
+
+
 @contextlib.contextmanager
 def host_slot(host: str, deadline: Deadline) -> Iterator[None]:
     """Hold the host's slot for one request; the next may start ``CHECKER_HOST_SPACING_SECONDS`` after.
@@ -598,7 +651,9 @@ class _Response:
         return ""
 
 
-def _one_request(target: Target, deadline: Deadline, *, read_body: bool = True) -> _Response:
+def _one_request(
+    target: Target, deadline: Deadline, *, read_body: bool = True, extra_headers: dict[str, str] | None = None
+) -> _Response:
     """One GET to one URL, address pinned, with limits. Raises FetchRefused."""
     address = resolve_pinned(target)
     connect_timeout = deadline.timeout(float(settings.CHECKER_CONNECT_TIMEOUT))
@@ -621,13 +676,13 @@ def _one_request(target: Target, deadline: Deadline, *, read_body: bool = True) 
         watchdog.start()
         sock.settimeout(deadline.timeout(read_timeout))
         conn.putrequest("GET", target.path, skip_accept_encoding=True)
-        for name, value in _request_headers().items():
+        for name, value in {**_request_headers(), **(extra_headers or {})}.items():
             conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
         headers = list(response.getheaders())
         resp = _Response(status=response.status, headers=headers, body=b"", raw_size=0, address=address)
-        if not read_body or response.status in REDIRECT_STATUSES:
+        if not read_body or response.status in REDIRECT_STATUSES or response.status == 304:
             return resp
         length = resp.header("content-length")
         if length.isdigit() and int(length) > max_bytes:
@@ -678,8 +733,28 @@ def robots_cache_clear() -> None:
     _robots_cache.clear()
 
 
+_robots_locks: dict[str, threading.Lock] = {}
+_robots_locks_guard = threading.Lock()
+
+
 def _robots_lines(robots: Target, deadline: Deadline) -> list[str] | None:
-    """robots.txt of one origin, from this process's cache while fresh (``CHECKER_ROBOTS_CACHE_SECONDS``)."""
+    """robots.txt of one origin, from this process's cache while fresh (``CHECKER_ROBOTS_CACHE_SECONDS``).
+
+    One thread fetches it while the process's other threads checking that origin wait for
+    its answer: each extra fetch would take the host's politeness slot and spacing.
+    """
+    cached = _robots_cache.get(robots.url)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    with _robots_locks_guard:
+        if len(_robots_locks) >= _ROBOTS_CACHE_MAX:
+            _robots_locks.clear()
+        lock = _robots_locks.setdefault(robots.url, threading.Lock())
+    with lock:
+        return _robots_lines_fetched(robots, deadline)
+
+
+def _robots_lines_fetched(robots: Target, deadline: Deadline) -> list[str] | None:
     now = time.monotonic()
     cached = _robots_cache.get(robots.url)
     if cached and cached[0] > now:
@@ -716,10 +791,12 @@ def robots_allowed(url: str, deadline: Deadline | None = None) -> bool:
     return parser.can_fetch(agent, target.url)
 
 
-def fetch(url: str, *, respect_robots: bool = False) -> FetchResult:
+def fetch(url: str, *, respect_robots: bool = False, validators: Validators | None = None) -> FetchResult:
     """Fetch ``url`` safely, following at most ``CHECKER_MAX_REDIRECTS`` checked redirects.
 
-    Never raises for what a URL or server does; see ``FetchResult.error_kind``.
+    With ``validators``, the hop at their URL is a conditional request; a 304 answer to it
+    sets ``not_modified`` (and leaves the body empty). Never raises for what a URL or
+    server does; see ``FetchResult.error_kind``.
     """
     started = time.monotonic()
     deadline = Deadline(float(settings.CHECKER_DEADLINE_SECONDS))
@@ -735,8 +812,9 @@ def fetch(url: str, *, respect_robots: bool = False) -> FetchResult:
             if target.url in seen:
                 raise FetchRefused(ERROR, f"Redirect loop: {target.url} was already visited.")
             seen.add(target.url)
+            conditional = validators.headers_for(target.url) if validators else {}
             with host_slot(target.host, deadline):
-                response = _one_request(target, deadline)
+                response = _one_request(target, deadline, extra_headers=conditional)
             result.final_url = target.url
             result.status = response.status
             result.address = response.address
@@ -748,6 +826,9 @@ def fetch(url: str, *, respect_robots: bool = False) -> FetchResult:
                 current = location
                 continue
             break
+        result.not_modified = response.status == 304 and bool(conditional)
+        if conditional:
+            result.request_headers = {**result.request_headers, **conditional}
         result.raw_headers = response.headers
         result.headers = {k.lower(): v for k, v in response.headers}
         content_type = result.headers.get("content-type", "")

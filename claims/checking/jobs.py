@@ -31,7 +31,7 @@ _broker_down_until = 0.0
 
 def _publish(job_ids: list[int], countdown: float | None, sent: list[int], budget: float) -> None:
     """Send the wake-ups over one connection; append each id once its message is out."""
-    from claims.tasks import run_check_job
+    from claims.tasks import run_check_jobs
     from tracker.celery import app
 
     # Bound each socket operation too, so an abandoned publisher thread ends on its own.
@@ -42,10 +42,12 @@ def _publish(job_ids: list[int], countdown: float | None, sent: list[int], budge
         "max_retries": 0,
         "interval_start": 0,
     }
+    size = max(int(settings.CHECKER_BATCH_SIZE), 1)
     with app.connection_for_write(transport_options=timeouts) as conn:
-        for job_id in job_ids:
-            run_check_job.apply_async(args=[job_id], retry=False, connection=conn, countdown=countdown)
-            sent.append(job_id)
+        for start in range(0, len(job_ids), size):
+            batch = job_ids[start : start + size]
+            run_check_jobs.apply_async(args=[batch], retry=False, connection=conn, countdown=countdown)
+            sent.extend(batch)
 
 
 def wake_workers(

@@ -3,6 +3,8 @@
 ``read_page`` gives the text fields of a new ``SourceCheck``; ``record_quotes`` writes one
 ``QuoteCheck`` per citing claim. Both skip work a previous check already did:
 
+* a 304 Not Modified to the conditional request made with the last check's validators
+  (``validators_of``) is that check's body: its text, hashes and archive are carried over;
 * the same raw body (SHA-256 of the bytes) as the latest check with text, read the same way,
   is the same text: nothing is extracted, and quote results are copied for every claim not
   edited since that check (a check of an unchanged page costs a hash and a few rows);
@@ -35,15 +37,55 @@ def latest_with_text(source: Source) -> SourceCheck | None:
     return SourceCheck.objects.filter(source=source).exclude(text_sha256="").order_by("-started_at").first()
 
 
+def validators_of(previous: SourceCheck | None) -> fetch.Validators | None:
+    """The conditional request to make after ``previous``: only when its text can be carried
+    over as it is (read the current way), and the server gave it a validator."""
+    if previous is None or previous.text_method != extract.TEXT_METHOD or not previous.final_url:
+        return None
+    if not (previous.etag or previous.last_modified):
+        return None
+    return fetch.Validators(url=previous.final_url, etag=previous.etag, last_modified=previous.last_modified)
+
+
+def _validator_fields(result: fetch.FetchResult, previous: SourceCheck | None) -> dict:
+    """The validators to keep: the response's own, or (a 304 that repeats none) the previous ones."""
+    etag = result.headers.get("etag", "")[:500]
+    last_modified = result.headers.get("last-modified", "")[:100]
+    if result.not_modified and previous is not None:
+        etag = etag or previous.etag
+        last_modified = last_modified or previous.last_modified
+    return {"etag": etag, "last_modified": last_modified}
+
+
+_NOT_FOUND = object()
+
+
 def read_page(
-    source: Source, result: fetch.FetchResult, raw_sha256: str, timings: dict
+    source: Source, result: fetch.FetchResult, raw_sha256: str, timings: dict, *, previous=_NOT_FOUND
 ) -> tuple[dict, SourceCheck | None]:
     """The text fields of the check of ``result``, and the previous check they were copied from
-    (when the body is byte-for-byte the same), else None."""
-    previous = latest_with_text(source)
+    (a 304 to its validators, or a body byte-for-byte the same), else None.
+
+    ``previous``: the latest check with text, when the caller already read it."""
+    if previous is _NOT_FOUND:
+        previous = latest_with_text(source)
+    validators = _validator_fields(result, previous)
+    if result.not_modified and previous is not None and previous.text_method == extract.TEXT_METHOD:
+        fields = {name: getattr(previous, name) for name in _COPIED}
+        fields.update(
+            text_method=extract.TEXT_METHOD,
+            changed=False,
+            not_modified=True,
+            raw_sha256=previous.raw_sha256,
+            archive_name=previous.archive_name,
+            size_bytes=previous.size_bytes,
+            **validators,
+        )
+        timings["extract_ms"] = 0
+        return fields, previous
     if previous and raw_sha256 and previous.raw_sha256 == raw_sha256 and previous.text_method == extract.TEXT_METHOD:
         fields = {name: getattr(previous, name) for name in _COPIED}
-        fields.update(text_method=extract.TEXT_METHOD, changed=False)
+        fields.update(text_method=extract.TEXT_METHOD, changed=False, **validators)
         timings["extract_ms"] = 0
         return fields, previous
     started = time.perf_counter()
@@ -60,6 +102,7 @@ def read_page(
         "published_on": found.published_on,
         "modified_on": found.modified_on,
         "changed": bool(earlier_hash and found.text_sha256 and earlier_hash != found.text_sha256),
+        **validators,
     }, None
 
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 import datetime
 import logging
 import random
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claims import feed_items
 from claims.models import CheckJob, Dispute, Source, SourceCheck
 
 from . import archive, extract, fetch, outcomes, reading, schedule  # noqa: F401 — extract: patched here by tests
@@ -48,6 +52,11 @@ def classify(result: fetch.FetchResult, source_url: str) -> Verdict:
     if result.error_kind:
         return Verdict(result.error_kind, result.error)
     status = result.status or 0
+    if result.not_modified:
+        moved = result.redirects and result.final_url.rstrip("/") != source_url.rstrip("/")
+        return Verdict(Outcome.REDIRECTED if moved else Outcome.OK)
+    if status == 304:
+        return Verdict(Outcome.ERROR, "HTTP 304 Not Modified to a request that was not conditional")
     if status in (404, 410):
         return Verdict(Outcome.GONE, f"HTTP {status}")
     if status in (429, 503) and result.retry_after is not None:
@@ -98,15 +107,72 @@ def run_job(job_id: int) -> SourceCheck | None:
         return None
 
 
+def run_jobs(job_ids: list[int]) -> None:
+    """Run a batch of jobs at once, one thread each, and return when all have ended.
+
+    A check is mostly waiting (the site's answer, the host's politeness slot), so one
+    worker process overlaps many; the CPU part (extraction) still runs one at a time per
+    process, which is why a worker has a process per core. A thread whose job is done
+    takes another due job from the queue (the database) whose host is free, for up to
+    ``CHECKER_BATCH_SECONDS``, so a batch does not wait for its slowest member with
+    idle threads. Each job is claimed, leased and recorded on its own exactly as in
+    ``run_job`` (a job taken this way makes its own wake-up a no-op). A time limit stops
+    the task (raised here, in the main thread); the jobs still running are then lost
+    with the process at the hard limit and recovered by the sweeper from their leases.
+    """
+    from django.db import connection
+
+    job_ids = list(dict.fromkeys(job_ids))
+    # SQLite (development) takes one writer at a time: threads would only fight over it.
+    if len(job_ids) <= 1 or connection.vendor == "sqlite":
+        for job_id in job_ids:
+            run_job(job_id)
+        return
+    until = time.monotonic() + float(settings.CHECKER_BATCH_SECONDS)
+    with ThreadPoolExecutor(max_workers=len(job_ids), thread_name_prefix="check") as pool:
+        for future in [pool.submit(_run_in_thread, job_id, until) for job_id in job_ids]:
+            future.result()
+
+
+def _run_in_thread(job_id: int, until: float) -> None:
+    from django.db import connection
+
+    try:
+        run_job(job_id)
+        while time.monotonic() < until and (job_id := next_free_job()) is not None:
+            run_job(job_id)
+    finally:
+        connection.close()  # this thread's own connection; the thread ends with the batch
+
+
+def next_free_job() -> int | None:
+    """A due queued job whose host nobody is fetching from now, or None (the queue is drained,
+    or every due job waits for a busy host: those are left to their own wake-ups)."""
+    now = timezone.now()
+    due = CheckJob.objects.filter(state=CheckJob.State.QUEUED, run_after__lte=now).order_by("run_after")
+    candidates = list(due.values_list("pk", "source__url")[:32])
+    random.shuffle(candidates)  # threads looking at once should not all try the same job
+    for job_id, url in candidates:
+        if fetch.host_free(urlsplit(url).hostname or ""):
+            return job_id
+    return None
+
+
 def _run_claimed(job: CheckJob) -> SourceCheck | None:
     source = job.source
     started = timezone.now()
-    result = fetch.fetch(source.url, respect_robots=job.reason == CheckJob.Reason.SCHEDULED)
+    previous = reading.latest_with_text(source)
+    release_pooled_connection()
+    result = fetch.fetch(
+        source.url,
+        respect_robots=job.reason == CheckJob.Reason.SCHEDULED,
+        validators=reading.validators_of(previous),
+    )
     verdict = classify(result, source.url)
     if verdict.outcome in outcomes.RETRYABLE and job.attempts < job.max_attempts:
         _retry_or_fail(job, verdict.error or verdict.outcome, retry_after=verdict.retry_after)
         return None
-    fields = _check_fields(job, result, verdict, started)
+    fields = _check_fields(job, result, verdict, started, previous)
     with transaction.atomic():
         # Only the holder of this lease may write; a job re-queued after a lost lease and
         # run elsewhere has moved on, and this late result is dropped.
@@ -124,12 +190,30 @@ def _run_claimed(job: CheckJob) -> SourceCheck | None:
         if outcome != check.outcome:
             check.outcome = outcome
             check.save(update_fields=["outcome"])
+        feed_items.create_for_source_check(check)
         _update_source(source, check, verdict)
     log.info("checked %s: %s", source.url, check.outcome)
     return check
 
 
-def _check_fields(job: CheckJob, result: fetch.FetchResult, verdict: Verdict, started) -> dict:
+def release_pooled_connection() -> None:
+    """Give a pooled database connection back before waiting on a site.
+
+    A worker's threads spend most of a check waiting (the host's slot, the site); with
+    ``DATABASE_POOL_SIZE`` they share a few connections instead of holding one each
+    through that wait. The next query takes one from the pool again. Not inside a
+    transaction (the tests' ``check_now``), and a no-op without a pool.
+    """
+    from django.db import connection
+
+    if connection.in_atomic_block or getattr(connection, "pool", None) is None:
+        return
+    connection.close()
+
+
+def _check_fields(
+    job: CheckJob, result: fetch.FetchResult, verdict: Verdict, started, previous: SourceCheck | None
+) -> dict:
     source = job.source
     fields = {
         "source": source,
@@ -146,11 +230,11 @@ def _check_fields(job: CheckJob, result: fetch.FetchResult, verdict: Verdict, st
         "timings": result.timings,
         "error": verdict.error,
     }
-    if result.status and not result.error_kind:
+    if result.status and not result.error_kind and not result.not_modified:
         fields["archive_name"], fields["raw_sha256"] = archive.archive_fetch(result)
     if verdict.outcome in (Outcome.OK, Outcome.REDIRECTED):
         read, fields["_reused_from"] = reading.read_page(
-            source, result, fields.get("raw_sha256", ""), fields["timings"]
+            source, result, fields.get("raw_sha256", ""), fields["timings"], previous=previous
         )
         fields.update(read)
     return fields
@@ -263,6 +347,7 @@ def record_failure(job: CheckJob, outcome: str, error: str) -> SourceCheck | Non
             outcome=outcome,
             error=error[:2000],
         )
+        feed_items.create_for_source_check(check)
         _update_source(job.source, check, Verdict(outcome, error))
     log.warning("check job %s failed for good after %s attempts: %s", job.pk, job.attempts, error)
     return check

@@ -1,14 +1,14 @@
 """The claim ledger: one module per aggregate, re-exported here."""
 
 from .accounts import FeedToken
-from .activity import Development
 from .api_tokens import ApiToken
 from .checks import CheckJob, QuoteCheck, SourceCheck
 from .claims import Claim, DatePrecision
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
+from .feed_items import FeedItem
 from .parties import Party, Speaker
-from .search import DisputeSearchDocument
+from .search import DisputePageStamp, DisputeSearchDocument
 from .sources import Source, normalize_source_url
 from .submissions import FormSubmission
 
@@ -18,8 +18,9 @@ __all__ = [
     "CheckJob",
     "Claim",
     "DatePrecision",
-    "Development",
+    "FeedItem",
     "Dispute",
+    "DisputePageStamp",
     "DisputeSearchDocument",
     "Evidence",
     "EvidenceLink",

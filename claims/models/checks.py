@@ -131,6 +131,15 @@ class SourceCheck(models.Model):
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")
     error = models.TextField(blank=True)
     archive_name = models.CharField(max_length=300, blank=True, help_text="WARC file in the default storage.")
+    # The validators the server sent with the body this check's text came from; the next
+    # check sends them back (If-None-Match / If-Modified-Since), and a 304 skips all work.
+    etag = models.CharField(max_length=500, blank=True, help_text="The ETag of the body this check read.")
+    last_modified = models.CharField(
+        max_length=100, blank=True, help_text="The Last-Modified header of the body this check read."
+    )
+    not_modified = models.BooleanField(
+        default=False, help_text="The server answered 304 Not Modified: text and quotes were carried over."
+    )
 
     objects = SourceCheckQuerySet.as_manager()
 

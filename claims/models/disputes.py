@@ -7,7 +7,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims import roles
-from claims.signals import dispute_status_changed
 from claims.text import NormalisedTextField
 
 from .base import Versioned
@@ -151,7 +150,11 @@ class Dispute(Versioned):
         return self.derive_status(stances, self.verdict)
 
     def refresh_status(self, *, touch: bool = True) -> None:
-        """Recompute the stored status; mark the dispute as recently active."""
+        """Recompute the stored status; mark the dispute as recently active.
+
+        Claim, evidence and article saves call this; the feed item for a status change is
+        the service's to make (``claims.services``), from the status it locked before.
+        """
         fields = {}
         status = self.computed_status()
         if status != self.status:
@@ -159,13 +162,9 @@ class Dispute(Versioned):
         if touch:
             fields["last_activity_at"] = timezone.now()
         if fields:
-            previous = self.status
             Dispute.objects.filter(pk=self.pk).update(**fields)
             for name, value in fields.items():
                 setattr(self, name, value)
-            if "status" in fields:
-                # update() sends no post_save; the feeds record status changes from this signal.
-                dispute_status_changed.send(sender=Dispute, dispute=self, old=previous, new=self.status)
 
     def save(self, *args, **kwargs) -> None:
         if self.is_published and self.published_at is None:

@@ -24,6 +24,8 @@ class FormSubmission(models.Model):
             # Create forms: one result per rendered form and user (the double-submit guard).
             models.UniqueConstraint(fields=["user", "key"], name="form_submission_once"),
         ]
+        # The purge (services.purge_form_submissions) deletes by age.
+        indexes = [models.Index(fields=["created_at"], name="form_submission_created")]
 
     def __str__(self) -> str:
         return f"Form {self.key[:8]}… by {self.user}"

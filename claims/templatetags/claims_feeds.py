@@ -36,7 +36,9 @@ def feed_url(context, name: str, *args) -> str:
 def claimreview_jsonld(context, dispute) -> SafeString:
     """The ClaimReview ``<script type="application/ld+json">`` of a dispute with a verdict, else nothing."""
     request = context.get("request")
-    return claimreview_script(dispute, request=request, nonce=context.get("csp_nonce", ""))
+    # The dispute page passes the payload it built from its own claims (or its cache).
+    payload = context.get("claimreview_payload")
+    return claimreview_script(dispute, request=request, nonce=context.get("csp_nonce", ""), payload=payload)
 
 
 @register.simple_tag

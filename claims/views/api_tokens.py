@@ -13,7 +13,7 @@ MAX_ACTIVE_TOKENS = 10
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.active().filter(user=request.user)
     new_token = ""

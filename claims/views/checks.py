@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
@@ -40,14 +40,14 @@ def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(source.get_absolute_url())
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def source_badge(request: HttpRequest, pk: int) -> HttpResponse:
     source = _with_progress(get_source_for_user(request, pk))
     return render(request, "claims/checks.html#badge-response", {"source": source})
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @ratelimit(group="heavy", key="user_or_ip", rate=heavy_rate, block=True)
 def source_check_diff(request: HttpRequest, pk: int) -> HttpResponse:
@@ -79,7 +79,7 @@ def _inert(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def source_archive(request: HttpRequest, check_id: int) -> HttpResponse:
     check = _check_for_user(request, check_id)
     if not check.archive_name or not default_storage.exists(check.archive_name):
@@ -94,7 +94,7 @@ def source_archive(request: HttpRequest, check_id: int) -> HttpResponse:
     return _inert(response)
 
 
-@require_GET
+@require_safe
 @ratelimit(group="heavy", key="user_or_ip", rate=heavy_rate, block=True)
 def source_check_text(request: HttpRequest, check_id: int) -> HttpResponse:
     check = _check_for_user(request, check_id)

@@ -3,13 +3,17 @@ import time
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.views.decorators.http import require_GET
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import roles, selectors
+from claims.jsonld import claimreview_payload
 from claims.release import release_stamp
 
 from .access import get_dispute_for_user
@@ -24,19 +28,49 @@ def _wants_partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def dispute_list(request: HttpRequest) -> HttpResponse:
-    """The home page: disputes that moved most recently first, filtered and searched by the query string."""
-    page = selectors.dispute_list_page(request.user, request.GET)
-    template = "claims/dispute_list.html#results" if _wants_partial(request) else "claims/dispute_list.html"
-    return render(request, template, {"listing": page, "form": page.form, "page_obj": page.page})
+    """The home page: disputes that moved most recently first, filtered and searched by the query string.
+
+    The results (count, rows, pages) are rendered once per version of the data, kind of
+    viewer and query string, and cached: the newest dispute page stamp changes with
+    every write any row shows, so a new key replaces the old one and nothing is deleted.
+    """
+    key = _shared_list_key(request)
+    results = cache.get(key) if key else None
+    form = None
+    if results is None:
+        page = selectors.dispute_list_page(request.user, request.GET)
+        form = page.form
+        context = {"listing": page, "form": form, "page_obj": page.page}
+        results = render_to_string("claims/dispute_list.html#results", context, request)
+        if key:
+            cache.set(key, results, LIST_CACHE_SECONDS)
+    if _wants_partial(request):
+        return HttpResponse(results)
+    if form is None:
+        form = selectors.dispute_list_form(request.user, request.GET)
+    return render(request, "claims/dispute_list.html", {"form": form, "results": mark_safe(results)})  # noqa: S308 — rendered HTML
 
 
-def _dispute_page_etag(request: HttpRequest, dispute, variant: str) -> str | None:
+# A cached list is replaced by the next write anyway; this bounds what an idle cache keeps.
+LIST_CACHE_SECONDS = 600
+
+
+def _shared_list_key(request: HttpRequest) -> str | None:
+    """The cache key of the home page's results for this request; None where there is no version (SQLite)."""
+    stamp = selectors.newest_page_stamp()
+    if stamp is None:
+        return None
+    parts = (stamp, roles.can_see_drafts(request.user), request.GET.urlencode(), release_stamp())
+    return "dispute-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _dispute_page_etag(request: HttpRequest, stamp: str, variant: str) -> str | None:
     """What this viewer would see of this dispute, as an ETag; None when it must not be reused.
 
-    The dispute's stamp (selectors.disputes_with_page_stamp) plus everything else the
+    The dispute's page version (selectors.dispute_page_version) plus everything else the
     HTML depends on: the viewer (name in the header, editing controls), their CSRF
     cookie (the token in the page), the variant (partial or whole page, query
     string), the release (templates) and the ten-minute bucket of relative times.
@@ -53,31 +87,70 @@ def _dispute_page_etag(request: HttpRequest, dispute, variant: str) -> str | Non
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     )
     bucket = int(time.time() // RELATIVE_TIME_BUCKET_SECONDS)
-    parts = repr((selectors.dispute_page_stamp(dispute), viewer, variant, release_stamp(), bucket))
+    parts = repr((stamp, viewer, variant, release_stamp(), bucket))
     return '"' + hashlib.sha256(parts.encode()).hexdigest()[:32] + '"'
 
 
-@require_GET
+def _page_version_or_404(request: HttpRequest, slug: str) -> selectors.PageVersion:
+    version = selectors.dispute_page_version(slug, request.user)
+    if version is None:
+        raise Http404("No dispute matches the given query.")
+    return version
+
+
+def _shared_copy_key(request: HttpRequest, stamp: str, variant: str) -> str | None:
+    """The cache key of the page's body as every viewer of this kind sees it; None: not shared.
+
+    Like the ETag, but without who the viewer is: readers and visitors see the same
+    body. Editors' bodies carry forms with their CSRF token, so they are never shared.
+    The dispute's stamp is in the key: any write makes a new key, nothing is deleted.
+    """
+    user = request.user
+    if roles.can_edit(user):
+        return None
+    parts = (
+        stamp,
+        user.is_authenticated,
+        variant,
+        request.get_host(),
+        release_stamp(),
+        int(time.time() // RELATIVE_TIME_BUCKET_SECONDS),
+    )
+    return "dispute-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+@require_safe
 @vary_on_headers("HX-Request")
 def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One dispute: claims side by side by stance, evidence, later articles and the timeline.
 
-    A repeat view of an unchanged dispute is answered 304 from the lookup query alone.
+    A repeat view of an unchanged dispute is answered 304 from the lookup query alone;
+    a first view by a reader or visitor gets the body rendered for the dispute's
+    current stamp once (per web process without a shared cache), from the cache.
     """
-    dispute = get_dispute_for_user(request, slug, queryset=selectors.disputes_with_page_stamp())
+    version = _page_version_or_404(request, slug)
     partial = _wants_partial(request)
-    etag = _dispute_page_etag(request, dispute, f"{partial}|{request.GET.urlencode()}")
+    etag = _dispute_page_etag(request, version.stamp, f"{partial}|{request.GET.urlencode()}")
     if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
         return not_modified
-    data = selectors.dispute_page_data(dispute, show_all=request.GET.get("all") == "1")
-    template = "claims/dispute_detail.html#dispute-body" if partial else "claims/dispute_detail.html"
-    # Timeline marks jump to their cards; on a cut-down page, to the page with every card.
-    context = {"dispute": dispute, "data": data, "mark_prefix": ""}
-    if not data.timeline_is_lazy:
-        context["timeline"] = data.timeline
-    if data.is_truncated:
-        context["mark_prefix"] = "?all=1"
-    return _with_etag(render(request, template, context), etag)
+    dispute = get_dispute_for_user(request, slug)
+    key = _shared_copy_key(request, version.stamp, request.GET.urlencode())
+    copy = cache.get(key) if key else None
+    if copy is None:
+        data = selectors.dispute_page_data(dispute, show_all=request.GET.get("all") == "1")
+        # Timeline marks jump to their cards; on a cut-down page, to the page with every card.
+        context = {"dispute": dispute, "data": data, "mark_prefix": "?all=1" if data.is_truncated else ""}
+        if not data.timeline_is_lazy:
+            context["timeline"] = data.timeline
+        body = render_to_string("claims/dispute_detail.html#dispute-body", context, request)
+        copy = (body, claimreview_payload(dispute, request=request, claims=data.claims))
+        if key:
+            cache.set(key, copy, RELATIVE_TIME_BUCKET_SECONDS)
+    body, payload = copy
+    if partial:
+        return _with_etag(HttpResponse(body), etag)
+    context = {"dispute": dispute, "body": mark_safe(body), "claimreview_payload": payload}  # noqa: S308 — rendered HTML
+    return _with_etag(render(request, "claims/dispute_detail.html", context), etag)
 
 
 def _with_etag(response: HttpResponse, etag: str | None) -> HttpResponse:
@@ -88,15 +161,16 @@ def _with_etag(response: HttpResponse, etag: str | None) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def dispute_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     """A dispute's timeline: what a big dispute's page loads when it is scrolled to, or a page of its own."""
-    dispute = get_dispute_for_user(request, slug, queryset=selectors.disputes_with_page_stamp())
+    version = _page_version_or_404(request, slug)
     partial = _wants_partial(request)
-    etag = _dispute_page_etag(request, dispute, f"timeline|{partial}")
+    etag = _dispute_page_etag(request, version.stamp, f"timeline|{partial}")
     if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
         return not_modified
+    dispute = get_dispute_for_user(request, slug)
     data = selectors.dispute_page_data(dispute)
     template = "claims/dispute_detail.html#timeline" if partial else "claims/dispute_timeline.html"
     context = {"dispute": dispute, "data": data, "timeline": data.timeline}

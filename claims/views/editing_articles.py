@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import services
@@ -40,7 +40,7 @@ def _article_item(request: HttpRequest, link: ArticleLink) -> str:
     return card(request, "article-item", {"link": link, "dispute": link.dispute})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def article_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -93,7 +93,7 @@ def _article_form(request: HttpRequest, form: ArticleLinkForm, dispute: Dispute)
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def article_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
@@ -102,7 +102,7 @@ def article_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#add-article-slot", {"dispute": dispute}))
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def article_card(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_article_link_for_user(request, pk)
@@ -111,7 +111,7 @@ def article_card(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(_article_item(request, link))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -151,7 +151,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
 def article_delete(request: HttpRequest, pk: int) -> HttpResponse:

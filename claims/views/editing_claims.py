@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import services
@@ -43,7 +43,7 @@ def _new_slot_id(stance: str) -> str:
     return f"new-claim-{stance}"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -87,7 +87,7 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def claim_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
     """The "Add a claim" button of a column (htmx "cancel" of a new claim)."""
@@ -100,7 +100,7 @@ def claim_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def claim_card(request: HttpRequest, pk: int) -> HttpResponse:
     """One claim card (htmx: "cancel" an edit); a plain request goes to its place on the dispute page."""
@@ -110,7 +110,7 @@ def claim_card(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(_claim_card(request, claim))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -160,7 +160,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
 def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:

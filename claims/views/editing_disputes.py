@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import services
@@ -28,7 +28,7 @@ from .inplace import (
 )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def dispute_create(request: HttpRequest) -> HttpResponse:
@@ -55,7 +55,7 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def dispute_edit(request: HttpRequest, slug: str) -> HttpResponse:
@@ -88,7 +88,7 @@ def dispute_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def dispute_header(request: HttpRequest, slug: str) -> HttpResponse:
     """The dispute's header alone (htmx "cancel" of an edit); a plain request gets the page."""
@@ -98,7 +98,7 @@ def dispute_header(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#dispute-header-swap", {"dispute": dispute}))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_settler
 def dispute_verdict(request: HttpRequest, slug: str) -> HttpResponse:
@@ -158,7 +158,7 @@ def dispute_unpublish(request: HttpRequest, slug: str) -> HttpResponse:
     return _publish(request, slug, False)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
 def dispute_delete(request: HttpRequest, slug: str) -> HttpResponse:

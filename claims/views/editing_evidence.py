@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import services
@@ -44,7 +44,7 @@ def _evidence_item(request: HttpRequest, evidence: Evidence) -> str:
     return card(request, "evidence-item", {"item": evidence, "dispute": evidence.dispute})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def evidence_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -80,7 +80,7 @@ def evidence_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def evidence_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
@@ -89,7 +89,7 @@ def evidence_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#add-evidence-slot", {"dispute": dispute}))
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def evidence_card(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for_user(request, pk)
@@ -98,7 +98,7 @@ def evidence_card(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(_evidence_item(request, evidence))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -133,7 +133,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
 def evidence_link_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -180,7 +180,7 @@ def evidence_link_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return done(request, "Link removed.", evidence.dispute.get_absolute_url() + f"#evidence-{evidence.pk}")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:

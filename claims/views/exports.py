@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims import selectors
 from claims.filters import DisputeFilterForm
@@ -45,7 +45,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Http
     return response
 
 
-@require_GET
+@require_safe
 def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per claim on the dispute: who, stance, the quote, when, where, and what the last check found."""
     dispute = get_dispute_for_user(request, slug)
@@ -93,7 +93,7 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return csv_response(f"{dispute.slug}-claims.csv", header, rows)
 
 
-@require_GET
+@require_safe
 def dispute_sources_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per source the dispute cites, saying how it is used (claim, evidence, article) and its check state."""
     dispute = get_dispute_for_user(request, slug)
@@ -138,7 +138,7 @@ def dispute_sources_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return csv_response(f"{dispute.slug}-sources.csv", header, rows)
 
 
-@require_GET
+@require_safe
 def search_csv(request: HttpRequest) -> HttpResponse:
     """The disputes the home page's search and filters find (same query string), one row each."""
     form = DisputeFilterForm(request.GET or None, user=request.user)

@@ -1,6 +1,6 @@
-"""RSS 2.0 and Atom 1.0 feeds of developments: the disputed-claims feed, one per dispute, one per party.
+"""RSS 2.0 and Atom 1.0 feeds: the disputed-claims feed, one per dispute, one per party.
 
-Each item is a ``Development`` (a new claim or counterclaim, evidence, an article,
+Each item is a ``FeedItem`` (a new claim or counterclaim, evidence, an article,
 a source that changed or died, a status or verdict change) with a guid that never
 changes. Responses answer conditional GETs with 304 without building the feed, and
 each version of a feed is rendered once and then served from the cache.
@@ -22,9 +22,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from claims.models import Development, Dispute, FeedToken, Party
+from claims.models import Dispute, FeedItem, FeedToken, Party
 
 FEED_LENGTH = 50
 # A feed is read by whoever it is passed on to, so it shows what a stranger may see,
@@ -38,12 +38,12 @@ FEED_CACHE_SECONDS = 24 * 3600
 
 @dataclass
 class FeedScope:
-    """What one feed covers: a title, the page it mirrors, and its developments."""
+    """What one feed covers: a title, the page it mirrors, and its feed items."""
 
     title: str
     description: str
     link: str
-    developments: object  # a DevelopmentQuerySet
+    items: object  # a FeedItemQuerySet
     guid: str = ""  # the Atom feed id: the feed's own URL, set per request
 
 
@@ -53,7 +53,7 @@ def disputed_scope() -> FeedScope:
         description="What changed on disputes where the parties' claims contradict each other: new claims and "
         "counterclaims, evidence, articles, sources that changed or vanished, status and verdict changes.",
         link=reverse("claims:home"),
-        developments=Development.objects.visible_to(FEED_READER).on_disputed(),
+        items=FeedItem.objects.visible_to(FEED_READER).on_disputed(),
     )
 
 
@@ -63,7 +63,7 @@ def dispute_scope(slug: str) -> FeedScope:
         title=f"{settings.SITE_NAME}: {dispute}",
         description=f"Developments on the dispute “{dispute.proposition}”.",
         link=dispute.get_absolute_url(),
-        developments=Development.objects.visible_to(FEED_READER).filter(dispute=dispute),
+        items=FeedItem.objects.visible_to(FEED_READER).filter(dispute=dispute),
     )
 
 
@@ -74,15 +74,15 @@ def party_scope(slug: str) -> FeedScope:
         title=f"{settings.SITE_NAME}: disputes involving {party.name}",
         description=f"Developments on the disputes where {party.name} has made a claim.",
         link=party.get_absolute_url(),
-        developments=Development.objects.visible_to(FEED_READER).for_party(party),
+        items=FeedItem.objects.visible_to(FEED_READER).for_party(party),
     )
 
 
-class DevelopmentFeed(Feed):
+class RssFeed(Feed):
     """RSS 2.0 of a ``FeedScope``; the object passed around is the scope."""
 
     feed_type = Rss201rev2Feed
-    description_template = "claims/feeds/development_description.html"
+    description_template = "claims/feeds/feed_item_description.html"
     item_guid_is_permalink = False
 
     def title(self, scope: FeedScope) -> str:
@@ -104,36 +104,36 @@ class DevelopmentFeed(Feed):
         return settings.ORGANISATION_NAME
 
     def items(self, scope: FeedScope):
-        return scope.developments.for_feed().newest_first()[:FEED_LENGTH]
+        return scope.items.for_feed().newest_first()[:FEED_LENGTH]
 
-    def item_title(self, item: Development) -> str:
+    def item_title(self, item: FeedItem) -> str:
         # RSS readers disagree on whether a title is text or HTML; escaping it, as Django does,
         # shows the literal text in both kinds of reader.
         return escape(item.title)
 
-    def item_link(self, item: Development) -> str:
+    def item_link(self, item: FeedItem) -> str:
         return item.dispute.get_absolute_url()
 
-    def item_guid(self, item: Development) -> str:
+    def item_guid(self, item: FeedItem) -> str:
         return item.guid
 
-    def item_pubdate(self, item: Development):
+    def item_pubdate(self, item: FeedItem):
         return item.created_at
 
-    def item_updateddate(self, item: Development):
+    def item_updateddate(self, item: FeedItem):
         return item.created_at
 
-    def item_categories(self, item: Development) -> list[str]:
+    def item_categories(self, item: FeedItem) -> list[str]:
         return sorted({claim.party.name for claim in item.dispute.claims.all()})
 
     def get_context_data(self, **kwargs) -> dict:
-        return {"development": kwargs["item"], "site": kwargs.get("site")}
+        return {"item": kwargs["item"], "site": kwargs.get("site")}
 
 
-class DevelopmentAtomFeed(DevelopmentFeed):
+class AtomFeed(RssFeed):
     feed_type = Atom1Feed
 
-    def item_title(self, item: Development) -> str:
+    def item_title(self, item: FeedItem) -> str:
         # Atom titles are declared text, so no escaping beyond the XML's own.
         return item.title
 
@@ -143,17 +143,17 @@ def feed_token_is_valid(request: HttpRequest) -> bool:
     return bool(token) and FeedToken.objects.filter(token=token, user__is_active=True).exists()
 
 
-def _feed_stamp(feed: DevelopmentFeed, scope: FeedScope, request: HttpRequest) -> tuple[str, float | None]:
+def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HttpRequest) -> tuple[str, float | None]:
     """The feed's ETag and Last-Modified timestamp, from the rows it would list.
 
     One query over the newest FEED_LENGTH items and their disputes (an index walk that
-    stops after them, whatever the number of developments), not an aggregate over all
-    of the scope's developments: a new item, one dropping out of the scope (a dispute
+    stops after them, whatever the number of feed items), not an aggregate over all
+    of the scope's feed items: a new item, one dropping out of the scope (a dispute
     no longer disputed or unpublished) or an edit that touched an item's dispute
     changes it.
     """
     rows = list(
-        scope.developments.newest_first().values_list(
+        scope.items.newest_first().values_list(
             "pk", "created_at", "dispute__last_activity_at", "dispute__updated_at", "dispute__slug"
         )[:FEED_LENGTH]
     )
@@ -163,7 +163,7 @@ def _feed_stamp(feed: DevelopmentFeed, scope: FeedScope, request: HttpRequest) -
     return '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"', last_modified
 
 
-def serve_feed(request: HttpRequest, feed: DevelopmentFeed, scope: FeedScope) -> HttpResponse:
+def serve_feed(request: HttpRequest, feed: RssFeed, scope: FeedScope) -> HttpResponse:
     """Answer a feed request: 304 if the reader is up to date, else the feed, rendered once per version.
 
     The rendered feed is cached under its ETag, so every reader after the first gets
@@ -192,8 +192,8 @@ def serve_feed(request: HttpRequest, feed: DevelopmentFeed, scope: FeedScope) ->
     return response
 
 
-def _feed_view(feed: DevelopmentFeed, make_scope):
-    @require_GET
+def _feed_view(feed: RssFeed, make_scope):
+    @require_safe
     def view(request: HttpRequest, **kwargs) -> HttpResponse:
         if settings.SITE_PRIVATE and not feed_token_is_valid(request):
             return HttpResponseForbidden(
@@ -205,7 +205,7 @@ def _feed_view(feed: DevelopmentFeed, make_scope):
     return view
 
 
-rss, atom = DevelopmentFeed(), DevelopmentAtomFeed()
+rss, atom = RssFeed(), AtomFeed()
 disputed_rss = _feed_view(rss, disputed_scope)
 disputed_atom = _feed_view(atom, disputed_scope)
 dispute_rss = _feed_view(rss, dispute_scope)
@@ -215,7 +215,7 @@ party_atom = _feed_view(atom, party_scope)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def feed_token(request: HttpRequest) -> HttpResponse:
     """A reader's feed token for a private site: see it, make or rotate it, or revoke it."""
     token = FeedToken.objects.filter(user=request.user).first()

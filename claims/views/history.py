@@ -17,7 +17,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -84,7 +84,7 @@ def _label(record) -> str:
         return f"{record.instance._meta.verbose_name} #{record.id}"
 
 
-@require_GET
+@require_safe
 @require_reader
 def object_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = _model_for(kind)

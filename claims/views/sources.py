@@ -1,6 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import selectors
@@ -9,7 +9,7 @@ from .access import get_source_for_user
 from .disputes import _wants_partial
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Which claims, evidence and articles cite this source, and its check history."""

@@ -177,11 +177,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _not_modified(self, headers):
+        """As real servers do: If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)."""
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return "ETag" in headers and headers["ETag"] in [tag.strip() for tag in if_none_match.split(",")]
+        since = self.headers.get("If-Modified-Since")
+        return since is not None and headers.get("Last-Modified") == since
+
     def _serve(self):
         path, _, query = self.path.partition("?")
         server = self.server
         if path in server.routes:
             status, headers, body = server.routes[path]
+            if status == 200 and self._not_modified(headers):
+                validators = {k: v for k, v in headers.items() if k in ("ETag", "Last-Modified")}
+                return self._send(304, validators, b"")
             return self._send(status, headers, body)
         if path.startswith("/chain/"):  # /chain/3 → /chain/2 → /chain/1 → /chain/0 → /article
             n = int(path.rsplit("/", 1)[1])

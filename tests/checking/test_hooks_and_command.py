@@ -1,4 +1,5 @@
-"""Checks are queued when a source is added or its URL changes, even with the broker down; the command."""
+"""Checks are queued when a source is added or its URL changes (``services.source_for_url``/``source_save``),
+even with the broker down; the command."""
 
 import time
 
@@ -6,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from claims import services
 from claims.models import CheckJob, Source
 from tests.factories import SourceFactory
 
@@ -31,11 +33,11 @@ def test_url_change_queues_a_check_and_other_edits_do_not():
     source = SourceFactory()
     CheckJob.objects.update(state=CheckJob.State.DONE)
     source.title = "New title"
-    source.save()
+    services.source_save(source=source)
     assert not source.check_jobs.filter(state=CheckJob.State.QUEUED).exists()
     source = Source.objects.get(pk=source.pk)
     source.url = "https://news.example.org/moved"
-    source.save()
+    services.source_save(source=source)
     assert source.check_jobs.get(state=CheckJob.State.QUEUED).reason == CheckJob.Reason.URL_CHANGED
 
 

@@ -287,3 +287,65 @@ def test_fetch_deadline_holds_the_worker_only_briefly(site, settings):
     check = runner.run_job(job.pk)
     assert time.monotonic() - started < 3
     assert check.outcome == "timeout"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_runs_every_job_once_with_its_own_outcome(site):
+    """One wake-up carries a batch; its jobs run in threads, each claimed and recorded on its own."""
+    from claims.checking.jobs import jobs_request
+
+    paths = {"/article": "ok", "/gone-404": "gone", "/doc.pdf": "not_html", "/chain/2": "redirected"}
+    sources = {SourceFactory(url=site.url(path)).pk: outcome for path, outcome in paths.items()}
+    jobs = jobs_request(source_ids=list(sources), wake=False).jobs
+    CheckJob.objects.update(run_after=timezone.now())
+    ids = [job.pk for job in jobs]
+    runner.run_jobs(ids + ids[:2])  # a job named twice runs once
+    runner.run_jobs(ids)  # a second delivery of the whole batch changes nothing
+    for source_id, outcome in sources.items():
+        assert list(SourceCheck.objects.filter(source_id=source_id).values_list("outcome", flat=True)) == [outcome]
+    assert set(CheckJob.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"done"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_thread_whose_job_is_done_takes_further_due_jobs_from_the_queue(site):
+    from django.db import connection
+
+    from claims.checking.jobs import jobs_request
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs a batch one job at a time (one writer), taking nothing further")
+
+    sources = [SourceFactory(url=site.url(f"/article?n={n}")) for n in range(5)]
+    jobs = jobs_request(source_ids=[s.pk for s in sources], wake=False).jobs
+    CheckJob.objects.update(run_after=timezone.now())
+    runner.run_jobs([jobs[0].pk, jobs[1].pk])  # woken for two; the other three were due too
+    assert set(CheckJob.objects.values_list("state", flat=True)) == {"done"}
+    assert SourceCheck.objects.count() == 5
+
+
+def test_only_jobs_whose_host_is_free_are_taken_from_the_queue(site, settings):
+    import os
+
+    import redis
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/4")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis not reachable at {url}")
+    settings.CHECKER_REDIS_URL = url
+    busy = SourceFactory(url="https://busy.example/story")
+    free = SourceFactory(url="https://free.example/story")
+    later = SourceFactory(url="https://later.example/story")
+    now = timezone.now()
+    for source, minutes in ((busy, -5), (free, -1), (later, 5)):  # each got its job when it was added
+        CheckJob.objects.filter(source=source).update(run_after=now + datetime.timedelta(minutes=minutes))
+    waiting = CheckJob.objects.get(source=free)
+    client = redis.Redis.from_url(url)
+    client.set("checker:host:busy.example", "spacing", px=60_000)
+    try:
+        assert runner.next_free_job() == waiting.pk
+        CheckJob.objects.filter(pk=waiting.pk).update(state="running")
+        assert runner.next_free_job() is None  # only a busy host's job and one not yet due
+    finally:
+        client.delete("checker:host:busy.example")

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
+from claims import services
 from claims.checking import runner
 from claims.models import CheckJob, Source, SourceCheck
 
@@ -138,7 +139,7 @@ def wait_for(predicate, seconds, what, worker=None):
 
 def test_adding_a_source_gets_checked_by_a_real_worker(site, workers):
     worker = workers()
-    source = Source.objects.create(url=site.url("/article"))  # autocommit: on_commit wakes the worker now
+    source = services.source_for_url(url=site.url("/article"))  # autocommit: on_commit wakes the worker now
     job = source.check_jobs.get()
     wait_for(lambda: Source.objects.get(pk=source.pk).check_state != "unchecked", 30, "the check", worker)
     source.refresh_from_db()
@@ -164,7 +165,7 @@ def test_sweeper_recovers_the_job_of_a_killed_worker(site, workers):
     site.drip_seconds = 4  # the page answers slowly, so the worker is mid-fetch when it dies
     site.routes.pop("/slow-header", None)
     first = workers()
-    source = Source.objects.create(url=site.url("/slow-header"))
+    source = services.source_for_url(url=site.url("/slow-header"))
     job = source.check_jobs.get()
     wait_for(lambda: CheckJob.objects.get(pk=job.pk).state == CheckJob.State.RUNNING, 30, "the claim", first)
     first.kill()

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from claims import services
 from claims.checking import runner
 from claims.checking.jobs import job_request
 from claims.models import CheckJob, Source, normalize_source_url
@@ -55,7 +56,8 @@ class Command(BaseCommand):
                 url = normalize_source_url(options["url"])
             except ValidationError as error:
                 raise CommandError(f"--url {options['url']!r}: {' '.join(error.messages)}") from None
-            source, created = Source.objects.get_or_create(url=url)
+            created = not Source.objects.filter(url=url).exists()
+            source = services.source_for_url(url=url)
             if created:
                 self.stdout.write(f"Created source {source.pk} for {url}")
             return [source]

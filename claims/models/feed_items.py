@@ -14,26 +14,26 @@ from .evidence import Evidence
 from .sources import Source
 
 
-class DevelopmentQuerySet(models.QuerySet):
-    def published(self) -> "DevelopmentQuerySet":
+class FeedItemQuerySet(models.QuerySet):
+    def published(self) -> "FeedItemQuerySet":
         return self.filter(dispute__is_published=True)
 
-    def visible_to(self, user) -> "DevelopmentQuerySet":
+    def visible_to(self, user) -> "FeedItemQuerySet":
         """Feed items on disputes ``user`` may read; feeds pass None (a feed goes to whoever it is shared with)."""
         return self if roles.can_see_drafts(user) else self.published()
 
-    def on_disputed(self) -> "DevelopmentQuerySet":
-        """Developments on disputes that are currently in dispute (the main feed)."""
+    def on_disputed(self) -> "FeedItemQuerySet":
+        """Feed items on disputes that are currently in dispute (the main feed)."""
         return self.filter(dispute__status=Dispute.Status.DISPUTED)
 
-    def for_party(self, party) -> "DevelopmentQuerySet":
-        """Developments on disputes where the party has made a claim."""
+    def for_party(self, party) -> "FeedItemQuerySet":
+        """Feed items on disputes where the party has made a claim."""
         return self.filter(dispute__in=Dispute.objects.filter(claims__party=party).values("pk"))
 
-    def newest_first(self) -> "DevelopmentQuerySet":
+    def newest_first(self) -> "FeedItemQuerySet":
         return self.order_by("-created_at", "-pk")
 
-    def for_feed(self) -> "DevelopmentQuerySet":
+    def for_feed(self) -> "FeedItemQuerySet":
         """Everything a feed item shows, in a fixed number of queries."""
         return self.select_related(
             "dispute",
@@ -49,7 +49,7 @@ class DevelopmentQuerySet(models.QuerySet):
         )
 
 
-class DevelopmentKind(models.TextChoices):
+class FeedItemKind(models.TextChoices):
     CLAIM = "claim", "New claim"
     COUNTERCLAIM = "counterclaim", "New counterclaim"
     EVIDENCE = "evidence", "New evidence"
@@ -61,55 +61,53 @@ class DevelopmentKind(models.TextChoices):
     VERDICT = "verdict", "Verdict"
 
 
-class Development(models.Model):
+class FeedItem(models.Model):
     """One thing that happened on a dispute: a feed item.
 
-    A development is written once, when it happens, and never rewritten: an edit
+    A feed item is written once, when it happens, and never rewritten: an edit
     to an existing claim does not make a new one. ``uid`` is the feed guid.
     """
 
-    Kind = DevelopmentKind
+    Kind = FeedItemKind
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The feed item's guid.")
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="developments")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="feed_items")
     kind = models.CharField(max_length=20, choices=Kind)
     title = NormalisedCharField(max_length=300, truncate=True, help_text="A headline, written when it happened.")
     summary = NormalisedTextField(blank=True, help_text="Plain text: what changed, written when it happened.")
     old_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict before the change.")
     new_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict after the change.")
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments")
-    evidence = models.ForeignKey(
-        Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments"
-    )
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
     article_link = models.ForeignKey(
-        ArticleLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments"
+        ArticleLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items"
     )
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
     source_check = models.ForeignKey(
-        SourceCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="developments"
+        SourceCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = DevelopmentQuerySet.as_manager()
+    objects = FeedItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         get_latest_by = "created_at"
         indexes = [
-            # Per-dispute feed, and the party feed's dispute subquery: a dispute's developments, newest first.
-            models.Index(fields=["dispute", "-created_at"], name="development_dispute_idx"),
-            # Main feed: newest developments across disputes (filtered by the dispute's status).
-            models.Index(fields=["-created_at"], name="development_created_idx"),
+            # Per-dispute feed, and the party feed's dispute subquery: a dispute's feed items, newest first.
+            models.Index(fields=["dispute", "-created_at"], name="feed_item_dispute_idx"),
+            # Main feed: newest feed items across disputes (filtered by the dispute's status).
+            models.Index(fields=["-created_at"], name="feed_item_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=[k.value for k in DevelopmentKind]), name="development_kind_valid"
+                condition=models.Q(kind__in=[k.value for k in FeedItemKind]), name="feed_item_kind_valid"
             ),
             # A source check is reported once per dispute, however often the check row is saved.
             models.UniqueConstraint(
                 fields=["source_check", "dispute"],
                 condition=models.Q(source_check__isnull=False),
-                name="development_one_per_check_and_dispute",
+                name="feed_item_one_per_check_and_dispute",
             ),
         ]
 

@@ -1,0 +1,176 @@
+"""Adding feed items: what happened on a dispute, one row per event, for the feeds.
+
+Called by the services that make the event (``claims.services``) and by the checker
+(``claims.checking.runner``), never from a signal. Only creations make feed items: a new
+claim, evidence or article; a status or verdict change; a source check that found a
+problem. Saving an existing claim again (an edit) makes none, so a feed item's guid
+stays put when an editor fixes a typo.
+"""
+
+import logging
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from claims.checking import outcomes
+from claims.models import ArticleLink, Claim, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
+
+log = logging.getLogger(__name__)
+
+OPPOSITE = {Stance.AFFIRMS: Stance.DENIES, Stance.DENIES: Stance.AFFIRMS}
+
+
+def _short(text: str, length: int = 90) -> str:
+    return Truncator(" ".join((text or "").split())).chars(length)
+
+
+def _touch(dispute_ids) -> None:
+    # Bookkeeping only: keeps "most recently active" ordering right without a history row.
+    Dispute.objects.filter(pk__in=list(dispute_ids)).update(last_activity_at=timezone.now())
+
+
+def create_for_claim(claim: Claim) -> FeedItem:
+    opposite = OPPOSITE.get(claim.stance)
+    is_counter = bool(
+        opposite and Claim.objects.filter(dispute_id=claim.dispute_id, stance=opposite).exclude(pk=claim.pk).exists()
+    )
+    kind = FeedItem.Kind.COUNTERCLAIM if is_counter else FeedItem.Kind.CLAIM
+    who = claim.speaker.name if claim.speaker_id else claim.party.name
+    if claim.speaker_id:
+        who = f"{who} ({claim.party.name})"
+    dispute = claim.dispute
+    return FeedItem.objects.create(
+        dispute=dispute,
+        kind=kind,
+        title=f"{kind.label}: {claim.party.name} {claim.get_stance_display().lower()} “{_short(dispute.proposition)}”",
+        summary=f"{who} {claim.get_stance_display().lower()}: {claim.quote or claim.paraphrase}",
+        claim=claim,
+        source=claim.source,
+    )
+
+
+def create_for_evidence(evidence: Evidence) -> FeedItem:
+    by = f", released by {evidence.released_by.name}" if evidence.released_by_id else ""
+    return FeedItem.objects.create(
+        dispute=evidence.dispute,
+        kind=FeedItem.Kind.EVIDENCE,
+        title=f"New evidence: {_short(evidence.title)} ({evidence.get_kind_display().lower()}{by})",
+        summary=evidence.description,
+        evidence=evidence,
+        source=evidence.source,
+    )
+
+
+def create_for_article_link(link: ArticleLink) -> FeedItem:
+    source = link.source
+    name = source.title or source.url
+    return FeedItem.objects.create(
+        dispute=link.dispute,
+        kind=FeedItem.Kind.ARTICLE,
+        title=f"New article {link.get_relation_display().lower()}: {_short(name)}",
+        summary=link.note,
+        article_link=link,
+        source=source,
+    )
+
+
+def create_for_status_change(dispute: Dispute, old: str, new: str) -> FeedItem | None:
+    """A status change worth telling readers about: not the first claim's open → single-sided, nor the
+    way back to open when the last claim is deleted (the claims themselves are the news there)."""
+    if old == new or Dispute.Status.OPEN in (old, new):
+        return None
+    label = Dispute.Status(new).label
+    return FeedItem.objects.create(
+        dispute=dispute,
+        kind=FeedItem.Kind.STATUS,
+        title=f"Now {label.lower()}: “{_short(dispute.proposition)}”",
+        summary=f"Status changed from {Dispute.Status(old).label.lower()} to {label.lower()}.",
+        old_value=old,
+        new_value=new,
+    )
+
+
+def create_for_verdict_change(dispute: Dispute, old: str) -> FeedItem:
+    if dispute.verdict:
+        title = f"Verdict: {dispute.get_verdict_display()} — “{_short(dispute.proposition)}”"
+    else:
+        title = f"Verdict withdrawn — “{_short(dispute.proposition)}”"
+    return FeedItem.objects.create(
+        dispute=dispute,
+        kind=FeedItem.Kind.VERDICT,
+        title=title,
+        summary=dispute.verdict_reasoning,
+        old_value=old,
+        new_value=dispute.verdict,
+    )
+
+
+def kind_for_check(check: SourceCheck) -> str | None:
+    """What a finished check means for readers, or None if it is not news."""
+    if check.outcome == Source.CheckState.QUOTE_MISSING:
+        return FeedItem.Kind.QUOTE_MISSING
+    if check.outcome in outcomes.DIED:
+        return FeedItem.Kind.SOURCE_DIED
+    if check.outcome == Source.CheckState.CHANGED or check.changed:
+        return FeedItem.Kind.SOURCE_CHANGED
+    return None
+
+
+def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
+    """One feed item per dispute citing the source, when a check found news.
+
+    A source that stays dead is reported when it dies, not at every re-check:
+    a problem outcome equal to the previous check's is skipped (a changed text
+    is news each time it changes).
+    """
+    kind = kind_for_check(check)
+    if kind is None:
+        return []
+    if kind != FeedItem.Kind.SOURCE_CHANGED:
+        previous = (
+            SourceCheck.objects.filter(source_id=check.source_id, started_at__lt=check.started_at)
+            .exclude(pk=check.pk)
+            .order_by("-started_at")
+            .values_list("outcome", flat=True)
+            .first()
+        )
+        if previous == check.outcome:
+            return []
+    source = check.source
+    name = source.title or source.url
+    label = FeedItem.Kind(kind).label
+    detail = check.get_outcome_display()
+    if check.http_status:
+        detail += f" (HTTP {check.http_status})"
+    title = f"{label}: {_short(name)}"
+    summary = f"A check of {source.url} found: {detail}."
+    # The checker may save a check twice, refining its outcome (a changed text whose quote turns
+    # out to be missing): the same event, so its feed items are re-described, not repeated.
+    FeedItem.objects.filter(source_check=check).exclude(kind=kind).update(
+        kind=kind, title=title, summary=summary, new_value=check.outcome
+    )
+    already = set(FeedItem.objects.filter(source_check=check).values_list("dispute_id", flat=True))
+    disputes = (
+        Dispute.objects.filter(
+            models.Q(claims__source=source) | models.Q(evidence__source=source) | models.Q(article_links__source=source)
+        )
+        .exclude(pk__in=already)
+        .distinct()
+    )
+    made = [
+        FeedItem(
+            dispute=dispute,
+            kind=kind,
+            title=title,
+            summary=summary,
+            source=source,
+            source_check=check,
+            new_value=check.outcome,
+        )
+        for dispute in disputes
+    ]
+    if made:
+        FeedItem.objects.bulk_create(made)
+        _touch(d.dispute_id for d in made)
+    return made

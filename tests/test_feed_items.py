@@ -1,0 +1,164 @@
+"""Feed items: one per thing that happened on a dispute, never one per edit.
+
+Each is made by the service that made the event (``claims.services``) or by the checker
+(``claims.checking.runner``); the writes here go through them, as the pages and admin do.
+"""
+
+import datetime
+
+import pytest
+
+from claims import feed_items, services
+from claims.models import Dispute, FeedItem, SourceCheck, Stance
+
+from .factories import ClaimFactory, DisputeFactory, PartyFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(dispute):
+    return list(FeedItem.objects.filter(dispute=dispute).order_by("created_at", "pk").values_list("kind", flat=True))
+
+
+def claim(dispute, user, stance=Stance.AFFIRMS, **data):
+    data.setdefault("party", PartyFactory())
+    data.setdefault("quote", f"We say it {stance}.")
+    return services.claim_record(dispute=dispute, user=user, stance=stance, **data)
+
+
+def test_first_claim_is_a_claim_and_opposite_one_a_counterclaim_that_makes_it_disputed(editor):
+    dispute = DisputeFactory()
+    claim(dispute, editor, Stance.AFFIRMS)
+    claim(dispute, editor, Stance.DENIES)
+    assert kinds(dispute) == ["claim", "counterclaim", "status"]
+    status = FeedItem.objects.get(dispute=dispute, kind="status")
+    assert (status.old_value, status.new_value) == ("single_sided", "disputed")
+    assert status.title.startswith("Now disputed")
+
+
+def test_claim_feed_item_names_party_stance_and_quote(editor):
+    party = PartyFactory(name="Ministry of Defence")
+    made = claim(
+        DisputeFactory(), editor, Stance.DENIES, party=party, quote="No contact occurred.", source_url="https://x.org/a"
+    )
+    item = FeedItem.objects.get(claim=made)
+    assert "Ministry of Defence denies" in item.title
+    assert "No contact occurred." in item.summary
+    assert item.source_id == made.source_id
+
+
+def test_editing_a_claim_makes_no_new_feed_item(editor):
+    made = claim(DisputeFactory(), editor)
+    before = list(FeedItem.objects.values_list("uid", flat=True))
+    services.claim_update(claim=made, user=editor, version=made.version, quote="Corrected wording.")
+    assert list(FeedItem.objects.values_list("uid", flat=True)) == before
+
+
+def test_new_evidence_and_article_are_feed_items(editor):
+    dispute = DisputeFactory()
+    services.evidence_record(
+        dispute=dispute,
+        user=editor,
+        kind="footage",
+        title="Declassified footage",
+        released_on=datetime.date(2023, 3, 2),
+    )
+    services.article_link(dispute=dispute, user=editor, url="https://news.example.org/later", relation="reports")
+    assert kinds(dispute) == ["evidence", "article"]
+    assert "Declassified footage" in FeedItem.objects.get(kind="evidence").title
+
+
+def test_verdict_is_one_feed_item_not_also_a_status_change(editor, senior):
+    dispute = DisputeFactory()
+    claim(dispute, editor, Stance.AFFIRMS)
+    claim(dispute, editor, Stance.DENIES)
+    dispute.refresh_from_db()
+    services.dispute_settle(
+        dispute=dispute, user=senior, verdict=Dispute.Verdict.TRUE, reasoning="The footage shows it.", version=None
+    )
+    dispute.refresh_from_db()
+    assert dispute.status == Dispute.Status.SETTLED
+    assert kinds(dispute)[-1] == "verdict"
+    assert kinds(dispute).count("status") == 1  # only the earlier single-sided → disputed
+    verdict = FeedItem.objects.get(kind="verdict")
+    assert verdict.new_value == "true" and verdict.summary == "The footage shows it."
+
+
+def test_saving_a_dispute_without_changes_makes_no_feed_item(editor):
+    dispute = DisputeFactory()
+    services.dispute_update(dispute=dispute, user=editor, version=dispute.version, summary="More background.")
+    assert kinds(dispute) == []
+
+
+def _check(source, outcome, minutes, **kwargs):
+    """A finished check as the checker records it: the row, then its feed items."""
+    started = datetime.datetime(2026, 1, 1, 12, minutes, tzinfo=datetime.UTC)
+    check = SourceCheck.objects.create(source=source, outcome=outcome, started_at=started, **kwargs)
+    feed_items.create_for_source_check(check)
+    return check
+
+
+def test_source_problems_reach_every_dispute_that_cites_the_source_once(editor):
+    source = SourceFactory()
+    first = claim(DisputeFactory(), editor, source_url=source.url)
+    second = claim(DisputeFactory(), editor, source_url=source.url)
+    services.evidence_record(dispute=first.dispute, user=editor, kind="footage", title="F", source_url=source.url)
+    check = _check(source, SourceCheck.Outcome.GONE, 0, http_status=404)
+    feed_items.create_for_source_check(check)  # the same check again is not news again
+    items = FeedItem.objects.filter(source_check=check)
+    assert sorted(items.values_list("dispute_id", flat=True)) == sorted([first.dispute_id, second.dispute_id])
+    assert all(d.kind == "source_died" and "HTTP 404" in d.summary for d in items)
+
+
+def test_a_source_that_stays_dead_is_reported_once_but_changes_each_time():
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    _check(source, SourceCheck.Outcome.OK, 0)
+    _check(source, SourceCheck.Outcome.GONE, 1)
+    _check(source, SourceCheck.Outcome.GONE, 2)
+    _check(source, SourceCheck.Outcome.CHANGED, 3, changed=True)
+    _check(source, SourceCheck.Outcome.CHANGED, 4, changed=True)
+    _check(source, SourceCheck.Outcome.QUOTE_MISSING, 5)
+    got = list(FeedItem.objects.filter(source=source, source_check__isnull=False).order_by("created_at", "pk"))
+    assert [d.kind for d in got] == ["source_died", "source_changed", "source_changed", "quote_missing"]
+
+
+def test_ok_check_is_not_news():
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    _check(source, SourceCheck.Outcome.OK, 0)
+    assert not FeedItem.objects.filter(source_check__isnull=False).exists()
+
+
+def test_feed_items_move_the_dispute_up_the_recently_active_list():
+    source = SourceFactory()
+    old = ClaimFactory(source=source).dispute
+    ClaimFactory()
+    _check(source, SourceCheck.Outcome.GONE, 0)
+    assert Dispute.objects.recently_active().first() == old
+
+
+def test_a_check_saved_again_with_a_refined_outcome_is_one_feed_item_redescribed():
+    source = SourceFactory()
+    ClaimFactory(source=source)
+    _check(source, SourceCheck.Outcome.OK, 0)
+    check = _check(source, SourceCheck.Outcome.OK, 1, changed=True)
+    [item] = FeedItem.objects.filter(source_check=check)
+    assert item.kind == "source_changed"
+    check.outcome = SourceCheck.Outcome.QUOTE_MISSING
+    check.save(update_fields=["outcome"])
+    feed_items.create_for_source_check(check)
+    [again] = FeedItem.objects.filter(source_check=check)
+    assert (again.uid, again.kind) == (item.uid, "quote_missing")
+    assert again.title.startswith("Quote missing from source")
+
+
+def test_deleting_a_counterclaim_is_a_status_change_but_emptying_the_dispute_is_not(editor, senior):
+    dispute = DisputeFactory()
+    yes = claim(dispute, editor, Stance.AFFIRMS)
+    no = claim(dispute, editor, Stance.DENIES)
+    services.claim_delete(claim=no, user=senior)
+    assert kinds(dispute)[-1] == "status"
+    assert FeedItem.objects.filter(dispute=dispute, kind="status").newest_first().first().new_value == "single_sided"
+    services.claim_delete(claim=yes, user=senior)
+    assert kinds(dispute).count("status") == 2
