@@ -1,5 +1,8 @@
 """The cast every access test needs: a stranger, a reader, an editor, a senior editor, an admin."""
 
+import time
+from pathlib import Path
+
 import pytest
 
 from claims import roles
@@ -59,3 +62,14 @@ def senior_client(client, senior):
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+_SESSION_STARTED = time.time()
+_CORPUS_FIGURES = Path(__file__).resolve().parents[1] / "test-artifacts" / "corpus-figures.md"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the real-page corpus figures (issue 10) when this run measured them: CI has no ``-s``."""
+    if _CORPUS_FIGURES.exists() and _CORPUS_FIGURES.stat().st_mtime >= _SESSION_STARTED:
+        terminalreporter.section("checker on real pages (tests/checking/test_corpus.py)")
+        terminalreporter.write_line(_CORPUS_FIGURES.read_text("utf-8"))

@@ -67,6 +67,7 @@ _WORD = re.compile(r"\S+")
 _ANCHORS = 24  # pieces of the quote looked up in the page
 _HITS_PER_ANCHOR = 20  # a piece found more often than this says nothing about where the quote is
 _WINDOWS = 3  # candidate places scored with rapidfuzz
+_PUNCTUATION = "\"'.,;:!?()[]-"
 
 
 @dataclass
@@ -251,7 +252,25 @@ def _best_window(needle: str, text: str, start: int, end: int, reach: int = 3) -
                 score = fuzz.ratio(needle, text[a:b].strip(" \"'"))
                 if score > best[0]:
                     best = (score, a, b)
-    return round(best[0], 1), best[1], best[2]
+    return _show_changed_edges(needle, text, *best)
+
+
+def _show_changed_edges(needle: str, text: str, score: float, start: int, end: int) -> tuple[float, int, int]:
+    """A changed first or last word of the quote scores a little better left out of the passage
+    than shown; the reader needs to see it. So when the passage is shorter than the quote and
+    does not end (start) with the quote's last (first) word, the next word is taken in."""
+    quote_words = needle.split()
+    shown = (start, end)
+    words = text[start:end].split()
+    if len(words) < len(quote_words) and words and words[-1].strip(_PUNCTUATION) != quote_words[-1].strip(_PUNCTUATION):
+        nxt = text.find(" ", end + 1)
+        end = len(text) if nxt < 0 else nxt
+    words = text[start:end].split()
+    if len(words) < len(quote_words) and words and words[0].strip(_PUNCTUATION) != quote_words[0].strip(_PUNCTUATION):
+        start = text.rfind(" ", 0, max(start - 1, 0)) + 1 if start > 0 else 0
+    if (start, end) != shown:
+        score = fuzz.ratio(needle, text[start:end].strip(" \"'"))
+    return round(score, 1), start, end
 
 
 def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:

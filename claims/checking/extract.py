@@ -67,6 +67,7 @@ _STRONG_WORDS = {
 }  # fmt: skip
 _STRONG_PARTS = ("adsbygoogle", "gpt-ad", "advert", "sponsor", "cookie", "consent", "onetrust", "disqus", "comment")
 _STRONG_PARTS += ("most-read", "mostread", "most-popular", "newsletter", "outbrain", "taboola", "trending")
+_STRONG_PARTS_RE = re.compile("|".join(re.escape(part) for part in _STRONG_PARTS))
 _STRONG_ROLES = {"dialog", "alertdialog"}
 # Page furniture around the article: left out of the reader text, but kept for the extractor
 # (bylines and dates are where metadata comes from).
@@ -84,6 +85,15 @@ _BLOCK_TAGS += ("figcaption",)
 _BLOCK_SET = set(_BLOCK_TAGS)
 _CONTAINER_TAGS = _BLOCK_SET | {"div", "section", "article", "ul", "ol", "dl", "table", "tbody", "tr", "form"}
 _CONTAINER_TAGS |= {"header", "footer", "nav", "aside", "main", "figure", "hr"}
+_INLINE_TAGS = {"a", "span", "em", "strong", "b", "i", "u", "sup", "sub", "small", "abbr", "cite", "q", "mark"}
+_INLINE_TAGS |= {"font", "time", "var", "code", "kbd", "s", "del", "ins"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SECTIONING = ("article", "aside", "main", "nav", "section")
+# Containers whose own text runs (text and inline elements between their child blocks) are
+# paragraphs to a reader: "<div>Text <a>link</a> more.<p>…</p>Loose text.</div>".
+_RUN_CONTAINERS = {"div", "section", "article", "main", "body", "center", "figure", "header", "footer", "aside"}
+_RUN_CONTAINERS |= {"span", "font"}
+_ARTICLE_ROOTS = "ancestor-or-self::*[self::article or self::main or @role='main' or @itemprop='articleBody']"
 _REGION_SHARE = 0.9
 _SIBLING_MIN_CHARS = 80
 
@@ -130,8 +140,26 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
+def _tokens(text: str) -> list[str]:
+    return [token for token in _TOKEN_SPLIT.split(text) if token]
+
+
+def _names(el) -> str:
+    """``el``'s class and id, lower case; an id that is its heading's text made into an anchor
+    (Sphinx's ``<div class="section" id="sharing-with-other-developers">``) names a part of the
+    text, not a component, so it is left out."""
+    ident = (el.get("id") or "").lower()
+    if ident and "-" in ident:
+        for child in el:
+            if isinstance(child.tag, str) and child.tag in _HEADINGS:
+                if _tokens(child.text_content().lower()) == _tokens(ident):
+                    ident = ""
+                break
+    return f"{el.get('class') or ''} {ident}".lower()
+
+
 def _words(el) -> set[str]:
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    names = _names(el)
     return set(_TOKEN_SPLIT.split(names)) if names.strip() else set()
 
 
@@ -147,17 +175,17 @@ def _is_strong(el) -> bool:
         return False
     if (el.get("role") or "").lower() in _STRONG_ROLES:
         return True
-    words = _words(el)
-    if words & _STRONG_WORDS:
+    names = _names(el)
+    if names.strip() and set(_TOKEN_SPLIT.split(names)) & _STRONG_WORDS:
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return any(part in names for part in _STRONG_PARTS)
+    return _STRONG_PARTS_RE.search(names) is not None
 
 
 def _is_weak(el) -> bool:
-    if el.tag in ("header", "footer") and next(el.iterancestors("article"), None) is not None:
-        # An article's own header holds its summary (NYT puts the lede there); bylines in it are
-        # still left out by their class.
+    if el.tag in ("header", "footer") and next(el.iterancestors(*_SECTIONING), None) is not None:
+        # Only the page's own header and footer are furniture (HTML's banner/contentinfo rule): a
+        # <header> inside an article, a section or <main> holds that part's heading and summary (NYT
+        # puts the lede there, Mozilla its intro); bylines in it are still left out by their class.
         return False
     if el.tag in _WEAK_TAGS:
         return True
@@ -185,6 +213,17 @@ def _visible_chars(el) -> int:
     return total - sum(len(s.text or "") for s in el.iter("script"))
 
 
+def _between_words(el) -> bool:
+    """Is ``el`` an inline element inside running text (words on both sides)? Then it is part of
+    the sentence whatever it is called: a link styled as a "popup" note, a "share"-classed quote."""
+    if el.tag not in _INLINE_TAGS:
+        return False
+    before = el.getprevious()
+    left = (before.tail if before is not None else el.getparent().text) or ""
+    right = (el.tail or "").lstrip()[:1]
+    return bool(left.strip()) and bool(right) and (right.isalnum() or right in ",.;:!?")
+
+
 def _clean(tree) -> None:
     """Drop what a reader never sees: scripts (except JSON-LD, where metadata lives), styles,
     templates, hidden elements, and strong boilerplate, unless one holds a third of the page's
@@ -197,13 +236,19 @@ def _clean(tree) -> None:
     doomed = [
         el
         for el in tree.xpath(_MARKED)
-        if isinstance(el.tag, str) and el.tag not in _PROTECTED_TAGS and (_is_hidden(el) or _is_strong(el))
+        if isinstance(el.tag, str)
+        and el.tag not in _PROTECTED_TAGS
+        and (_is_hidden(el) or (_is_strong(el) and not _between_words(el)))
     ]
     for el in doomed:
         if el.getparent() is None:
             continue
-        # The article's own heading inside means the article is in there (shown in a "modal").
-        if _visible_chars(el) > page_chars / 3 or next(el.iter("h1"), None) is not None:
+        # The article's own heading inside means the article is in there (shown in a "modal"); so
+        # does a third of the page's text, unless it is mostly links (a "most read" list on a short page).
+        chars = _visible_chars(el)
+        if next(el.iter("h1"), None) is not None or (
+            chars > page_chars / 3 and _link_density(el, len(_flat(el.text_content()))) <= 0.5
+        ):
             continue
         el.drop_tree()
 
@@ -245,24 +290,52 @@ def _link_density(el, text_len: int) -> float:
     return links / text_len if text_len else 1.0
 
 
-def _is_block(el) -> bool:
+def _is_block(el, holding: set) -> bool:
     """A paragraph-like element: a block tag, or a <div> holding only text and inline elements
     (which readers see as a paragraph, and Readability turns into one)."""
     if el.tag in _BLOCK_SET:
         return True
-    if el.tag != "div":
-        return False
-    if not (el.text or "").strip() and not len(el):
-        return False
-    return not any(isinstance(child.tag, str) and child.tag in _CONTAINER_TAGS for child in el)
+    return el.tag == "div" and el not in holding and bool((el.text or "").strip() or len(el))
+
+
+def _holding_blocks(root) -> set:
+    """The elements under ``root`` that have a block or container inside them (one pass)."""
+    holding: set = set()
+    for el in root.iter(*_CONTAINER_TAGS):
+        for ancestor in el.iterancestors():
+            if ancestor in holding:
+                break
+            holding.add(ancestor)
+    return holding
+
+
+def _runs(el, holding: set):
+    """``el``'s own inline runs as (text, characters of link text): its text and the inline
+    children and tails between its block children (comments are not text; their tails are)."""
+    run: list[str] = [el.text or ""]
+    links = 0
+    for child in el:
+        if isinstance(child.tag, str) and (child.tag in _CONTAINER_TAGS or child in holding):
+            yield _flat(" ".join(run)), links
+            run, links = [], 0
+        elif isinstance(child.tag, str) and child.tag not in _INVISIBLE_TAGS:
+            piece = child.text_content() if child.tag != "br" else " "
+            run.append(piece)
+            if child.tag == "a":
+                links += len(_flat(piece))
+            elif len(child):
+                links += sum(len(_flat(a.text_content())) for a in child.iter("a"))
+        run.append(child.tail or "")
+    yield _flat(" ".join(run)), links
 
 
 def _blocks(root):
-    """The outermost paragraph-like elements under ``root`` (a <p> in an <li> counts once, as the <li>)."""
+    """The paragraphs under ``root`` as (element, text, link characters or None): the outermost
+    paragraph-like elements (a <p> in an <li> counts once, as the <li>), and the loose text runs
+    of containers that also hold blocks (given with their container)."""
     taken = set()
-    for el in root.iter(*_BLOCK_TAGS, "div"):
-        if not _is_block(el):
-            continue
+    holding = _holding_blocks(root)
+    for el in root.iter(*_BLOCK_TAGS, *_RUN_CONTAINERS):
         parent, nested = el.getparent(), False
         while parent is not None and parent is not root:
             if parent in taken:
@@ -271,15 +344,20 @@ def _blocks(root):
             parent = parent.getparent()
         if nested:
             continue
-        taken.add(el)
-        yield el
+        if _is_block(el, holding):
+            taken.add(el)
+            yield el, _flat(el.text_content()), None
+        elif el.tag in _RUN_CONTAINERS and el in holding:
+            for text, links in _runs(el, holding):
+                if text:
+                    yield el, text, links
 
 
 def _region(body, blocks, flat_main: str):
     """The article region: the deepest element holding 90 % of the paragraphs the extractor kept."""
     weight: dict = {}  # element → characters of kept paragraphs in it (elements as keys keep lxml proxies alive)
     total = 0
-    for el, text in blocks:
+    for el, text, _ in blocks:
         if len(text) >= 20 and text in flat_main:
             total += len(text)
             node = el
@@ -310,14 +388,20 @@ def reader_text(tree, main_text: str) -> str:
         offsets.append(at)
         at += len(line) + 1
 
-    blocks = []
-    for el in _blocks(body):
-        text = _flat(el.text_content())
-        if text:
-            blocks.append((el, text))
+    blocks = [block for block in _blocks(body) if block[1]]
 
     region = _region(body, blocks, flat_main)
-    region_parent = region.getparent() if region is not body and region.getparent() is not None else region
+    if region is not body:
+        # The whole article, when the page marks it: the extractor may have kept one part of it.
+        roots = region.xpath(_ARTICLE_ROOTS)
+        region = roots[-1] if roots else region
+    else:
+        # The extractor kept (almost) nothing: the page's one <main> or <article>, if it marks one.
+        for query in (".//main|.//*[@role='main']", ".//article"):
+            roots = body.xpath(query)
+            if len(roots) == 1:
+                region = roots[0]
+                break
     protected = {region, *region.iterancestors()}
 
     cache: dict = {}  # element → inside boilerplate?
@@ -325,27 +409,26 @@ def reader_text(tree, main_text: str) -> str:
     extras: dict[int, list[str]] = {}  # main-text line index (−1: before the first) → paragraphs after it
     anchor = -1
     in_region = set(region.iter())
-    near_region = set(region_parent.iter()) if region_parent is not region else in_region
-    for el, text in blocks:
+    for el, text, links in blocks:
         inside = el in in_region
-        if not inside and el not in near_region:
-            continue
         found = flat_main.find(text) if text else -1
         if found >= 0:
-            anchor = bisect.bisect_right(offsets, found) - 1
+            anchor = bisect.bisect_right(offsets, found + len(text) - 1) - 1
             continue
         if _excluded(el, cache, protected, page_chars):
             continue
         # Lists and link rows made of links are menus and "most read" boxes; a paragraph that is
         # one link (a reference, a further-reading entry) is still text the reader sees.
-        density = _link_density(el, len(text))
+        density = _link_density(el, len(text)) if links is None else links / len(text)
         if density > 0.5 and el.tag != "p":
             continue
+        # Outside the region, a long, link-poor paragraph anywhere on the page (outside furniture) is
+        # still article to a reader: articles spread over sibling containers, a lede in its own box.
         if not inside and (len(text) < _SIBLING_MIN_CHARS or density > 0.25):
             continue
         # With no narrower region than the whole body, a short line in a bare <div> (a "rendered at"
         # stamp, a widget's caption) is more likely furniture than a paragraph of the story.
-        if region is body and el.tag == "div" and len(text) < _SIBLING_MIN_CHARS:
+        if region is body and el.tag in _RUN_CONTAINERS and len(text) < _SIBLING_MIN_CHARS:
             continue
         extras.setdefault(anchor, []).append(text)
 
@@ -424,7 +507,7 @@ _TITLE_PROPERTY = re.compile(r"\s*(dc|dcterm|og|twitter)\s*:\s*(title)\s*", re.I
 _TITLE_NAME = re.compile(r"^\s*(?:(dc|dcterm|og|twitter|weibo:(article|webpage))\s*[-.:]\s*)?title\s*$", re.I)
 _TITLE_ORDER = ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title")
 _TITLE_ORDER += ("twitter:title",)
-_SEPARATOR = re.compile(r" [|\-\\/>»] ")
+_SEPARATOR = re.compile(r" [|\-–—\\/>»] ")
 
 
 def _json_ld_article(tree) -> dict:
@@ -462,9 +545,9 @@ def _document_title(tree) -> str:
     hierarchical = False
     if _SEPARATOR.search(title):
         hierarchical = bool(re.search(r" [\\/>»] ", title))
-        title = re.sub(r"(.*)[|\-\\/>»] .*", r"\1", original)
+        title = re.sub(r"(.*)[|\-–—\\/>»] .*", r"\1", original)
         if _words_count(title) < 3:
-            title = re.sub(r"[^|\-\\/>»]*[|\-\\/>»](.*)", r"\1", original)
+            title = re.sub(r"[^|\-–—\\/>»]*[|\-–—\\/>»](.*)", r"\1", original)
     elif ": " in title:
         headings = {_flat(h.text_content()) for h in tree.iter("h1", "h2")}
         if title not in headings:
@@ -479,7 +562,7 @@ def _document_title(tree) -> str:
             title = _flat(h1s[0].text_content())
     title = _flat(title)
     count = _words_count(title)
-    if count <= 4 and (not hierarchical or count != _words_count(re.sub(r"[|\-\\/>»]+", "", original)) - 1):
+    if count <= 4 and (not hierarchical or count != _words_count(re.sub(r"[|\-–—\\/>»]+", "", original)) - 1):
         title = original
     return title
 

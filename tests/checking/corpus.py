@@ -375,6 +375,7 @@ class Edit:
     html: str
     old: str
     new: str
+    at: int = 0  # where the word was, in the version edited
 
 
 def word_edit(page: Page, paragraph: str, html: str | None = None, spots=None) -> Edit | None:
@@ -386,7 +387,7 @@ def word_edit(page: Page, paragraph: str, html: str | None = None, spots=None) -
         return None
     start, end, word = spots[len(spots) // 2]
     new = replacement_for(word)
-    return Edit(html[:start] + new + html[end:], word, new)
+    return Edit(html[:start] + new + html[end:], word, new, start)
 
 
 def paragraph_edits(page: Page) -> dict[str, Edit | None]:
@@ -406,13 +407,14 @@ def quotes_for(page: Page, count: int = 2) -> list[str]:
     (or 15–150 characters of CJK text)."""
     paragraphs = page.paragraphs
     picked = []
-    # A sentence the page says once: a quote that repeats elsewhere cannot show one place's edit.
-    article = " ".join(paragraphs)
+    # A sentence the page says once (in any case, also inside a longer sentence): a quote found
+    # verbatim elsewhere cannot show one place's edit.
+    article = " ".join(paragraphs).casefold()
     for paragraph in dict.fromkeys([paragraphs[len(paragraphs) // 2], paragraphs[0]] if paragraphs else []):
         for sentence in sentences(paragraph):
             words = len(sentence.split())
             cjk = bool(sentence) and _is_cjk(sentence[0])
-            if article.count(sentence) != 1:
+            if article.count(sentence.casefold()) != 1:
                 continue
             if (6 <= words <= 60) or (cjk and 15 <= len(sentence) <= 150):
                 picked.append(sentence)
@@ -437,3 +439,79 @@ def spanning_version(page: Page, quote: str) -> dict[str, str]:
     marker = '<sup class="reference" id="cite_ref-4"><a href="#cite_note-4">[4]</a></sup>'
     versions["footnote marker"] = html[:e3] + marker + html[e3:]
     return versions
+
+
+# --- Reading every version of a page (run in worker processes) ---------------------------------
+
+_PAGES: dict[str, Page] = {}
+
+
+def page_named(name: str) -> Page:
+    if not _PAGES:
+        _PAGES.update((page.name, page) for page in load_pages())
+    return _PAGES[name]
+
+
+_FURNITURE_TAGS = {"nav": "navigation", "aside": "an aside", "footer": "a footer", "header": "a header"}
+_FURNITURE_NAMES = {
+    "comment": "comments", "comments": "comments", "byline": "a byline", "author": "a byline",
+    "contributors": "a byline", "meta": "metadata", "dateline": "metadata", "vote": "a poll", "poll": "a poll",
+    "subscribe": "a subscription box", "newsletter": "a subscription box", "noprint": "page furniture",
+}  # fmt: skip
+_NAME_TOKENS = re.compile(r"[^a-z]+")
+
+
+def furniture(html: str, pos: int) -> str:
+    """What kind of page furniture the text at ``pos`` of ``html`` sits in, or "" if none: the
+    regions issue 10 leaves out of what is compared (navigation, the page's header and footer,
+    asides, comments) and the byline, metadata, poll and subscription boxes beside an article.
+
+    Judged on the page's own markup, independently of the checker: a marker is put at ``pos``
+    and its ancestors' tags, classes and ids are read."""
+    marker = "corpus-edit-spot"
+    root = lxml.html.document_fromstring(html[:pos] + f'<span id="{marker}"></span>' + html[pos:])
+    found = root.get_element_by_id(marker, None)
+    if found is None:
+        return ""
+    for el in found.iterancestors():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _FURNITURE_TAGS:
+            if tag in ("header", "footer") and next(el.iterancestors("article", "main", "section"), None) is not None:
+                continue
+            return _FURNITURE_TAGS[tag]
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        for token in _NAME_TOKENS.split(names):
+            if token in _FURNITURE_NAMES:
+                return _FURNITURE_NAMES[token]
+    return ""
+
+
+def read_versions(name: str, url: str = "") -> dict:
+    """Every version of page ``name`` read as the checker's reading step reads a fetched body
+    (``extract.extract``, what ``reading.read_page`` calls), as plain data for the parent process:
+    the reader text of the base, of each boilerplate-only version, of each one-word edit (with the
+    words changed and the furniture it sits in), of the version with a word of the first quote
+    edited, and of each version with that quote split by markup. ``url`` is the page's address,
+    as the reading step passes it (trafilatura's judgement depends on it)."""
+    from claims.checking import extract
+
+    page = page_named(name)
+    base = base_version(page)
+    out: dict = {"base": extract.extract(base, url).text, "boilerplate": {}, "edits": {}, "spanning": {}}
+    for kind, make in BOILERPLATE.items():
+        out["boilerplate"][kind] = extract.extract(make(page), url).text
+    for where, edit in paragraph_edits(page).items():
+        if edit is None:
+            out["edits"][where] = None
+        else:
+            out["edits"][where] = (extract.extract(edit.html, url).text, edit.old, edit.new, furniture(base, edit.at))
+    quotes = quotes_for(page)
+    out["quotes"] = quotes
+    out["altered"] = None
+    if quotes:
+        edit = word_edit(page, quotes[0], spots=page.unique_words(quotes[0], base))
+        if edit is not None:
+            out["altered"] = (extract.extract(edit.html, url).text, edit.old, edit.new, "")
+        for kind, html in spanning_version(page, quotes[0]).items():
+            out["spanning"][kind] = extract.extract(html, url).text
+    return out
