@@ -29,7 +29,12 @@ HOW_TO_RUN = {
     "create_api_token": lambda: call_command("create_api_token", UserFactory(username="tok").username, "--name", "t"),
     "check_sources": lambda: call_command("check_sources", "--url", "https://example.org/a-story"),
 }
-EXEMPT = {"synthesize": "a development tool for benchmarks, documented as writing in bulk (claims/synthetic.py)"}
+EXEMPT = {
+    "synthesize": "a development tool for benchmarks, documented as writing in bulk (claims/synthetic.py)",
+    # Debt (issue 15): a one-off backfill of Claim.quote_language with history; it should go
+    # through services.claim_update, which it does not yet.
+    "detect_quote_languages": "a one-off backfill of one field, saved with history; not yet through the services",
+}
 
 
 def test_every_command_is_listed():

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from .factories import ClaimFactory, SourceFactory
+from .factories import ClaimFactory
 from .test_database_down import database_down  # noqa: F401  (a fixture)
 
 SECURITY_HEADERS = (
@@ -62,7 +62,7 @@ def _too_many_fields(client, settings):
 
 def _rate_limited(client, settings):
     settings.RATELIMIT_HEAVY = "1/m"
-    source = SourceFactory()
+    source = ClaimFactory().source  # a source a published claim cites: strangers may see it
     client.get(f"/sources/{source.pk}/diff/")
     return client.get(f"/sources/{source.pk}/diff/")
 
