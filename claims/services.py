@@ -26,7 +26,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims import feed_items, roles
+from claims import feed_items, following, roles
 from claims.checking.jobs import job_request
 from claims.models import (
     ArticleLink,
@@ -266,6 +266,7 @@ def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=Non
         base=base,
         taken=lambda s: s in Dispute.RESERVED_SLUGS or Dispute.objects.filter(slug=s).exists(),
     )
+    following.watch_what_was_made(user=user, dispute=dispute)
     return dispute
 
 
@@ -290,7 +291,7 @@ def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) 
             _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
-    _dispute_items(dispute, **before)
+    _dispute_items(dispute, user=user, **before)
     return dispute
 
 
@@ -303,20 +304,20 @@ def dispute_publish(*, dispute: Dispute, user, publish: bool = True) -> Dispute:
         before = {"status": dispute.status, "verdict": dispute.verdict}
         dispute.is_published = publish
         dispute.save()
-        _dispute_items(dispute, **before)
+        _dispute_items(dispute, user=user, **before)
     return dispute
 
 
-def _dispute_items(dispute: Dispute, *, status: str, verdict: str) -> None:
+def _dispute_items(dispute: Dispute, *, status: str, verdict: str, user=None) -> None:
     """The feed item a saved dispute makes, given its status and verdict before the save.
 
     A verdict change is one item (the status change it causes is not a second); otherwise a
     status change is one, when worth telling (see ``feed_items.create_for_status_change``).
     """
     if verdict != dispute.verdict:
-        feed_items.create_for_verdict_change(dispute, verdict)
+        feed_items.create_for_verdict_change(dispute, verdict, actor=user)
     elif status != dispute.status:
-        feed_items.create_for_status_change(dispute, status, dispute.status)
+        feed_items.create_for_status_change(dispute, status, dispute.status, actor=user)
 
 
 def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> None:
@@ -341,7 +342,7 @@ def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "",
     _apply_verdict(dispute, user=user, verdict=verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
-    _dispute_items(dispute, **before)
+    _dispute_items(dispute, user=user, **before)
     return dispute
 
 
@@ -393,10 +394,10 @@ def _lock_dispute(dispute: Dispute) -> str:
     return dispute.status
 
 
-def _status_item(dispute: Dispute, before: str) -> None:
+def _status_item(dispute: Dispute, before: str, user=None) -> None:
     """A claim write moved the dispute's status (``Claim.save`` recomputed it): the feed item for that."""
     if dispute.status != before:
-        feed_items.create_for_status_change(dispute, before, dispute.status)
+        feed_items.create_for_status_change(dispute, before, dispute.status, actor=user)
 
 
 def party_for_name(*, name: str) -> Party:
@@ -452,8 +453,9 @@ def claim_record(
     _credit_translation(claim, user)
     claim.full_clean()
     claim.save()
-    feed_items.create_for_claim(claim)
-    _status_item(dispute, before)
+    feed_items.create_for_claim(claim, actor=user)
+    _status_item(dispute, before, user)
+    following.watch_what_was_made(user=user, dispute=dispute)
     return claim
 
 
@@ -479,7 +481,7 @@ def claim_update(
     _credit_translation(claim, user)
     claim.full_clean()
     claim.save()
-    _status_item(claim.dispute, before)
+    _status_item(claim.dispute, before, user)
     return claim
 
 
@@ -488,7 +490,7 @@ def claim_delete(*, claim: Claim, user) -> str:
     dispute = claim.dispute
     before = _lock_dispute(dispute)
     token = _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
-    _status_item(dispute, before)
+    _status_item(dispute, before, user)
     return token
 
 
@@ -509,9 +511,10 @@ def evidence_record(
     evidence.source = source_for_url(url=source_url) if source_url.strip() else None
     evidence.full_clean()
     evidence.save()
-    feed_items.create_for_evidence(evidence)
+    feed_items.create_for_evidence(evidence, actor=user)
     for link in links or []:
         evidence_link_add(evidence=evidence, user=user, **link)
+    following.watch_what_was_made(user=user, dispute=dispute)
     return evidence
 
 
@@ -590,7 +593,8 @@ def article_link(*, dispute: Dispute, user, url: str, relation: str, note: str =
         if ArticleLink.objects.filter(dispute=dispute, source=source).exists():
             raise ValidationError(ALREADY_LINKED) from None
         raise
-    feed_items.create_for_article_link(link)
+    feed_items.create_for_article_link(link, actor=user)
+    following.watch_what_was_made(user=user, dispute=dispute)
     return link
 
 
@@ -687,7 +691,7 @@ def _save_restored(instance: models.Model, **kwargs: Any) -> None:
         ) from None
 
 
-def _bring_back(record, user=None) -> models.Model:
+def _bring_back(record, user=None, *, actor=None) -> models.Model:
     instance = record.instance
     if isinstance(instance, Dispute) and user is not None:
         kept_out = _senior_only_fields(Dispute, user)
@@ -703,18 +707,18 @@ def _bring_back(record, user=None) -> models.Model:
     instance.restore_notes = _make_restorable(instance)
     instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
     _save_restored(instance, force_insert=True)
-    _added(instance)
+    _added(instance, actor=actor or user)
     return instance
 
 
-def _added(instance: models.Model) -> None:
+def _added(instance: models.Model, *, actor=None) -> None:
     """What a row coming (back) into the ledger sets off: its feed item, or a source's first check."""
     if isinstance(instance, Claim):
-        feed_items.create_for_claim(instance)
+        feed_items.create_for_claim(instance, actor=actor)
     elif isinstance(instance, Evidence):
-        feed_items.create_for_evidence(instance)
+        feed_items.create_for_evidence(instance, actor=actor)
     elif isinstance(instance, ArticleLink):
-        feed_items.create_for_article_link(instance)
+        feed_items.create_for_article_link(instance, actor=actor)
     elif isinstance(instance, Source):
         _source_checks(instance, None)
 
@@ -751,12 +755,12 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
         existing._change_reason = f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}"
         _save_restored(existing)
         if model is Dispute:
-            _dispute_items(existing, **before)
+            _dispute_items(existing, user=user, **before)
         elif model is Source:
             _source_checks(existing, old_url)
         elif dispute is not None:
             dispute.refresh_status()
-            _status_item(dispute, status_before)
+            _status_item(dispute, status_before, user)
         return existing
 
     deletion = model.history.filter(id=record.id).order_by("-history_date", "-history_id").first()
@@ -771,8 +775,8 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
             for dep_deletion in gone.order_by("history_date", "history_id"):
                 if dependent._default_manager.filter(pk=dep_deletion.id).exists() or dep_deletion.prev_record is None:
                     continue
-                _bring_back(dep_deletion.prev_record)
+                _bring_back(dep_deletion.prev_record, actor=user)
     if dispute is not None:
         dispute.refresh_status()
-        _status_item(dispute, status_before)
+        _status_item(dispute, status_before, user)
     return instance

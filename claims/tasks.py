@@ -47,3 +47,32 @@ def purge_form_submissions() -> None:
     deleted = services.purge_form_submissions()
     if deleted:
         log.info("purged %d old form submission keys", deleted)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_notifications(user_ids: list[int]) -> None:
+    """Woken after a write made notifications: send these users' due emails (claims.notifications)."""
+    from claims import notifications
+
+    counts = notifications.send_for_users(user_ids)
+    log.info("notification emails: %s", counts)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_due_notifications() -> None:
+    """Every minute (beat): digests at their hour, retries of mails that failed, missed wake-ups."""
+    from claims import notifications
+
+    counts = notifications.sweep()
+    if counts:
+        log.info("notification sweep: %s", counts)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_webhooks() -> None:
+    """Woken after a write, and every minute by beat: post the due webhook deliveries (claims.webhooks)."""
+    from claims import webhooks
+
+    counts = webhooks.deliver_due()
+    if counts:
+        log.info("webhook deliveries: %s", counts)

@@ -7,10 +7,12 @@ from .claims import Claim, DatePrecision, TranslationOrigin
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .feed_items import FeedItem
+from .following import EmailMode, Notification, NotificationSettings, Watch
 from .parties import Party, Speaker
 from .search import DisputePageStamp, DisputeSearchDocument
 from .sources import Source, normalize_source_url
 from .submissions import FormSubmission
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -18,6 +20,7 @@ __all__ = [
     "CheckJob",
     "Claim",
     "DatePrecision",
+    "EmailMode",
     "FeedItem",
     "Dispute",
     "DisputePageStamp",
@@ -26,6 +29,8 @@ __all__ = [
     "EvidenceLink",
     "FeedToken",
     "FormSubmission",
+    "Notification",
+    "NotificationSettings",
     "Party",
     "QuoteCheck",
     "Source",
@@ -33,5 +38,9 @@ __all__ = [
     "Speaker",
     "Stance",
     "TranslationOrigin",
+    "Watch",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "normalize_source_url",
 ]

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +86,10 @@ class FeedItem(models.Model):
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
     source_check = models.ForeignKey(
         SourceCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items"
+    )
+    # Who made it happen (None: the checker, or a command): nobody is emailed about their own edits.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

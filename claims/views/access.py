@@ -4,7 +4,7 @@ What a user may see is decided by each model's ``visible_to(user)`` queryset met
 (``claims.roles.can_see_drafts`` underneath); these helpers only turn "not visible" into 404.
 """
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from claims.models import ArticleLink, Claim, Dispute, Evidence, Party, Source
@@ -45,3 +45,11 @@ def get_article_link_for_user(request: HttpRequest, pk: int) -> ArticleLink:
     link = get_object_or_404(ArticleLink.objects.select_related("dispute", "source"), pk=pk)
     get_dispute_for_user(request, link.dispute.slug)
     return link
+
+
+def get_watchable_for_user(request: HttpRequest, kind: str, pk: int) -> Dispute | Party | Source:
+    """A dispute, party or source by id (what the Watch button names), if this user may see it."""
+    models = {"dispute": Dispute, "party": Party, "source": Source}
+    if kind not in models:
+        raise Http404("Only disputes, parties and sources can be watched.")
+    return get_object_or_404(models[kind].objects.visible_to(request.user), pk=pk)
