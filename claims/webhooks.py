@@ -82,6 +82,8 @@ def url_problem(url: str) -> str:
         target = fetch.parse_target(url, allow=allow)
     except fetch.FetchRefused as refused:
         return refused.message
+    except ValueError:
+        return "The URL is not valid."
     try:
         ipaddress.ip_address(target.host)
     except ValueError:
