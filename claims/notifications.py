@@ -2,7 +2,7 @@
 
 ``send_pending(user_id)`` sends everything due for one user in one message — a single
 change, a burst of changes, or the daily digest (rows of a digest user fall due at
-``NOTIFY_DIGEST_HOUR``) — through Django's email framework (``EMAIL_URL``). The rows are
+``NOTIFY_DIGEST_HOUR``) — through Django's email framework (``MAILERS``, from ``EMAIL_URL``). The rows are
 marked sent only after the SMTP server took the message; a failure leaves them due again
 after a backoff, so nothing is lost while the server is down (a crash between the two may
 send a mail twice: at least once, never never). A per-user lease keeps two workers from
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -159,8 +159,7 @@ def _send(user_id: int, now: datetime.datetime) -> str:
     ids = [n.pk for n in keep]
     message = build_message(user, [n.feed_item for n in keep], digest=mode == EmailMode.DAILY)
     try:
-        message.connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
-        message.send()
+        message.send()  # the default mailer (MAILERS, from EMAIL_URL), its timeout bounding a hung server
     except (smtplib.SMTPException, OSError) as error:
         attempts = max(n.attempts for n in keep) + 1
         Notification.objects.filter(pk__in=ids).update(

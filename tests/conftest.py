@@ -75,6 +75,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(_CORPUS_FIGURES.read_text("utf-8"))
 
 
+def smtp_mailer(port: int) -> dict:
+    """Django's mailer settings for an SMTP server on 127.0.0.1:``port``."""
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+    }
+
+
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that Django's email framework sends to."""
@@ -84,12 +92,7 @@ def smtp_server(settings):
 
     server = LocalSMTP()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
+    settings.MAILERS = {"default": smtp_mailer(server.port)}
     wakeups.reset()
     yield server
     server.stop()

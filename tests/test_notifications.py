@@ -14,6 +14,7 @@ from django.utils import timezone
 from claims import feed_items, following, notifications, roles, services
 from claims.models import EmailMode, FeedItem, Notification, Source, SourceCheck, Stance
 
+from .conftest import smtp_mailer
 from .factories import ClaimFactory, DisputeFactory, PartyFactory, SourceFactory, UserFactory
 from .smtp import free_port, html_of, text_of
 
@@ -218,8 +219,7 @@ def test_a_page_never_talks_to_the_mail_server(settings, editor_client, watcher,
     hung = socket.socket()
     hung.bind(("127.0.0.1", 0))
     hung.listen(8)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", hung.getsockname()[1]
+    settings.MAILERS = {"default": smtp_mailer(hung.getsockname()[1])}
     following.watch_add(user=watcher, target=dispute)
     try:
         page = editor_client.get(reverse("claims:claim-create", args=[dispute.slug]))
@@ -315,9 +315,14 @@ def test_an_unknown_email_url_scheme_stops_start_up():
     assert "secret" not in result.stderr
 
 
-def test_email_url_configures_smtp(settings):
-    from tracker.settings import _email_settings
+def test_email_url_configures_the_default_mailer():
+    from tracker.settings import _mailer
 
-    parsed = _email_settings(f"submission://desk%40example.org:pw@127.0.0.1:{free_port()}")
-    assert parsed["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
-    assert parsed["EMAIL_USE_TLS"] is True and parsed["EMAIL_HOST_USER"] == "desk@example.org"
+    port = free_port()
+    mailer = _mailer(f"submission://desk%40example.org:pw@127.0.0.1:{port}", 10)
+    assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert mailer["OPTIONS"] | {"password": "…"} == {
+        "host": "127.0.0.1", "port": port, "username": "desk@example.org", "password": "…",
+        "use_tls": True, "use_ssl": False, "timeout": 10,
+    }  # fmt: skip
+    assert _mailer("console://", 10) == {"BACKEND": "django.core.mail.backends.console.EmailBackend"}

@@ -17,7 +17,7 @@ from django.utils import timezone
 from claims import services, webhooks
 from claims.models import Stance, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-from .factories import DisputeFactory, PartyFactory, UserFactory
+from .factories import DisputeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,11 @@ def _endpoint(receiver, path="/hook", name="CMS"):
 
 def _claim(dispute, user, quote=MILLEY):
     return services.claim_record(
-        dispute=dispute, user=user, party=PartyFactory(name="United States"), stance=Stance.AFFIRMS, quote=quote
+        dispute=dispute,
+        user=user,
+        party=services.party_for_name(name="United States"),
+        stance=Stance.AFFIRMS,
+        quote=quote,
     )
 
 

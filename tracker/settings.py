@@ -322,8 +322,8 @@ FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
 
 
 # --- Email and notifications (claims/notifications.py, docs/notifications.md) -----------
-def _email_settings(url: str) -> dict:
-    """Django's EMAIL_* settings from one URL (dj-email-url), refusing a scheme it does not know.
+def _mailer(url: str, timeout: int) -> dict:
+    """Django's ``MAILERS["default"]`` from one URL (parsed by dj-email-url), refusing a scheme it does not know.
 
     smtp://user:pass@host:25, submission://user:pass@host:587 (STARTTLS), smtp://host:465?ssl=True,
     console:// (the mail printed on the worker's stdout), memory://, dummy://.
@@ -334,20 +334,24 @@ def _email_settings(url: str) -> dict:
     if scheme not in dj_email_url.SCHEMES or scheme == "file":
         known = ", ".join(sorted(set(dj_email_url.SCHEMES) - {"file"}))
         raise ImproperlyConfigured(f"EMAIL_URL={url.split('@')[-1]!r}: the scheme must be one of {known}")
-    return dj_email_url.parse(url)
+    parsed = dj_email_url.parse(url)
+    mailer = {"BACKEND": parsed["EMAIL_BACKEND"]}
+    if mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+        mailer["OPTIONS"] = {
+            "host": parsed["EMAIL_HOST"] or "localhost",
+            "port": parsed["EMAIL_PORT"] or 25,
+            "username": parsed["EMAIL_HOST_USER"] or "",
+            "password": parsed["EMAIL_HOST_PASSWORD"] or "",
+            "use_tls": parsed["EMAIL_USE_TLS"],
+            "use_ssl": parsed["EMAIL_USE_SSL"],
+            # An SMTP server that does not answer must not hold a worker for long (the mail is retried).
+            "timeout": parsed["EMAIL_TIMEOUT"] or timeout,
+        }
+    return mailer
 
 
 # Printed to the console unless EMAIL_URL says otherwise (`make run` shows mail in its output).
-_email = _email_settings(os.environ.get("EMAIL_URL", "") or "console://")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
-EMAIL_PORT = _email["EMAIL_PORT"] or 25
-EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
-EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
-EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
-EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
-# An SMTP server that does not answer must not hold a worker for long (the mail is retried).
-EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or envint("EMAIL_TIMEOUT", 10)
+MAILERS = {"default": _mailer(os.environ.get("EMAIL_URL", "") or "console://", envint("EMAIL_TIMEOUT", 10))}
 DEFAULT_FROM_EMAIL = os.environ.get("EMAIL_FROM", "") or f"{SITE_NAME} <notifications@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The daily digest goes out at this hour (TIME_ZONE) to those who chose it.

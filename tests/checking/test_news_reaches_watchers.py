@@ -3,7 +3,8 @@ watcher of the demo dispute gets an email (a real local SMTP server) and the new
 endpoint a signed webhook (a real local HTTP server).
 
 The internet is the one thing stood in for: the demo article's address is moved, through the
-admin's service, to a copy of the article on the local fixture site, which is then edited.
+admin's service, to a copy of the article on the local fixture site (carrying every quote the
+demo cites from it), which is then edited.
 """
 
 import json
@@ -14,9 +15,11 @@ from django.core.management import call_command
 
 from claims import demo, following, notifications, roles, services, webhooks
 from claims.checking import runner
-from claims.models import Dispute, FeedItem, Source, WebhookDelivery, WebhookEndpoint
+from claims.models import Claim, Dispute, FeedItem, Source, WebhookDelivery, WebhookEndpoint
 from tests.factories import UserFactory
 from tests.smtp import text_of
+
+from .site import ARTICLE_PARAGRAPHS, article_html
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +40,16 @@ def test_a_changed_demo_source_reaches_a_watcher_by_email_and_the_desk_by_webhoo
 
     source = Source.objects.get(url=demo.ARTICLE_URL)
     assert dispute.claims.filter(source=source).exists()
+    paragraphs = ARTICLE_PARAGRAPHS + [c.quote for c in Claim.objects.filter(source=source)]
+    page = {"Content-Type": "text/html; charset=utf-8"}
+    site.routes["/article"] = (200, page, article_html(paragraphs).encode())
     source.url = site.url("/article")
     services.source_save(source=source)
     runner.check_now(source)  # the first check of the local copy: not news
     assert notifications.sweep() == {}
 
-    site.routes["/article"] = site.routes["/article-edited"]
+    correction = "Correction: an earlier version of this article misdated the briefing, which was on Wednesday."
+    site.routes["/article"] = (200, page, article_html([*paragraphs, correction]).encode())
     check = runner.check_now(source)
     item = FeedItem.objects.get(source_check=check, dispute=dispute)
     assert item.kind in NEWS
