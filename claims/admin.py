@@ -146,8 +146,8 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # Feed items and quote checks go with what they describe; nobody deletes them by hand.
-        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck)}
+        # Feed items, quote checks and webhook deliveries go with what they describe; nobody deletes them by hand.
+        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck, WebhookDelivery)}
         return deleted, model_count, perms_needed - bookkeeping, protected
 
     def history_form_view(self, request, object_id, version_id, extra_context=None) -> HttpResponse:
