@@ -26,7 +26,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims import feed_items, roles
+from claims import feed_items, roles, share_images
 from claims.checking.jobs import job_request
 from claims.models import (
     ArticleLink,
@@ -317,6 +317,14 @@ def _dispute_items(dispute: Dispute, *, status: str, verdict: str) -> None:
         feed_items.create_for_verdict_change(dispute, verdict)
     elif status != dispute.status:
         feed_items.create_for_status_change(dispute, status, dispute.status)
+    _share_card_changed(dispute)
+
+
+def _share_card_changed(dispute: Dispute) -> None:
+    """A published dispute's card may have changed: its share image is drawn again by a worker
+    once the write commits (``share_images.request_render``; docs/sharing.md)."""
+    if dispute.is_published:
+        share_images.request_render(dispute.pk)
 
 
 def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> None:
@@ -390,6 +398,7 @@ def _lock_dispute(dispute: Dispute) -> str:
     """
     status = Dispute.objects.select_for_update().filter(pk=dispute.pk).values_list("status", flat=True).first()
     dispute.status = status or dispute.status
+    _share_card_changed(dispute)
     return dispute.status
 
 
