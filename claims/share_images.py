@@ -229,7 +229,7 @@ LTR_ISOLATE, FIRST_STRONG_ISOLATE, POP_ISOLATE = "\u2066", "\u2068", "\u2069"
 
 
 def _claim_line(claim) -> str:
-    """"14 March 2023 · Party — Speaker": the date first, so a long name is what gets cut."""
+    """ "14 March 2023 · Party — Speaker": the date first, so a long name is what gets cut."""
     who = claim.party.name
     if claim.speaker_id:
         who += f" — {FIRST_STRONG_ISOLATE}{claim.speaker.name}{POP_ISOLATE}"

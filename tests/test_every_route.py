@@ -142,7 +142,8 @@ def test_no_page_but_the_embeddable_card_may_be_framed(world, superuser_client, 
     settings.RATELIMIT_ENABLE = False
     settings.EMBED_ALLOWED_ORIGINS = ["https://news.example.org"]
     framable, embeds = {}, 0
-    for url in every_url(world) + ["/oembed?url=x", "/no-such-page/"]:
+    extra = ["/oembed?url=x", "/no-such-page/", f"/embed/disputes/{world['published'].slug}/"]
+    for url in every_url(world) + extra:
         if url.startswith(("/accounts/logout/", "/admin/logout/")):
             continue
         response = superuser_client.get(url)
@@ -151,7 +152,9 @@ def test_no_page_but_the_embeddable_card_may_be_framed(world, superuser_client, 
             assert "X-Frame-Options" not in response.headers, url
             assert "frame-ancestors https://news.example.org" in policy, url
             embeds += 1
-        elif response.get("X-Frame-Options") != "DENY" or "frame-ancestors 'none'" not in policy:
+        elif response.get("X-Frame-Options") != "DENY" or (
+            "frame-ancestors" in policy and "frame-ancestors 'none'" not in policy
+        ):  # a policy of its own (a check's text: sandbox) may leave framing to X-Frame-Options
             framable[url] = (response.status_code, response.get("X-Frame-Options"), policy)
     assert not framable, f"responses that another site could frame: {framable}"
-    assert embeds >= 2
+    assert embeds >= 1
