@@ -82,6 +82,7 @@ class ImportReport:
     committed: bool = False
     encoding: str = "utf-8"
     delimiter: str = ","
+    unit: str = "line"  # what a row is: a line of a CSV file, a review of a ClaimReview file
     notes: list[str] = field(default_factory=list)
     rows: list[RowReport] = field(default_factory=list)
 
@@ -274,8 +275,9 @@ def _errors_of(exc: ValidationError) -> list[str]:
 
 
 class _Importer:
-    def __init__(self, *, user):
+    def __init__(self, *, user, unit: str = "line"):
         self.user = user
+        self.unit = unit
         self.new_disputes: dict[int, int] = {}  # pk → line that created it
         self.new_parties: set[int] = set()
         self.new_source_urls: set[str] = set()
@@ -380,7 +382,7 @@ class _Importer:
             self.new_disputes[dispute.pk] = line
             details.append(f"new dispute (a draft): “{proposition[:80]}”")
         elif dispute.pk in self.new_disputes:
-            details.append(f"the new dispute of line {self.new_disputes[dispute.pk]}")
+            details.append(f"the new dispute of {self.unit} {self.new_disputes[dispute.pk]}")
         else:
             details.append(f"existing dispute: {dispute.slug}")
         return dispute
@@ -431,10 +433,12 @@ def import_claims(data: bytes, *, user, commit: bool, max_rows: int) -> ImportRe
 
 def report_lines(report: ImportReport) -> Iterator[str]:
     """The report as plain text lines (the command prints them)."""
-    yield f"Read as {report.encoding}, separated by {'tab' if report.delimiter == chr(9) else repr(report.delimiter)}."
+    if report.delimiter:
+        separator = "tab" if report.delimiter == "\t" else repr(report.delimiter)
+        yield f"Read as {report.encoding}, separated by {separator}."
     yield from report.notes
     for row in report.rows:
-        yield f"line {row.line}: {row.action.upper()}: {row.summary}"
+        yield f"{report.unit} {row.line}: {row.action.upper()}: {row.summary}"
         for detail in row.details:
             yield f"    {detail}"
         for error in row.errors:

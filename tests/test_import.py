@@ -337,3 +337,123 @@ def test_only_seniors_import(client, editor):
     assert client.get(reverse("claims:import")).status_code == 403
     posted = client.post(reverse("claims:import"), {"file": upload("b.csv", csv_bytes(*ROWS))})
     assert posted.status_code == 403 and Claim.objects.count() == 0
+
+
+# ClaimReview (claims/claimreview_import.py) ------------------------------------------------------
+
+REVIEW = {
+    "@context": "https://schema.org",
+    "@type": "ClaimReview",
+    "url": "https://factcheck.example.org/2023/03/drone-contact",
+    "datePublished": "2023-03-17",
+    "author": {"@type": "Organization", "name": "Example Fact Check"},
+    "claimReviewed": "The Russian jet never touched the American drone.",
+    "itemReviewed": {
+        "@type": "Claim",
+        "author": {
+            "@type": "Person",
+            "name": "Igor Konashenkov",
+            "affiliation": {"@type": "Organization", "name": "Russian Ministry of Defence"},
+        },
+        "datePublished": "2023-03-14T18:00:00+03:00",
+        "firstAppearance": {"@type": "CreativeWork", "url": "https://mil.example.ru/statement?utm_medium=x"},
+    },
+    "reviewRating": {
+        "@type": "Rating",
+        "ratingValue": "1",
+        "bestRating": "5",
+        "worstRating": "1",
+        "alternateName": "False",
+    },
+}
+
+
+def review_page(*reviews: dict) -> bytes:
+    import json
+
+    blocks = "".join(f'<script type="application/ld+json">{json.dumps(r)}</script>' for r in reviews)
+    return (
+        "<!doctype html><html><head><title>Fact check</title>"
+        '<script type="application/ld+json">{"@type": "Organization", "name": "Example"}</script>'
+        '<script type="application/ld+json">{broken json</script>'
+        f"{blocks}</head><body><p>Our rating: False.</p></body></html>"
+    ).encode()
+
+
+def test_a_fact_check_page_imports_as_a_dispute_with_its_verdict_claim_and_review_link(senior):
+    from claims.claimreview_import import import_claimreviews
+
+    report = import_claimreviews(review_page(REVIEW), user=senior, commit=True, max_rows=100)
+    assert report.committed, list(importing.report_lines(report))
+    dispute = Dispute.objects.get()
+    assert dispute.proposition == "The Russian jet never touched the American drone."
+    assert (dispute.verdict, dispute.verdict_by) == ("false", senior)
+    assert "Example Fact Check" in dispute.verdict_reasoning and REVIEW["url"] in dispute.verdict_reasoning
+    claim = dispute.claims.get()
+    assert (claim.party.name, claim.speaker.name) == ("Russian Ministry of Defence", "Igor Konashenkov")
+    assert (claim.stance, claim.quote, claim.paraphrase) == ("affirms", "", REVIEW["claimReviewed"])
+    assert str(claim.said_on) == "2023-03-14" and claim.source.url == "https://mil.example.ru/statement"
+    link = dispute.article_links.get()
+    assert (link.source.url, link.relation) == (REVIEW["url"], "contradicts")
+
+    before = ledger()
+    again = import_claimreviews(review_page(REVIEW), user=senior, commit=True, max_rows=100)
+    assert (again.created, again.matched, again.refused) == (0, 1, 0) and ledger() == before
+
+
+@pytest.mark.parametrize(
+    "rating, verdict",
+    [
+        ({"alternateName": "Pants on Fire!"}, "false"),
+        ({"alternateName": "Mostly False"}, "mostly_false"),
+        ({"alternateName": "Half True"}, "mixed"),
+        ({"alternateName": "Mostly true"}, "mostly_true"),
+        ({"ratingValue": 5, "bestRating": 5, "worstRating": 1}, "true"),
+        ({"ratingValue": 4, "bestRating": 5, "worstRating": 1}, "mostly_true"),
+        ({"ratingValue": 2, "bestRating": 7, "worstRating": 1, "alternateName": "Quelque chose"}, "mostly_false"),
+        ({"alternateName": "Unsubstantiated"}, "unproven"),
+        ({"alternateName": "Satire"}, ""),
+        ({"ratingValue": 9, "bestRating": 5, "worstRating": 1}, ""),
+    ],
+)
+def test_ratings_map_onto_the_verdicts_or_onto_none(rating, verdict):
+    from claims.claimreview_import import verdict_of
+
+    assert verdict_of({"@type": "Rating", **rating})[0] == verdict
+
+
+def test_a_review_needs_a_senior_editor_for_its_verdict_and_a_named_author(editor):
+    from claims.claimreview_import import import_claimreviews
+
+    anonymous_author = {**REVIEW, "claimReviewed": "Something else.", "itemReviewed": {"@type": "Claim"}}
+    report = import_claimreviews(review_page(REVIEW, anonymous_author), user=editor, commit=True, max_rows=100)
+    assert not report.committed and ledger()[0] == 0
+    assert "setting a verdict needs a senior editor" in report.rows[0].errors[0]
+    assert "itemReviewed.author has no name" in report.rows[1].errors[0]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"<html><body>No markup</body></html>", "The page has no JSON-LD"),
+        (b'{"@type": "NewsArticle"}', "No ClaimReview was found"),
+        (b'{"@type": "ClaimReview",', "The file is not JSON"),
+    ],
+)
+def test_files_without_fact_checks_are_refused_with_the_reason(senior, data, message):
+    from claims.claimreview_import import import_claimreviews
+
+    with pytest.raises(importing.ImportFileError, match=message):
+        import_claimreviews(data, user=senior, commit=True, max_rows=100)
+
+
+def test_the_command_and_the_page_take_a_fact_check_file_too(client, senior, tmp_path):
+    import json
+
+    path = tmp_path / "reviews.json"
+    path.write_text(json.dumps({"@graph": [REVIEW]}))
+    call_command("import_claims", str(path), "--commit", "--user", senior.username)
+    assert Dispute.objects.get().verdict == "false"
+    client.force_login(senior)
+    html = client.post(reverse("claims:import"), {"file": upload("page.html", review_page(REVIEW))}).content.decode()
+    assert '<th scope="col">Review</th>' in html and "<strong>1</strong> already there" in html

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from claims.claimreview_import import import_claimreviews, looks_like_claimreview
 from claims.decorators import require_senior
 from claims.importing import ImportFileError, import_claims
 
@@ -48,7 +49,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
     commit = request.POST.get("action") == "import" and data is not None
     if data is not None:
         try:
-            report = import_claims(data, user=request.user, commit=commit, max_rows=settings.IMPORT_PAGE_MAX_ROWS)
+            run = import_claimreviews if looks_like_claimreview(data) else import_claims
+            report = run(data, user=request.user, commit=commit, max_rows=settings.IMPORT_PAGE_MAX_ROWS)
         except ImportFileError as exc:
             error = str(exc)
         else:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from claims.claimreview_import import import_claimreviews, looks_like_claimreview
 from claims.importing import ImportFileError, import_claims, report_lines
 
 
@@ -12,7 +13,8 @@ class Command(BaseCommand):
         "Import disputes and claims from a CSV file with the columns of a dispute's claims export. "
         "Without --commit it is a dry run: it says row by row what would be created, matched or "
         "refused and saves nothing. With --commit the whole file goes in, in one transaction, or "
-        "nothing does (any refused row). Re-importing the same file changes nothing."
+        "nothing does (any refused row). Re-importing the same file changes nothing. A JSON file or an "
+        "HTML page is read for schema.org ClaimReview fact-checks instead (disputes with their verdict)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -35,7 +37,9 @@ class Command(BaseCommand):
             if author is None:
                 raise CommandError(f"No user named {user!r}.")
         try:
-            report = import_claims(path.read_bytes(), user=author, commit=commit, max_rows=settings.IMPORT_MAX_ROWS)
+            data = path.read_bytes()
+            run = import_claimreviews if looks_like_claimreview(data) else import_claims
+            report = run(data, user=author, commit=commit, max_rows=settings.IMPORT_MAX_ROWS)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         for line in report_lines(report):
