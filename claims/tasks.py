@@ -76,3 +76,11 @@ def deliver_webhooks() -> None:
     counts = webhooks.deliver_due()
     if counts:
         log.info("webhook deliveries: %s", counts)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def render_share_image(dispute_id: int) -> None:
+    """Queued after a write changes a published dispute's card: draw its share image (docs/sharing.md)."""
+    from claims import share_images
+
+    share_images.render_for_dispute(dispute_id)

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0017_search_languages'),
+        ('claims', '0018_feed_item_page_stamps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
