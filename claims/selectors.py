@@ -358,7 +358,7 @@ def dispute_page_data(dispute: Dispute, *, show_all: bool = False) -> DisputePag
     ``show_all``, a big dispute's columns and lists are cut to their first items
     (``*_shown``; the counts and the timeline still cover everything).
     """
-    claims = _with_check_live(dispute.claims.select_related("party", "speaker", "source"))
+    claims = _with_check_live(dispute.claims.select_related("party", "speaker", "source", "superseded_by"))
     evidence = _with_check_live(
         dispute.evidence.select_related("released_by", "source").prefetch_related(
             Prefetch(
@@ -546,7 +546,7 @@ def party_page_data(party: Party, user, page_number: str | int | None = None) ->
         claim_count=Count("pk"),
     )
     claims = (
-        claims_qs.select_related("dispute", "speaker", "source")
+        claims_qs.select_related("dispute", "speaker", "source", "superseded_by")
         .annotate(
             outcome=Case(
                 When(CLAIM_SETTLED_FOR, then=Value("for")),

@@ -156,9 +156,12 @@ def build_timeline(claims, evidence, articles) -> Timeline:
             f"{claim.said_on_display}: {claim.party.name}{speaker} {claim.get_stance_display().lower()}: "
             f"{_short(claim.quote or claim.paraphrase)}"
         )
-        items.append(
-            ("claim", claim.said_on, claim.party.name, f"#claim-{claim.pk}", label, f"claim stance-{claim.stance}")
-        )
+        css = f"claim stance-{claim.stance}"
+        if claim.is_set_apart:
+            # Still drawn where it was said, greyed: the page keeps what was said and when.
+            label += f" ({claim.get_standing_display().lower()})"
+            css += " set-apart"
+        items.append(("claim", claim.said_on, claim.party.name, f"#claim-{claim.pk}", label, css))
     for item in evidence:
         lane = item.released_by.name if item.released_by_id else UNATTRIBUTED_LANE
         label = f"{item.released_on_display}: evidence ({item.get_kind_display().lower()}) — {_short(item.title)}"

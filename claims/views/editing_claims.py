@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,7 +35,7 @@ from .inplace import (
 
 
 def _claim_card(request: HttpRequest, claim: Claim) -> str:
-    claim = Claim.objects.select_related("party", "speaker", "source", "dispute").get(pk=claim.pk)
+    claim = Claim.objects.select_related("party", "speaker", "source", "dispute", "superseded_by").get(pk=claim.pk)
     with_check_progress(claim.source)
     return card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
 
@@ -79,7 +80,9 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
     stance = request.GET.get("stance", "")
     if stance not in Stance.values:
         stance = ""
-    form = ClaimForm(request.POST or None, initial={"stance": stance} if stance else None)
+    form = ClaimForm(
+        request.POST or None, initial={"stance": stance} if stance else None, instance=Claim(dispute=dispute)
+    )
     slot_id = _new_slot_id(stance or "any")
     if request.method == "POST" and form.is_valid():
         claim, created = services.submit_once(
@@ -194,8 +197,13 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request, pk)
     dispute = claim.dispute
+    refusal = ""
     if request.method == "POST":
-        services.claim_delete(claim=claim, user=request.user)
+        try:
+            services.claim_delete(claim=claim, user=request.user)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+    if request.method == "POST" and not refusal:
         if request.htmx:
             return fragments(
                 request,
@@ -212,4 +220,5 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
         dom_id=f"claim-{pk}",
         cancel_url=reverse("claims:claim-card", args=[pk]),
         dispute=dispute,
+        refusal=refusal,
     )

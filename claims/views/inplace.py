@@ -120,8 +120,12 @@ def go_to(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def confirm_delete(request, *, what, obj, action, dom_id, cancel_url, dispute, root_tag="section") -> HttpResponse:
+def confirm_delete(
+    request, *, what, obj, action, dom_id, cancel_url, dispute, root_tag="section", refusal: str = ""
+) -> HttpResponse:
+    """The "Delete …?" question; ``refusal`` says why the delete just asked for could not be done."""
     context = {
+        "refusal": refusal,
         "root_tag": root_tag,
         "what": what,
         "object": obj,
