@@ -159,6 +159,9 @@ class ClaimOut(Schema):
     stance: StanceName
     quote: str = Field(..., description="The original wording, verbatim, in the language it was said in.")
     quote_language: str = Field(..., description="BCP 47 tag of the quote's language; empty when not recorded.")
+    quote_reconstructed: bool = Field(
+        ..., description="True when the wording is rebuilt from a report in another language: not verbatim."
+    )
     translation: TranslationOut | None = Field(
         ..., description="The quote translated into the site's language, with who made it; null when none."
     )

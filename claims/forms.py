@@ -154,6 +154,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         "stance",
         "quote",
         "quote_language",
+        "quote_reconstructed",
         "translation",
         "translation_origin",
         "translator",
@@ -174,6 +175,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             "stance",
             "quote",
             "quote_language",
+            "quote_reconstructed",
             "translation",
             "translation_origin",
             "translator",
@@ -191,6 +193,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             "standing_note": "Reason",
             "quote": "Original quote",
             "quote_language": "Language of the quote",
+            "quote_reconstructed": "Reconstructed wording, not verbatim",
             "translation": "Translation",
             "translation_origin": "Translated by",
             "translator": "Translator",
@@ -198,6 +201,8 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             "said_on_precision": "Date precision",
         }
         help_texts = {
+            "quote_reconstructed": "Tick when the wording was rebuilt from a report in another language "
+            "(a back-translation): it is shown as a paraphrase and not looked for in the source.",
             "translator": "The editor’s name (your own if left empty), or the machine translation used.",
         }
         widgets = {

@@ -90,6 +90,13 @@ class Claim(Versioned):
         blank=True,
         help_text="A BCP 47 tag (en, ru, ar, zh-Hant…). Empty when not known.",
     )
+    # A wording rebuilt from a report in another language (a back-translation) is not verbatim:
+    # shown as reconstructed, a paraphrase, and never looked for in the source by the checker.
+    quote_reconstructed = models.BooleanField(
+        "reconstructed wording",
+        default=False,
+        help_text="Not verbatim: rebuilt from a report in another language. Shown as a paraphrase; not checked.",
+    )
     translation = NormalisedTextField(
         max_length=10_000, blank=True, help_text="The quote in the site’s language, when it was said in another."
     )
@@ -274,6 +281,8 @@ class Claim(Versioned):
                 errors["quote_language"] = "There is no quote to give a language to (paraphrases are in the site’s)."
             elif mismatch := languages.script_mismatch(quote, self.quote_language):
                 errors["quote_language"] = mismatch
+        if self.quote_reconstructed and not quote:
+            errors["quote_reconstructed"] = "There is no wording to mark as reconstructed."
         if not translation:
             if self.translation_origin or (self.translator or "").strip():
                 errors["translation"] = "Give the translation, or clear who made it."

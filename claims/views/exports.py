@@ -80,6 +80,7 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
             c.superseded_by_id or "",
             c.misreported_quote,
             c.standing_note,
+            "yes" if c.quote_reconstructed else "",
         ]
         for c in claims
     )
@@ -109,6 +110,7 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
         "superseded_by_claim_id",
         "misreported_quote",
         "standing_reason",
+        "quote_reconstructed",
     ]
     return csv_response(f"{dispute.slug}-claims.csv", header, rows)
 
