@@ -1,10 +1,11 @@
 """Adding feed items: what happened on a dispute, one row per event, for the feeds.
 
 Called by the services that make the event (``claims.services``) and by the checker
-(``claims.checking.runner``), never from a signal. Only creations make feed items: a new
-claim, evidence or article; a status or verdict change; a source check that found a
-problem. Saving an existing claim again (an edit) makes none, so a feed item's guid
-stays put when an editor fixes a typo.
+(``claims.checking.runner``), never from a signal. Events make feed items: a new
+claim, evidence or article; a status or verdict change; a claim withdrawn, superseded or
+corrected; a party's change of position; a source check that found a problem. Saving an
+existing claim again (an edit of its words) makes none, so a feed item's guid stays put when
+an editor fixes a typo.
 """
 
 import logging
@@ -79,6 +80,28 @@ def create_for_standing_change(claim: Claim, old: str) -> FeedItem:
         source=claim.source,
         old_value=old,
         new_value=standing,
+    )
+
+
+def create_for_position_shift(claim: Claim) -> FeedItem | None:
+    """ "<party> changed its position on …": the claim's stance differs from the party's preceding one."""
+    from claims.positions import preceding_position
+
+    if claim.standing == ClaimStanding.WITHDRAWN:
+        return None
+    previous = preceding_position(claim)
+    if previous is None or previous.stance == claim.stance:
+        return None
+    before, after = previous.get_stance_display().lower(), claim.get_stance_display().lower()
+    return FeedItem.objects.create(
+        dispute=claim.dispute,
+        kind=FeedItem.Kind.POSITION_SHIFT,
+        title=f"{claim.party.name} changed its position on “{_short(claim.dispute.proposition)}”",
+        summary=f"From {before} ({previous.said_on_display}) to {after} ({claim.said_on_display}).",
+        claim=claim,
+        source=claim.source,
+        old_value=previous.stance,
+        new_value=claim.stance,
     )
 
 

@@ -454,6 +454,7 @@ def claim_record(
     claim.full_clean()
     claim.save()
     feed_items.create_for_claim(claim)
+    feed_items.create_for_position_shift(claim)
     _status_item(dispute, before)
     return claim
 
@@ -472,6 +473,7 @@ def claim_update(
     before = _lock_dispute(claim.dispute)
     claim = _lock_and_check(Claim, claim, version)
     standing_before, quote_before = claim.standing, claim.quote
+    position_before = (claim.stance, claim.said_on, claim.party_id)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
     _apply(claim, data)
@@ -491,6 +493,9 @@ def claim_update(
     claim.save()
     if claim.standing != standing_before:
         feed_items.create_for_standing_change(claim, standing_before)
+    if (claim.stance, claim.said_on, claim.party_id) != position_before:
+        # A stance (or date) corrected into a change of position is one too.
+        feed_items.create_for_position_shift(claim)
     _status_item(claim.dispute, before)
     return claim
 

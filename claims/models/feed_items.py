@@ -60,6 +60,7 @@ class FeedItemKind(models.TextChoices):
     STATUS = "status", "Status changed"
     VERDICT = "verdict", "Verdict"
     STANDING = "standing", "Claim withdrawn, superseded or corrected"
+    POSITION_SHIFT = "position_shift", "Position changed"
 
 
 class FeedItem(models.Model):
