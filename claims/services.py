@@ -500,8 +500,8 @@ def claim_update(
     return claim
 
 
-def _superseding_first(claims: Iterable[Claim]) -> list[Claim]:
-    """Claims ordered so each comes before the claims it supersedes.
+def _superseding_first(claims: Iterable[Claim]):
+    """Claims ordered so each comes before the claims it supersedes (read when first iterated).
 
     A dispute's delete removes them in this order, and its restore brings them back in the
     same order, so a superseded claim always finds the later claim it points to.
@@ -517,7 +517,7 @@ def _superseding_first(claims: Iterable[Claim]) -> list[Claim]:
             steps += 1
         return steps
 
-    return sorted(claims, key=lambda claim: (depth(claim), claim.pk))
+    yield from sorted(claims, key=lambda claim: (depth(claim), claim.pk))
 
 
 @transaction.atomic
