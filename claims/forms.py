@@ -16,6 +16,7 @@ from claims.models import (
     ApiToken,
     ArticleLink,
     Claim,
+    ClaimStanding,
     Dispute,
     Evidence,
     EvidenceLink,
@@ -275,7 +276,20 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             self.add_error("party", "Choose the party that made the claim, or name a new one.")
         if data.get("new_party") and data.get("speaker"):
             self.add_error("speaker", "A new party has no speakers yet: name the speaker below instead.")
+        self._keep_misreported_wording(data)
         return data
+
+    def _keep_misreported_wording(self, data: dict) -> None:
+        """Corrected by typing the right wording over the wrong one: the wrong one is kept beside it."""
+        old = (self.initial.get("quote") or "").strip()
+        if (
+            data.get("standing") == ClaimStanding.CORRECTED
+            and self.instance.standing != ClaimStanding.CORRECTED
+            and not (data.get("misreported_quote") or "").strip()
+            and old
+            and old != (data.get("quote") or "").strip()
+        ):
+            data["misreported_quote"] = old
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

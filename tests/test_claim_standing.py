@@ -200,14 +200,18 @@ def test_bad_standing_is_refused_beside_the_field_and_nothing_is_saved(
 
 def test_a_cycle_of_supersessions_is_refused(editor_client, disputed):
     dispute, _, denies, later = disputed
+    # Three claims of one day, each said to replace the next: the third closes the loop.
     third = ClaimFactory(dispute=dispute, party=denies.party, stance=Stance.AFFIRMS, said_on=MARCH_20)
-    assert edit(editor_client, denies, standing="superseded", superseded_by=str(later.pk)).status_code == 302
+    fourth = ClaimFactory(dispute=dispute, party=denies.party, stance=Stance.DENIES, said_on=MARCH_20)
     assert edit(editor_client, later, standing="superseded", superseded_by=str(third.pk)).status_code == 302
-    # third → denies would close the loop denies → later → third → denies.
-    response = edit(editor_client, third, standing="superseded", superseded_by=str(denies.pk))
+    assert edit(editor_client, third, standing="superseded", superseded_by=str(fourth.pk)).status_code == 302
+    response = edit(editor_client, fourth, standing="superseded", superseded_by=str(later.pk))
     assert "that is a cycle" in field_errors(response, "superseded_by")
-    third.refresh_from_db()
-    assert third.standing == ClaimStanding.CURRENT
+    fourth.refresh_from_db()
+    assert fourth.standing == ClaimStanding.CURRENT
+    # Directly, too.
+    response = edit(editor_client, Claim.objects.get(pk=third.pk), superseded_by=str(later.pk))
+    assert "that is a cycle" in field_errors(response, "superseded_by")
 
 
 def test_the_services_refuse_what_the_form_refuses(disputed, editor):

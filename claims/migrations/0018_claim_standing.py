@@ -5,6 +5,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_standing_items(apps, schema_editor):
+    """Going back: feed items of the kind this migration adds cannot stay under the old check."""
+    apps.get_model("claims", "FeedItem").objects.filter(kind="standing").delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,6 +22,7 @@ class Migration(migrations.Migration):
             model_name='feeditem',
             name='feed_item_kind_valid',
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_standing_items),
         migrations.AddField(
             model_name='claim',
             name='misreported_quote',

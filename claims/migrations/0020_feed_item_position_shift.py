@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def forget_position_shift_items(apps, schema_editor):
+    """Going back: feed items of the kind this migration adds cannot stay under the old check."""
+    apps.get_model("claims", "FeedItem").objects.filter(kind="position_shift").delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -14,6 +19,7 @@ class Migration(migrations.Migration):
             model_name='feeditem',
             name='feed_item_kind_valid',
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_position_shift_items),
         migrations.AlterField(
             model_name='feeditem',
             name='kind',

@@ -149,8 +149,9 @@ class Dispute(Versioned):
         """The status from the claims that still stand: withdrawn and superseded ones do not count."""
         from .claims import STANDING_COUNTS
 
-        counted = self.claims.filter(standing__in=STANDING_COUNTS)
-        stances = counted.values_list("stance", flat=True).distinct() if self.pk else []
+        if not self.pk:
+            return self.derive_status([], self.verdict)
+        stances = self.claims.filter(standing__in=STANDING_COUNTS).values_list("stance", flat=True).distinct()
         return self.derive_status(stances, self.verdict)
 
     def refresh_status(self, *, touch: bool = True) -> None:
