@@ -560,7 +560,7 @@ def party_positions_timeline(claims_qs: QuerySet) -> Timeline | None:
     )
     claims = list(
         counted.filter(dispute__in=shifted)
-        .select_related("dispute", "party")
+        .select_related("dispute", "party", "speaker")
         .order_by("said_on", "pk")[:POSITION_CLAIMS]
     )
     if not claims:
