@@ -13,7 +13,7 @@ def forget_standing_items(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0017_search_languages'),
+        ('claims', '0018_feed_item_page_stamps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
