@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import chain
@@ -25,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from claims import feed_items, roles
 from claims.checking.jobs import job_request
@@ -102,6 +104,32 @@ def history_changes(model: type[models.Model], new_record, old_record) -> list[F
             )
         )
     return changes
+
+
+@contextmanager
+def history_author(user) -> Iterator[None]:
+    """Credit the history rows saved inside this block to ``user`` when no request does.
+
+    In a request, django-simple-history takes the author from the request (its middleware);
+    a command or a task has none, and its rows would say "someone". A request's own user
+    is never replaced.
+    """
+    context = HistoricalRecords.context
+    if user is None or getattr(getattr(context, "request", None), "user", None) is not None:
+        yield
+        return
+    context.request = _AuthorOnly(user)
+    try:
+        yield
+    finally:
+        del context.request
+
+
+@dataclass
+class _AuthorOnly:
+    """What django-simple-history reads from a request: only its user."""
+
+    user: Any
 
 
 def _lock_and_check(model: type[models.Model], obj: models.Model, expected_version: int | None) -> models.Model:
@@ -423,11 +451,13 @@ def party_for_name(*, name: str) -> Party:
     raise ValidationError({"new_party": "This party was just changed by someone else; try again."})
 
 
-def _speaker_for(party, speaker, new_speaker: str):
+def _speaker_for(party, speaker, new_speaker: str, role: str = ""):
     if new_speaker.strip():
         if party is None:
             raise ValidationError({"new_speaker": "Choose the party this speaker speaks for."})
-        speaker, _ = Speaker.objects.get_or_create(party=party, name=new_speaker.strip())
+        speaker, _ = Speaker.objects.get_or_create(
+            party=party, name=new_speaker.strip(), defaults={"role": role.strip()[:200]}
+        )
     return speaker
 
 
@@ -440,14 +470,21 @@ def _credit_translation(claim: Claim, user) -> None:
 
 @transaction.atomic
 def claim_record(
-    *, dispute: Dispute, user, source_url: str = "", new_speaker: str = "", new_party: str = "", **data: Any
+    *,
+    dispute: Dispute,
+    user,
+    source_url: str = "",
+    new_speaker: str = "",
+    new_speaker_role: str = "",
+    new_party: str = "",
+    **data: Any,
 ) -> Claim:
     """A new claim on a dispute; a pasted URL reuses the Source it normalises to."""
     before = _lock_dispute(dispute)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
     claim = Claim(dispute=dispute, created_by=user, **data)
-    claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
+    claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker, new_speaker_role)
     claim.source = source_for_url(url=source_url) if source_url.strip() else None
     _credit_translation(claim, user)
     claim.full_clean()

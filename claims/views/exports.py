@@ -57,6 +57,7 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
         [
             c.pk,
             dispute.proposition,
+            dispute.slug,
             c.party.name,
             c.speaker.name if c.speaker_id else "",
             c.speaker.role if c.speaker_id else "",
@@ -80,6 +81,7 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
     header = [
         "claim_id",
         "proposition",
+        "dispute_slug",
         "party",
         "speaker",
         "speaker_role",
