@@ -19,6 +19,10 @@ def page(head: str = "", body: str = "") -> str:
     )
 
 
+JANE = {"@type": "Person", "name": "Jane Doe"}
+ORGANIZATION = {"@type": "Organization", "name": "Example News"}
+
+
 def json_ld(data) -> str:
     return f"<script type='application/ld+json'>{json.dumps(data)}</script>"
 
@@ -29,7 +33,7 @@ def json_ld(data) -> str:
         # JSON-LD: a Person, a list of Persons, a plain name, a reference into an @graph
         (json_ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "Jane Doe"}}), "", "Jane Doe"),
         (
-            json_ld({"@type": "BlogPosting", "author": [{"@type": "Person", "name": "Jane Doe"}, {"name": "Ali Khan"}]}),
+            json_ld({"@type": "BlogPosting", "author": [JANE, {"name": "Ali Khan"}]}),
             "",
             "Jane Doe, Ali Khan",
         ),
@@ -81,7 +85,7 @@ def test_a_comment_author_or_an_author_bio_is_not_the_byline():
 @pytest.mark.parametrize(
     "head, publisher",
     [
-        (json_ld({"@type": "NewsArticle", "publisher": {"@type": "Organization", "name": "Example News"}}), "Example News"),
+        (json_ld({"@type": "NewsArticle", "publisher": ORGANIZATION}), "Example News"),
         ("<meta property='og:site_name' content='Example News'>", "Example News"),
         (json_ld({"@graph": [{"@type": "WebSite", "name": "Example News"}]}), "Example News"),
         ("<meta name='application-name' content='Example News'>", "Example News"),
