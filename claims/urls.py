@@ -10,6 +10,7 @@ from .views import (
     editing_evidence,
     history,
     parties,
+    sharing,
     sources,
 )
 from .views import exports as export_views
@@ -74,4 +75,9 @@ urlpatterns = [
     path("disputes/<slug:slug>/sources.csv", export_views.dispute_sources_csv, name="dispute-sources-csv"),
     path("account/api-tokens/", api_token_views.api_tokens, name="api-tokens"),
     path("import/", import_views.import_page, name="import"),
+    # Publish and share (claims/views/sharing.py, docs/sharing.md): the card newsrooms embed, its
+    # oEmbed description, and the share image of link previews. Published disputes only.
+    path("embed/disputes/<slug:slug>/", sharing.embed_card, name="embed-card"),
+    path("oembed", sharing.oembed, name="oembed"),
+    path("disputes/<slug:slug>/share.png", sharing.dispute_share_image, name="dispute-share-image"),
 ]
