@@ -17,7 +17,7 @@ from django.db import connection
 from django.urls import reverse
 
 from claims import similar
-from claims.models import Claim, TranslationOrigin
+from claims.models import TranslationOrigin
 
 from .factories import ClaimFactory, DisputeFactory
 
@@ -135,14 +135,28 @@ def test_only_editors_are_shown_similar_claims(client, reader):
     assert client.post(reverse("claims:claim-similar"), {"quote": "The Russian jet struck"}).status_code == 403
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL: trigram indexes (SQLite scans recent claims)"
-)
-def test_the_trigram_indexes_serve_the_query():
+PG_ONLY = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: trigram indexes, timeouts")
+
+
+@PG_ONLY
+@pytest.mark.parametrize("field", similar.FIELDS)
+def test_the_trigram_indexes_serve_a_nearest_first_scan(field):
     ClaimFactory.create_batch(30)
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        qs = Claim.objects.filter(quote__trigram_word_similar="Russian aircraft contact drone")
-        plan = qs.explain()
+        cursor.execute(
+            f"EXPLAIN SELECT id FROM claims_claim ORDER BY {field} <->> %s LIMIT 5",  # noqa: S608
+            ["Russian aircraft contact drone"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
-    assert "claim_quote_trgm_idx" in plan, plan
+    assert f"Index Scan using claim_{field}_trgm_idx" in plan, plan
+
+
+@PG_ONLY
+def test_a_suggestion_that_takes_too_long_is_no_suggestion(monkeypatch):
+    ClaimFactory(quote="The Russian jet struck the propeller of the drone.")
+    monkeypatch.setattr(similar, "STATEMENT_TIMEOUT_MS", 1)
+    slow = "SELECT id, word_similarity(%s, quote) FROM claims_claim, pg_sleep(0.05) WHERE id <> %s "
+    monkeypatch.setattr(similar, "_nearest_sql", lambda name: slow + "ORDER BY quote <->> %s LIMIT %s")
+    assert similar.similar_claims(text="The Russian jet struck the propeller") == []
