@@ -4,7 +4,7 @@ An editor about to record a statement that is already in the ledger (quoted by a
 outlet, repeated by its speaker, entered in another dispute) is shown it, so it is linked
 rather than entered twice. On PostgreSQL this is pg_trgm's word similarity ("how much of
 the typed text appears in the claim"), the nearest claims read first from trigram GiST
-indexes on the quote, the paraphrase and the translation (migration ``0018_similar_claims``),
+indexes on the quote, the paraphrase and the translation (migration ``0019_similar_claims``),
 so a typed English sentence also finds a Russian quote by its English translation. SQLite has no trigram
 index: it scores the most recent claims with rapidfuzz instead (development only).
 

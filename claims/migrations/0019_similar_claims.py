@@ -33,6 +33,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0017_search_languages")]
+    dependencies = [("claims", "0018_feed_item_page_stamps")]
 
     operations = [migrations.RunPython(create, drop)]
