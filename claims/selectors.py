@@ -27,8 +27,9 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, RowNumber
 from django.utils.functional import cached_property
 
 from claims import languages, roles
@@ -507,6 +508,61 @@ def dispute_page_stamp(dispute: Dispute) -> str:
     own = (dispute.pk, dispute.version, dispute.updated_at, dispute.last_activity_at, dispute.status)
     stamps = sorted((k, v) for k, v in vars(dispute).items() if k.startswith("stamp_"))
     return repr((own, stamps))
+
+
+# --- The dispute card (embeds, oEmbed, share images, link previews) --------------------------
+
+# The most parties a card shows a latest claim for; the counts still cover every claim.
+CARD_PARTIES = 4
+
+
+@dataclass
+class DisputeCard:
+    """What a published dispute's card shows: counts per stance and each party's latest claim."""
+
+    dispute: Dispute
+    counts: dict[str, int]
+    latest: list[Claim]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def sides(self) -> list[tuple[str, str, int]]:
+        """(stance, label, count) for each stance, affirms first."""
+        return [(stance.value, stance.label, self.counts.get(stance.value, 0)) for stance in Stance]
+
+
+def published_dispute_card(slug: str) -> DisputeCard | None:
+    """The card of the published dispute ``slug`` (None for a draft or no such dispute), in two queries.
+
+    Never depends on who asks: embeds, oEmbed and share images show what a stranger
+    sees, to everyone. The dispute row carries its per-stance counts; the latest claim of
+    each party (by the date it was said, then when it was recorded) comes from one window query.
+    """
+    counts = {stance.value: Count("claims", filter=Q(claims__stance=stance.value)) for stance in Stance}
+    dispute = Dispute.objects.published().filter(slug=slug).annotate(**{f"n_{k}": v for k, v in counts.items()}).first()
+    if dispute is None:
+        return None
+    ranked = (
+        Claim.objects.filter(dispute=dispute)
+        .select_related("party", "speaker")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("party_id")],
+                order_by=[F("said_on").desc(nulls_last=True), F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .order_by(F("said_on").desc(nulls_last=True), "-created_at", "-pk")
+    )
+    return DisputeCard(
+        dispute=dispute,
+        counts={stance.value: getattr(dispute, f"n_{stance.value}") for stance in Stance},
+        latest=list(ranked[:CARD_PARTIES]),
+    )
 
 
 # --- Party page ------------------------------------------------------------------------------

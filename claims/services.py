@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from claims import feed_items, roles
+from claims import feed_items, roles, share_images
 from claims.checking.jobs import job_request
 from claims.models import (
     ArticleLink,
@@ -345,6 +345,14 @@ def _dispute_items(dispute: Dispute, *, status: str, verdict: str) -> None:
         feed_items.create_for_verdict_change(dispute, verdict)
     elif status != dispute.status:
         feed_items.create_for_status_change(dispute, status, dispute.status)
+    _share_card_changed(dispute)
+
+
+def _share_card_changed(dispute: Dispute) -> None:
+    """A published dispute's card may have changed: its share image is drawn again by a worker
+    once the write commits (``share_images.request_render``; docs/sharing.md)."""
+    if dispute.is_published:
+        share_images.request_render(dispute.pk)
 
 
 def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> None:
@@ -418,6 +426,7 @@ def _lock_dispute(dispute: Dispute) -> str:
     """
     status = Dispute.objects.select_for_update().filter(pk=dispute.pk).values_list("status", flat=True).first()
     dispute.status = status or dispute.status
+    _share_card_changed(dispute)
     return dispute.status
 
 
