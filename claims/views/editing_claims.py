@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from claims import detection, languages, services
+from claims import detection, languages, services, similar
 from claims.decorators import require_editor, require_senior
 from claims.forms import ClaimForm
 from claims.models import Claim, Stance
@@ -72,6 +72,27 @@ def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#language-field", context))
 
 
+@require_POST
+@require_editor
+def claim_similar(request: HttpRequest) -> HttpResponse:
+    """Claims already recorded that read like the quote, paraphrase or translation being typed.
+
+    htmx posts the claim form here as it is typed (the ``similar-claims`` slot of the form);
+    the answer lists them with their dispute, so a repeat is linked instead of entered twice.
+    """
+    try:
+        exclude = int(request.GET.get("claim", "") or 0) or None
+    except ValueError:
+        exclude = None
+    found: dict[int, similar.Similar] = {}
+    for name in ("quote", "paraphrase", "translation"):
+        for match in similar.similar_claims(text=request.POST.get(name, ""), exclude_pk=exclude):
+            if match.claim.pk not in found or found[match.claim.pk].score < match.score:
+                found[match.claim.pk] = match
+    matches = sorted(found.values(), key=lambda m: -m.score)[: similar.LIMIT]
+    return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#similar-claims", {"matches": matches}))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
@@ -115,6 +136,7 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
         cancel_url=reverse("claims:claim-add-slot", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
         dispute=dispute,
         css_class="claim-card editing",
+        extra={"similar_url": reverse("claims:claim-similar")},
     )
 
 
@@ -188,6 +210,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         dispute=claim.dispute,
         conflict=conflict,
         css_class="claim-card editing",
+        extra={"similar_url": reverse("claims:claim-similar") + f"?claim={pk}"},
     )
 
 

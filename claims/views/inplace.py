@@ -56,8 +56,10 @@ def form_response(
     css_class: str = "",
     root_tag: str = "section",
     status: int = 200,
+    extra: dict | None = None,
 ) -> HttpResponse:
     context = {
+        **(extra or {}),
         "form": form,
         "title": title,
         "action": action,
