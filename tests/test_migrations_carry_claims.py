@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # The last migration before a claim had a standing (whatever it is numbered after merges).
 BEFORE = next(
-    dep for dep in import_module("claims.migrations.0019_claim_standing").Migration.dependencies if dep[0] == "claims"
+    dep for dep in import_module("claims.migrations.0020_claim_standing").Migration.dependencies if dep[0] == "claims"
 )
 
 

@@ -11,7 +11,7 @@ def forget_position_shift_items(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0020_claim_quote_reconstructed'),
+        ('claims', '0021_claim_quote_reconstructed'),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ def forget_standing_items(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0018_feed_item_page_stamps'),
+        ('claims', '0019_similar_claims'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

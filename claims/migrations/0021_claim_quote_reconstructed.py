@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0019_claim_standing'),
+        ('claims', '0020_claim_standing'),
     ]
 
     operations = [
