@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0018_feed_item_page_stamps'),
+        ('claims', '0022_feed_item_position_shift'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
