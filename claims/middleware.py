@@ -1,6 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import TooManyFieldsSent
+from django.http import HttpResponseBadRequest, QueryDict
+from django.template import loader
 from django.utils.cache import patch_cache_control
+
+from claims.text import normalise_text
 
 # Paths a private site still serves to strangers: the login pages, static files,
 # the feeds (which check their own per-user token) and the API's endpoints (bearer
@@ -76,3 +81,38 @@ class PrivateForSignedInMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True)
         return response
+
+
+class QueryStringMiddleware:
+    """The one place every query string is read, before any view, the admin or the API sees it.
+
+    - More parameters than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` is a 400 saying so (Django
+      raised it inside whichever view first read ``request.GET``, answered as a form's 413).
+    - Names and values are normalised as typed text is (``claims/text.py``: NUL and other
+      control characters, lone surrogates and bidi overrides removed, line breaks made
+      spaces, NFC), so no view hands the database a NUL (PostgreSQL refuses it: a 500) or
+      compares against a character no one can type. Broken percent-encoding and invalid
+      UTF-8 are already decoded by Django as U+FFFD.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            query = request.GET
+        except TooManyFieldsSent:
+            body = loader.render_to_string("errors/400_query.html", {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
+            return HttpResponseBadRequest(body)
+        if query:
+            cleaned = QueryDict(mutable=True)
+            changed = False
+            for name, values in query.lists():
+                clean_name = normalise_text(name, multiline=False)
+                clean_values = [normalise_text(value, multiline=False) for value in values]
+                changed = changed or clean_name != name or clean_values != values
+                cleaned.setlistdefault(clean_name, []).extend(clean_values)
+            if changed:
+                cleaned._mutable = False
+                request.GET = cleaned
+        return self.get_response(request)
