@@ -123,7 +123,7 @@ class LedgerAdmin(SimpleHistoryAdmin):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(db_field, (models.CharField, models.TextField)) and not db_field.choices and formfield:
             if isinstance(formfield.widget, (forms.TextInput, forms.Textarea)):
-                formfield.widget.attrs.setdefault("dir", "auto")
+                formfield.widget.attrs.setdefault("data-text-dir", "")  # static/js/text-direction.js
         return formfield
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -266,9 +266,22 @@ class ArticleLinkInline(ReadOnlyInline, admin.TabularInline):
     fields = ["source", "relation", "linked_on", "note"]
 
 
+class DisputeAdminForm(VersionedAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "verdict" in self.fields and not self.fields["verdict"].disabled:
+            try:
+                services.check_verdict(
+                    verdict=cleaned.get("verdict") or "", reasoning=cleaned.get("verdict_reasoning") or ""
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(Dispute)
 class DisputeAdmin(LedgerAdmin):
-    form = VersionedAdminForm
+    form = DisputeAdminForm
     list_display = ["__str__", "status", "verdict", "is_published", "claim_count", "last_activity_at"]
     list_filter = ["status", "is_published", "verdict", "claims__party"]
     search_fields = ["proposition", "summary", "claims__quote", "claims__paraphrase"]
@@ -390,7 +403,7 @@ class ClaimAdmin(LedgerAdmin):
                 claim=obj, user=request.user, version=form.cleaned_data.get("opened_version"), **data
             )
         dispute, source = data.pop("dispute"), data.pop("source", None)
-        return services.claim_record(
+        return services.claim_create(
             dispute=dispute, user=request.user, source_url=source.url if source else "", **data
         )
 
@@ -423,7 +436,7 @@ class EvidenceAdmin(LedgerAdmin):
                 evidence=obj, user=request.user, version=form.cleaned_data.get("opened_version"), **data
             )
         dispute, source = data.pop("dispute"), data.pop("source", None)
-        return services.evidence_record(
+        return services.evidence_create(
             dispute=dispute, user=request.user, source_url=source.url if source else "", **data
         )
 
@@ -443,10 +456,10 @@ class EvidenceLinkAdmin(LedgerAdmin):
         if change:
             return super().save_through_services(request, obj, form, change)
         data = _model_data(form, changed_only=False)
-        return services.evidence_link_add(user=request.user, **data)
+        return services.evidence_link_create(user=request.user, **data)
 
     def delete_through_services(self, request, obj):
-        services.evidence_link_remove(link=obj, user=request.user)
+        services.evidence_link_delete(link=obj, user=request.user)
 
 
 @admin.register(ArticleLink)
@@ -475,7 +488,7 @@ class ArticleLinkAdmin(LedgerAdmin):
                 note=data["note"],
                 linked_on=data["linked_on"],
             )
-        return services.article_link(
+        return services.article_create(
             dispute=data["dispute"],
             user=request.user,
             url=data["source"].url,

@@ -278,7 +278,7 @@ def _write_chunks(
             evidence_rows = Evidence.objects.bulk_create(evidence_rows, batch_size=BATCH)
             ArticleLink.objects.bulk_create(article_rows, batch_size=BATCH)
 
-            # What services.claim_record would have added for each claim: the feeds' items.
+            # What services.claim_create would have added for each claim: the feeds' items.
             by_pk = {d.pk: d for d in dispute_rows}
             FeedItem.objects.bulk_create(
                 [
