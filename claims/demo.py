@@ -232,7 +232,7 @@ def load_demo() -> int:
 
     Every row's history says the ``demo`` account wrote it, as an editor's would."""
     user = demo_author()
-    with services.acting_as(user):
+    with services.history_author(user):
         return _load_demo(user)
 
 

@@ -53,24 +53,27 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def acting_as(user: User) -> Iterator[None]:
-    """History rows written inside say ``user`` wrote them, as ``HistoryRequestMiddleware``
-    does for a request. For commands and tasks, which have no request; inside a request the
-    request's user stays the one recorded."""
+def history_author(user: User | None) -> Iterator[None]:
+    """Credit the history rows saved inside this block to ``user`` when no request does.
+
+    In a request, django-simple-history takes the author from the request (its middleware);
+    a command or a task has none, and its rows would say "someone". A request's own user
+    is never replaced.
+    """
     context = HistoricalRecords.context
-    if getattr(context, "request", None) is not None:
+    if user is None or getattr(getattr(context, "request", None), "user", None) is not None:
         yield
         return
-    context.request = _Acting(user)
+    context.request = _AuthorOnly(user)
     try:
         yield
     finally:
         del context.request
 
 
-@dataclass(frozen=True)
-class _Acting:
-    """What django-simple-history reads of a request: its user."""
+@dataclass
+class _AuthorOnly:
+    """What django-simple-history reads from a request: only its user."""
 
     user: Any
 
@@ -423,11 +426,13 @@ def party_for_name(*, name: str) -> Party:
     raise ValidationError({"new_party": "This party was just changed by someone else; try again."})
 
 
-def _speaker_for(party, speaker, new_speaker: str):
+def _speaker_for(party, speaker, new_speaker: str, role: str = ""):
     if new_speaker.strip():
         if party is None:
             raise ValidationError({"new_speaker": "Choose the party this speaker speaks for."})
-        speaker, _ = Speaker.objects.get_or_create(party=party, name=new_speaker.strip())
+        speaker, _ = Speaker.objects.get_or_create(
+            party=party, name=new_speaker.strip(), defaults={"role": role.strip()[:200]}
+        )
     return speaker
 
 
@@ -440,14 +445,21 @@ def _credit_translation(claim: Claim, user: User | None) -> None:
 
 @transaction.atomic
 def claim_create(
-    *, dispute: Dispute, user: User, source_url: str = "", new_speaker: str = "", new_party: str = "", **data: Any
+    *,
+    dispute: Dispute,
+    user: User,
+    source_url: str = "",
+    new_speaker: str = "",
+    new_speaker_role: str = "",
+    new_party: str = "",
+    **data: Any,
 ) -> Claim:
     """A new claim on a dispute; a pasted URL reuses the Source it normalises to."""
     before = _lock_dispute(dispute)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
     claim = Claim(dispute=dispute, created_by=user, **data)
-    claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
+    claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker, new_speaker_role)
     claim.source = source_for_url(url=source_url) if source_url.strip() else None
     _credit_translation(claim, user)
     claim.full_clean()

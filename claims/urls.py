@@ -14,6 +14,7 @@ from .views import (
 )
 from .views import exports as export_views
 from .views import feeds as feed_views
+from .views import importing as import_views
 
 app_name = "claims"
 
@@ -71,4 +72,5 @@ urlpatterns = [
     path("disputes/<slug:slug>/claims.csv", export_views.dispute_claims_csv, name="dispute-claims-csv"),
     path("disputes/<slug:slug>/sources.csv", export_views.dispute_sources_csv, name="dispute-sources-csv"),
     path("account/api-tokens/", api_token_views.api_tokens, name="api-tokens"),
+    path("import/", import_views.import_page, name="import"),
 ]

@@ -7,6 +7,7 @@ app is listed here with how to run it, so a new command fails this test until it
 ``synthesize`` is the documented exception: a development tool for benchmarks that writes
 in bulk on its own reserved host (``claims/synthetic.py``) and never runs on real data."""
 
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -30,11 +31,23 @@ HOW_TO_RUN = {
     "create_api_token": lambda: call_command("create_api_token", UserFactory(username="tok").username, "--name", "t"),
     "check_sources": lambda: call_command("check_sources", "--url", "https://example.org/a-story"),
     "detect_quote_languages": lambda: call_command("detect_quote_languages"),
+    "import_claims": lambda: _import_a_file(),
 }
 # What a command needs in the database to have something to write (made before the saves are watched).
 PREPARE = {
     "detect_quote_languages": lambda: ClaimFactory(quote=MINISTRY_RU, quote_language=""),
 }
+
+
+def _import_a_file() -> None:
+    with tempfile.NamedTemporaryFile(suffix=".csv") as file:
+        file.write(b"proposition,party,speaker,stance,quote,source_url\n")
+        file.write(b"A jet hit the drone.,Russia,Igor K.,denies,No contact.,https://example.org/a\n")
+        file.flush()
+        call_command("import_claims", file.name, "--commit")
+    assert Claim.objects.exists()
+
+
 EXEMPT = {
     "synthesize": "a development tool for benchmarks, documented as writing in bulk (claims/synthetic.py)",
 }

@@ -70,7 +70,7 @@ def test_every_demo_history_row_says_the_demo_account_wrote_it(client, django_us
     assert "by demo" in page and "the system" not in page
 
 
-def test_acting_as_leaves_a_requests_user_alone(rf, django_user_model):
+def test_history_author_leaves_a_requests_user_alone(rf, django_user_model):
     from simple_history.models import HistoricalRecords
 
     from claims import services
@@ -80,10 +80,10 @@ def test_acting_as_leaves_a_requests_user_alone(rf, django_user_model):
     request.user = editor
     HistoricalRecords.context.request = request
     try:
-        with services.acting_as(django_user_model.objects.create(username="other")):
+        with services.history_author(django_user_model.objects.create(username="other")):
             assert HistoricalRecords.context.request is request
     finally:
         del HistoricalRecords.context.request
-    with services.acting_as(editor):
+    with services.history_author(editor):
         assert HistoricalRecords.context.request.user == editor
     assert getattr(HistoricalRecords.context, "request", None) is None

@@ -374,6 +374,15 @@ CHECKER_RETRY_WAKE_MAX_SECONDS = envint("CHECKER_RETRY_WAKE_MAX_SECONDS", 600)
 # A queued check nobody picked up for this long is flagged "no worker has picked it up".
 CHECKER_QUEUED_WARNING_SECONDS = envint("CHECKER_QUEUED_WARNING_SECONDS", 300)
 
+# --- Importing a backlog (claims/importing.py) ---------------------------------
+# The most rows and bytes one CSV import takes (the command and the page); bigger files are
+# refused with the limit named, before any row is read.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# The page runs the import inside the request, so it takes smaller files than the command.
+IMPORT_PAGE_MAX_ROWS = envint("IMPORT_PAGE_MAX_ROWS", 1_000)
+IMPORT_PAGE_MAX_BYTES = envint("IMPORT_PAGE_MAX_BYTES", 1024 * 1024)
+
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
     "version": 1,

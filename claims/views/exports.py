@@ -54,6 +54,7 @@ def dispute_claims_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         [
             c.pk,
             dispute.proposition,
+            dispute.slug,
             c.party.name,
             c.speaker.name if c.speaker else "",
             c.speaker.role if c.speaker else "",
@@ -77,6 +78,7 @@ def dispute_claims_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     header = [
         "claim_id",
         "proposition",
+        "dispute_slug",
         "party",
         "speaker",
         "speaker_role",

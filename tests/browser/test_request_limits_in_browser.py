@@ -43,7 +43,7 @@ def test_an_oversize_edit_says_the_limit_and_keeps_the_text(page):
     claim = ClaimFactory(quote="Before.")
     log_in(page, "eddie")
     page.goto(f"/claims/{claim.pk}/edit/")
-    quote = page.get_by_label("Original quote", exact=True)
+    quote = page.get_by_label("Original quote:", exact=True)
     assert quote.get_attribute("maxlength")  # what stops it in the first place
     quote.evaluate("el => el.removeAttribute('maxlength')")
     text = _too_big()
@@ -54,7 +54,7 @@ def test_an_oversize_edit_says_the_limit_and_keeps_the_text(page):
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".request-limit")).to_contain_text("Nothing was saved")
     expect(page.locator(".request-limit")).to_contain_text("2.5 MB")
-    assert page.get_by_label("Original quote", exact=True).input_value() == text
+    assert page.get_by_label("Original quote:", exact=True).input_value() == text
     assert quote.get_attribute("dir") == "ltr"  # given by the script, from the first letter
     assert page.evaluate("window.notReloaded === true")
     expect(page.get_by_role("button", name="Save")).to_be_enabled()
@@ -91,7 +91,7 @@ def test_typed_text_takes_its_direction_from_its_first_letter(page):
     claim = ClaimFactory(quote="Before.")
     log_in(page, "stan")
     page.goto(f"/claims/{claim.pk}/edit/")
-    quote = page.get_by_label("Original quote", exact=True)
+    quote = page.get_by_label("Original quote:", exact=True)
     assert quote.get_attribute("dir") == "ltr"  # set from the value it was rendered with
     quote.fill("MQ-9 " + ARABIC)  # the first letter is Latin: left to right, as dir="auto" would
     assert quote.get_attribute("dir") == "ltr"

@@ -1,0 +1,448 @@
+"""Import a backlog of disputes and claims from a CSV file (the columns of the claims export).
+
+One function, :func:`import_claims`, serves the command (``manage.py import_claims``) and
+the senior editors' page (``/import/``). It always runs the whole file through the services
+inside one transaction, row by row in savepoints, and reports per row what was created,
+matched or refused and why. A dry run (``commit=False``), or any refused row, rolls
+everything back: an import is all or nothing, and the dry run shows exactly what the import
+would do because it *is* the import, undone.
+
+Matching, so that re-importing a file (or importing the export of the same disputes) changes
+nothing: a dispute by ``dispute_slug`` or else by its proposition; a party by name; a speaker
+by name within the party; a source by its normalised URL; a claim by its content (dispute,
+party, stance, quote, paraphrase and date).
+
+Files come from spreadsheets, so: UTF-8 with or without a byte-order mark, UTF-16 with one,
+else Windows-1252 (said in the report); commas, semicolons or tabs; the apostrophe the
+export puts before a formula-like cell is taken off again, and a cell that looks like a
+spreadsheet formula is kept as text with a warning.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from claims import services
+from claims.models import Claim, DatePrecision, Dispute, Party, Speaker, Stance, TranslationOrigin
+from claims.models.sources import Source, normalize_source_url
+
+# Cells the export escaped with an apostrophe (claims/views/exports.py).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+KNOWN_COLUMNS = {
+    "claim_id",
+    "proposition",
+    "dispute_slug",
+    "party",
+    "speaker",
+    "speaker_role",
+    "stance",
+    "quote",
+    "quote_language",
+    "translation",
+    "translation_language",
+    "translated_by",
+    "paraphrase",
+    "said_on",
+    "said_on_precision",
+    "source_url",
+    "source_title",
+    "source_last_check",
+    "source_last_checked_at",
+    "link",
+}
+# Longest cell accepted: a whole article pasted into one cell is a mistake, not a quote.
+MAX_CELL_CHARS = 20_000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read as a claims table; nothing was looked at row by row."""
+
+
+@dataclass
+class RowReport:
+    line: int
+    action: str  # "create", "match" or "refuse"
+    summary: str
+    details: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    committed: bool = False
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    unit: str = "line"  # what a row is: a line of a CSV file, a review of a ClaimReview file
+    notes: list[str] = field(default_factory=list)
+    rows: list[RowReport] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def matched(self) -> int:
+        return self.count("match")
+
+    @property
+    def refused(self) -> int:
+        return self.count("refuse")
+
+
+# Reading the file ---------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was read in."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8 (with byte-order mark)"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ImportFileError("The file says it is UTF-16 but is not; save it again as CSV (UTF-8).") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Excel on Windows saves "CSV" in Windows-1252; five of its bytes mean nothing there.
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "The file is neither UTF-8, UTF-16 nor Windows-1252 text; save it again as CSV (UTF-8)."
+        ) from None
+
+
+def _dialect_delimiter(text: str) -> str:
+    sample = text[: 64 * 1024]
+    first_line = sample.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first_line or sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _column_name(raw: str) -> str:
+    return re.sub(r"[\s\-]+", "_", raw.strip().lower())
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    encoding: str
+    delimiter: str
+
+
+def read_table(data: bytes, *, max_rows: int) -> Table:
+    """The file as named rows (with their line numbers), or ImportFileError saying why not."""
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    text, encoding = decode(data)
+    if "\x00" in text:
+        raise ImportFileError("This is not a text file (it contains NUL bytes); export the sheet as CSV.")
+    delimiter = _dialect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise ImportFileError(f"The first line is not a CSV header ({exc or 'empty'}).") from None
+    columns = [_column_name(name) for name in header]
+    _check_columns(columns)
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= max_rows:
+                raise ImportFileError(
+                    f"The file has more than {max_rows:,} rows, the most one import takes; split it into smaller files."
+                )
+            row = {name: (values[i] if i < len(values) else "") for i, name in enumerate(columns) if name}
+            if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
+                row["__extra__"] = "yes"
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ImportFileError(f"Line {reader.line_num} cannot be read as CSV: {exc}.") from None
+    if not rows:
+        raise ImportFileError("The file has a header but no rows.")
+    return Table(columns=columns, rows=rows, encoding=encoding, delimiter=delimiter)
+
+
+def _check_columns(columns: list[str]) -> None:
+    present = set(columns)
+    missing = []
+    if not present & {"proposition", "dispute_slug"}:
+        missing.append("proposition (or dispute_slug)")
+    for name in ("party", "stance"):
+        if name not in present:
+            missing.append(name)
+    if not present & {"quote", "paraphrase"}:
+        missing.append("quote (or paraphrase)")
+    if missing:
+        found = ", ".join(c for c in columns if c) or "none"
+        raise ImportFileError(
+            f"Missing required column(s): {', '.join(missing)}. Columns found: {found}. "
+            "Use the columns of a dispute's claims export."
+        )
+    duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
+    if duplicated:
+        raise ImportFileError(f"Column(s) appear twice: {', '.join(duplicated)}.")
+
+
+# One row --------------------------------------------------------------------------------------
+
+
+class RowRefused(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _cell(row: dict[str, str], name: str, warnings: list[str]) -> str:
+    value = row.get(name, "")
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        value = value[1:]  # the export's escape, taken off again
+    elif value.startswith("=") and name not in {"said_on"}:
+        warnings.append(f"{name} starts with '=' like a spreadsheet formula; it is kept as text, never run.")
+    value = value.strip()
+    if len(value) > MAX_CELL_CHARS:
+        raise RowRefused([f"{name} is {len(value):,} characters long; the most a cell may hold is {MAX_CELL_CHARS:,}."])
+    return value
+
+
+def _choice(value: str, choices, name: str) -> str:
+    wanted = value.strip().lower()
+    for choice in choices:
+        if wanted in (str(choice.value).lower(), str(choice.label).lower()):
+            return choice.value
+    allowed = ", ".join(str(c.value) for c in choices)
+    raise RowRefused([f"{name} '{value}' is not one of: {allowed}."])
+
+
+def _said_on(value: str, precision: str) -> tuple[datetime.date | None, str]:
+    if not value:
+        return None, precision or DatePrecision.DAY
+    patterns = (
+        (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d", DatePrecision.DAY),
+        (r"\d{4}-\d{2}", "%Y-%m", DatePrecision.MONTH),
+        (r"\d{4}", "%Y", DatePrecision.YEAR),
+    )
+    for pattern, fmt, implied in patterns:
+        if re.fullmatch(pattern, value):
+            try:
+                return datetime.datetime.strptime(value, fmt).date(), precision or implied
+            except ValueError:
+                break
+    raise RowRefused([f"said_on '{value}' is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)."])
+
+
+def _translation_credit(value: str) -> tuple[str, str]:
+    """The export's "translated_by" text back to (origin, translator)."""
+    if not value:
+        return TranslationOrigin.EDITOR, ""
+    if match := re.fullmatch(r"Machine translation(?: \((.*)\))?", value):
+        return TranslationOrigin.MACHINE, (match.group(1) or "").strip()
+    if value == "Translation by an editor":
+        return TranslationOrigin.EDITOR, ""
+    if match := re.fullmatch(r"Translation by (.+)", value):
+        return TranslationOrigin.EDITOR, match.group(1).strip()
+    return TranslationOrigin.EDITOR, value
+
+
+def _errors_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [
+            f"{'' if name == '__all__' else name + ': '}{msg}"
+            for name, msgs in exc.message_dict.items()
+            for msg in msgs
+        ]
+    return list(exc.messages)
+
+
+class _Importer:
+    def __init__(self, *, user, unit: str = "line"):
+        self.user = user
+        self.unit = unit
+        self.new_disputes: dict[int, int] = {}  # pk → line that created it
+        self.new_parties: set[int] = set()
+        self.new_source_urls: set[str] = set()
+
+    def row(self, line: int, row: dict[str, str]) -> RowReport:
+        warnings: list[str] = []
+        try:
+            if row.get("__extra__"):
+                raise RowRefused(["this row has more cells than the header has columns"])
+            cells = {name: _cell(row, name, warnings) for name in KNOWN_COLUMNS if name in row}
+            report = self._apply(line, cells)
+        except RowRefused as exc:
+            return RowReport(line=line, action="refuse", summary="Refused", errors=exc.errors, warnings=warnings)
+        report.warnings = warnings
+        return report
+
+    def _apply(self, line: int, cells: dict[str, str]) -> RowReport:
+        errors: list[str] = []
+        party_name = cells.get("party", "")
+        if not party_name:
+            errors.append("party is empty")
+        stance = ""
+        try:
+            stance = _choice(cells.get("stance", ""), Stance, "stance") if cells.get("stance") else ""
+            if not stance:
+                errors.append("stance is empty")
+        except RowRefused as exc:
+            errors.extend(exc.errors)
+        said_on, precision = None, ""
+        try:
+            precision = (
+                _choice(cells["said_on_precision"], DatePrecision, "said_on_precision")
+                if cells.get("said_on_precision")
+                else ""
+            )
+            said_on, precision = _said_on(cells.get("said_on", ""), precision)
+        except RowRefused as exc:
+            errors.extend(exc.errors)
+        url = cells.get("source_url", "")
+        if url:
+            try:
+                url = normalize_source_url(url)
+            except ValidationError as exc:
+                errors.append(f"source_url: {' '.join(exc.messages)}")
+        quote, paraphrase = cells.get("quote", ""), cells.get("paraphrase", "")
+        if not quote and not paraphrase:
+            errors.append("give a quote or a paraphrase")
+        if errors:
+            raise RowRefused(errors)
+
+        details: list[str] = []
+        with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
+            try:
+                dispute = self._dispute(line, cells, details)
+                party = self._party(party_name, details)
+                existing = Claim.objects.filter(
+                    dispute=dispute, party=party, stance=stance, quote=quote, paraphrase=paraphrase, said_on=said_on
+                ).first()
+                what = f"{party.name} ({Stance(stance).label.lower()}) on “{dispute.proposition[:80]}”"
+                if existing is not None:
+                    summary = f"Already there: claim #{existing.pk}, {what}"
+                    return RowReport(line=line, action="match", summary=summary, details=details)
+                self._speaker_detail(party, cells.get("speaker", ""), details)
+                self._source_detail(url, details)
+                origin, translator = _translation_credit(cells.get("translated_by", ""))
+                translation = cells.get("translation", "")
+                services.claim_create(
+                    dispute=dispute,
+                    user=self.user,
+                    party=party,
+                    stance=stance,
+                    quote=quote,
+                    paraphrase=paraphrase,
+                    quote_language=cells.get("quote_language", ""),
+                    translation=translation,
+                    translation_language=cells.get("translation_language", "") if translation else "",
+                    translation_origin=origin if translation else "",
+                    translator=translator if translation else "",
+                    said_on=said_on,
+                    said_on_precision=precision,
+                    source_url=url,
+                    new_speaker=cells.get("speaker", ""),
+                    new_speaker_role=cells.get("speaker_role", ""),
+                )
+            except ValidationError as exc:
+                raise RowRefused(_errors_of(exc)) from None
+        if url:
+            self.new_source_urls.add(url)
+        return RowReport(line=line, action="create", summary=f"New claim: {what}", details=details)
+
+    def _dispute(self, line: int, cells: dict[str, str], details: list[str]) -> Dispute:
+        slug, proposition = cells.get("dispute_slug", ""), cells.get("proposition", "")
+        dispute = None
+        if slug:
+            dispute = Dispute.objects.filter(slug=slug).first()
+        if dispute is None and proposition:
+            dispute = Dispute.objects.filter(proposition__iexact=proposition).order_by("pk").first()
+        if dispute is None:
+            if not proposition:
+                raise RowRefused([f"no dispute has the slug '{slug}', and the row has no proposition to create one"])
+            dispute = services.dispute_create(user=self.user, proposition=proposition, slug=slug)
+            self.new_disputes[dispute.pk] = line
+            details.append(f"new dispute (a draft): “{proposition[:80]}”")
+        elif dispute.pk in self.new_disputes:
+            details.append(f"the new dispute of {self.unit} {self.new_disputes[dispute.pk]}")
+        else:
+            details.append(f"existing dispute: {dispute.slug}")
+        return dispute
+
+    def _party(self, name: str, details: list[str]) -> Party:
+        existing = Party.objects.filter(name__iexact=name).first()
+        if existing is not None:
+            details.append(f"{'new' if existing.pk in self.new_parties else 'existing'} party: {existing.name}")
+            return existing
+        party = services.party_for_name(name=name)
+        self.new_parties.add(party.pk)
+        details.append(f"new party: {party.name}")
+        return party
+
+    def _speaker_detail(self, party: Party, name: str, details: list[str]) -> None:
+        if name:
+            known = Speaker.objects.filter(party=party, name=name).exists()
+            details.append(f"{'existing' if known else 'new'} speaker: {name}")
+
+    def _source_detail(self, url: str, details: list[str]) -> None:
+        if url:
+            known = url not in self.new_source_urls and Source.objects.filter(url=url).exists()
+            details.append(f"{'existing' if known else 'new'} source: {url}")
+
+
+def import_claims(data: bytes, *, user, commit: bool, max_rows: int) -> ImportReport:
+    """Run the file through the services in one transaction; keep it only if ``commit`` and nothing was refused.
+
+    Raises ImportFileError when the file as a whole cannot be read (nothing was tried).
+    """
+    table = read_table(data, max_rows=max_rows)
+    report = ImportReport(encoding=table.encoding, delimiter=table.delimiter)
+    if table.encoding == "windows-1252":
+        report.notes.append("The file is not UTF-8; it was read as Windows-1252 (as Excel saves CSV on Windows).")
+    unknown = [c for c in table.columns if c and c not in KNOWN_COLUMNS]
+    if unknown:
+        report.notes.append(f"Column(s) not imported: {', '.join(unknown)}.")
+    importer = _Importer(user=user)
+    with services.history_author(user), transaction.atomic():
+        for line, row in table.rows:
+            report.rows.append(importer.row(line, row))
+        keep = commit and report.refused == 0
+        if not keep:
+            transaction.set_rollback(True)
+    report.committed = keep
+    return report
+
+
+def report_lines(report: ImportReport) -> Iterator[str]:
+    """The report as plain text lines (the command prints them)."""
+    if report.delimiter:
+        separator = "tab" if report.delimiter == "\t" else repr(report.delimiter)
+        yield f"Read as {report.encoding}, separated by {separator}."
+    yield from report.notes
+    for row in report.rows:
+        yield f"{report.unit} {row.line}: {row.action.upper()}: {row.summary}"
+        for detail in row.details:
+            yield f"    {detail}"
+        for error in row.errors:
+            yield f"    error: {error}"
+        for warning in row.warnings:
+            yield f"    warning: {warning}"
+    yield f"{report.created} to create, {report.matched} already there, {report.refused} refused."
