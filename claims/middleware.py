@@ -83,11 +83,21 @@ class PrivateForSignedInMiddleware:
         return response
 
 
+# The longest query string and the longest single value any page reads (the home page's
+# search is 200 characters; the admin's saved filters a few hundred). Past them a request is
+# refused before any view runs: the admin's search splits its term into words and asks the
+# database once per word and field, so a 1 MB search was unbounded work.
+MAX_QUERY_STRING = 16_384
+MAX_QUERY_VALUE = 2_000
+
+
 class QueryStringMiddleware:
     """The one place every query string is read, before any view, the admin or the API sees it.
 
-    - More parameters than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` is a 400 saying so (Django
-      raised it inside whichever view first read ``request.GET``, answered as a form's 413).
+    - More parameters than ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, a query string longer than
+      ``MAX_QUERY_STRING`` or a value longer than ``MAX_QUERY_VALUE`` is a 400 saying so
+      (too many parameters was raised inside whichever view first read ``request.GET`` and
+      answered as a form's 413; a long one was read and searched for).
     - Names and values are normalised as typed text is (``claims/text.py``: NUL and other
       control characters, lone surrogates and bidi overrides removed, line breaks made
       spaces, NFC), so no view hands the database a NUL (PostgreSQL refuses it: a 500) or
@@ -99,11 +109,18 @@ class QueryStringMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        too_long = len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING
         try:
             query = request.GET
         except TooManyFieldsSent:
-            body = loader.render_to_string("errors/400_query.html", {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
-            return HttpResponseBadRequest(body)
+            too_long = True
+        if too_long or any(len(v) > MAX_QUERY_VALUE for _, values in query.lists() for v in values):
+            context = {
+                "fields": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}",
+                "length": f"{MAX_QUERY_STRING:,}",
+                "value": f"{MAX_QUERY_VALUE:,}",
+            }
+            return HttpResponseBadRequest(loader.render_to_string("errors/400_query.html", context))
         if query:
             cleaned = QueryDict(mutable=True)
             changed = False
