@@ -29,6 +29,7 @@ venv-dev: $(VENV)/.installed-dev
 
 ## make run: set up, load the demo story, print a demo login, serve on :8000 with a worker and beat.
 run: venv
+	@scripts/ensure-sharing-tools fonts
 	$(DEV_ENV) $(VPY) manage.py migrate --noinput
 	$(DEV_ENV) $(VPY) manage.py loaddemo
 	$(DEV_ENV) $(VPY) manage.py create_editor editor --role senior --staff --reset-password
@@ -38,6 +39,7 @@ run: venv
 ## make test: install what the tests need and run the whole suite (browser tests included).
 test: venv-dev
 	@scripts/ensure-chromium
+	@scripts/ensure-sharing-tools
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 lint: venv-dev typecheck

@@ -4,6 +4,10 @@ Issue 9 asks for full-text search ≥ 100× faster than `icontains` at 100,000 d
 For each term: the home page's two search queries (the count, capped at 1,001 as the
 page caps it, and the first page of 20), timed as a median of several runs, with the PostgreSQL full-text condition and
 with the substring condition SQLite uses (claims.selectors.substring_search_condition).
+
+Also what searching in every language costs (issue 11): the query is parsed in each of
+the 27 text search configurations a quote may be stemmed with, OR-ed into one tsquery;
+the same search parsed in English and ``simple`` only is the reference.
 """
 
 import statistics
@@ -73,7 +77,58 @@ def main() -> None:
                 note=f"capped count + first page of 20; terms {', '.join(terms)}",
             )
         )
+    figures += _languages_cost(size, runs)
     write_figures(args.out, figures)
+
+
+def _two_configs_condition(term: str):
+    """The search as it was before issue 11: English and unstemmed only (the reference for its cost)."""
+    from django.contrib.postgres.search import SearchQuery
+    from django.db.models import Func, Q, TextField, Value
+
+    unaccented = Func(Value(term), function="unaccent", output_field=TextField())
+    query = SearchQuery(unaccented, config="english", search_type="websearch") | SearchQuery(
+        unaccented, config="simple", search_type="websearch"
+    )
+    return Q(search_document__document=query)
+
+
+def _languages_cost(size: int, runs: int) -> list:
+    from benchmarks.prepare import COMMON_TERMS
+    from claims import languages
+    from claims.models import Dispute
+    from claims.selectors import _search_condition
+    from claims.synthetic import PLACES
+
+    figures = []
+    for label, terms in (("common", COMMON_TERMS[:3]), ("selective", PLACES[3:6])):
+        every, two, loads, quiet = [], [], [], True
+        for term in terms:
+            q = wait_for_quiet()
+            quiet &= q.came
+            loads.append(round(q.load, 2))
+            base = Dispute.objects.published().recently_active()
+            every += _time(base.filter(_search_condition(term)), runs)
+            two += _time(base.filter(_two_configs_condition(term)), runs)
+        value, reference = statistics.median(every) * 1000, statistics.median(two) * 1000
+        figures.append(
+            Figure(
+                group="search",
+                name=f"search query in the ORM, {label} terms, {size:,} disputes: "
+                f"{len(languages.search_configs())} language configurations vs English + simple",
+                value=round(value, 2),
+                unit="ms",
+                reference=round(reference, 2),
+                reference_name="English + simple",
+                # Below 1: how many times slower searching in every language is.
+                ratio=round(reference / value, 2) if value else None,
+                spread=round(spread(every) or 0, 2),
+                load=loads,
+                quiet=quiet,
+                note=f"capped count + first page of 20; terms {', '.join(terms)}",
+            )
+        )
+    return figures
 
 
 if __name__ == "__main__":

@@ -77,8 +77,10 @@ class PrivateForSignedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response  # checked first: asking who the user is would read the session (Vary: Cookie)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True)
         return response
 

@@ -10,6 +10,7 @@ from .views import (
     editing_evidence,
     history,
     parties,
+    sharing,
     sources,
 )
 from .views import exports as export_views
@@ -20,6 +21,14 @@ app_name = "claims"
 
 urlpatterns = [
     path("", disputes.dispute_list, name="home"),
+    # Feeds (claims/views/feeds.py): RSS 2.0 and Atom 1.0 of feed items. Early in the list: feed
+    # readers poll them all day, and a 304 costs little more than finding its URL.
+    path("feeds/disputed/", feed_views.disputed_rss, name="feed-disputed"),
+    path("feeds/disputed/atom/", feed_views.disputed_atom, name="feed-disputed-atom"),
+    path("feeds/disputes/<slug:slug>/", feed_views.dispute_rss, name="feed-dispute"),
+    path("feeds/disputes/<slug:slug>/atom/", feed_views.dispute_atom, name="feed-dispute-atom"),
+    path("feeds/parties/<slug:slug>/", feed_views.party_rss, name="feed-party"),
+    path("feeds/parties/<slug:slug>/atom/", feed_views.party_atom, name="feed-party-atom"),
     # Before dispute-detail, which would take "new" for a slug.
     path("disputes/new/", editing_disputes.dispute_create, name="dispute-create"),
     path("disputes/<slug:slug>/", disputes.dispute_detail, name="dispute-detail"),
@@ -47,6 +56,7 @@ urlpatterns = [
     path("disputes/<slug:slug>/articles/add/", editing_articles.article_add_slot, name="article-add-slot"),
     path("claims/<int:pk>/", editing_claims.claim_card, name="claim-card"),
     path("claims/language/", editing_claims.claim_language_suggestion, name="claim-language"),
+    path("claims/similar/", editing_claims.claim_similar, name="claim-similar"),
     path("claims/<int:pk>/edit/", editing_claims.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/delete/", editing_claims.claim_delete, name="claim-delete"),
     path("evidence/<int:pk>/", editing_evidence.evidence_card, name="evidence-card"),
@@ -59,13 +69,6 @@ urlpatterns = [
     path("articles/<int:pk>/delete/", editing_articles.article_delete, name="article-delete"),
     path("history/<str:kind>/<int:pk>/", history.object_history, name="history"),
     path("history/<str:kind>/<int:pk>/restore/<int:history_id>/", history.object_restore, name="history-restore"),
-    # Feeds (claims/views/feeds.py): RSS 2.0 and Atom 1.0 of feed items.
-    path("feeds/disputed/", feed_views.disputed_rss, name="feed-disputed"),
-    path("feeds/disputed/atom/", feed_views.disputed_atom, name="feed-disputed-atom"),
-    path("feeds/disputes/<slug:slug>/", feed_views.dispute_rss, name="feed-dispute"),
-    path("feeds/disputes/<slug:slug>/atom/", feed_views.dispute_atom, name="feed-dispute-atom"),
-    path("feeds/parties/<slug:slug>/", feed_views.party_rss, name="feed-party"),
-    path("feeds/parties/<slug:slug>/atom/", feed_views.party_atom, name="feed-party-atom"),
     path("account/feed-token/", feed_views.feed_token, name="feed-token"),
     # CSV exports (claims/views/exports.py).
     path("disputes.csv", export_views.search_csv, name="disputes-csv"),
@@ -73,4 +76,9 @@ urlpatterns = [
     path("disputes/<slug:slug>/sources.csv", export_views.dispute_sources_csv, name="dispute-sources-csv"),
     path("account/api-tokens/", api_token_views.api_tokens, name="api-tokens"),
     path("import/", import_views.import_page, name="import"),
+    # Publish and share (claims/views/sharing.py, docs/sharing.md): the card newsrooms embed, its
+    # oEmbed description, and the share image of link previews. Published disputes only.
+    path("embed/disputes/<slug:slug>/", sharing.embed_card, name="embed-card"),
+    path("oembed", sharing.oembed, name="oembed"),
+    path("disputes/<slug:slug>/share.png", sharing.dispute_share_image, name="dispute-share-image"),
 ]

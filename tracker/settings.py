@@ -6,6 +6,7 @@ broker under ``var/``. Set ``DATABASE_URL`` (PostgreSQL) and
 """
 
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -42,6 +43,31 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_ORIGIN = re.compile(r"^https?://(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$|^\[[0-9a-f:.]+\](:[0-9]{1,5})?$")
+
+
+def envorigins(name: str, default: str = "") -> list[str]:
+    """Web origins (``https://news.example.org``, ``https://*.example.org``, ``http://127.0.0.1:8080``),
+    ``*`` (any site) or ``none`` (no site), for a CSP source list; anything else is an error.
+
+    A path, a query, a bare host name or a stray word would make browsers drop the entry
+    without a word (and frame nothing, or everything), so they stop start-up instead.
+    """
+    raw = os.environ.get(name, "").strip() or default
+    items = [item.strip().lower().rstrip("/") for item in raw.split(",") if item.strip()]
+    if items in (["*"], ["none"]):
+        return items
+    for item in items:
+        if item in ("*", "none"):
+            raise ImproperlyConfigured(f"{name}: {item!r} cannot be combined with origins")
+        host = item.split("://", 1)[-1]
+        if not item.startswith(("http://", "https://")) or not _ORIGIN.match(item) and not _ORIGIN.match(host):
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a web origin (scheme://host[:port], e.g. https://news.example.org)"
+            )
+    return items
 
 
 DEBUG = envbool("DEBUG", False)
@@ -249,6 +275,14 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Which sites may frame the embeddable dispute cards (/embed/…, claims/views/sharing.py), sent as
+# CSP frame-ancestors on those responses only; every other page refuses to be framed (above).
+# "*" (the default): any site; "none": no site; else comma-separated origins (docs/sharing.md).
+EMBED_ALLOWED_ORIGINS = envorigins("EMBED_ALLOWED_ORIGINS", "*")
+# How long browsers and shared caches may keep an embed, oEmbed answer or share image before asking again.
+EMBED_MAX_AGE = envint("EMBED_MAX_AGE", 300)
+if EMBED_MAX_AGE < 0:
+    raise ImproperlyConfigured("EMBED_MAX_AGE must be 0 or more")
 BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -257,6 +291,13 @@ if BEHIND_TLS_PROXY:
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# Share images (claims/share_images.py): a regular and a bold font covering Latin, Cyrillic, Arabic and
+# Hebrew, from Debian's fonts-dejavu-core (scripts/ensure-system-packages installs it); never downloaded.
+SHARE_IMAGE_FONTS = envlist(
+    "SHARE_IMAGE_FONTS",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf,/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+)
 
 # --- Caches and rate limits -------------------------------------------------------
 # A shared cache (Redis) in production, so rate limits count across web processes; without

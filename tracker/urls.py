@@ -6,12 +6,14 @@ from django.urls import include, path
 from claims.api import api
 
 urlpatterns = [
+    # The site's own pages first: the ones read all day are found without trying the admin's and
+    # the API's patterns (none of the site's paths starts with admin/, accounts/ or api/).
+    path("", include("claims.urls")),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The read-only JSON API (claims/api.py), token-authenticated; OpenAPI at /api/openapi.json.
     path("api/", api.urls),
-    path("", include("claims.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -12,10 +12,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from claims import roles, selectors
+from claims import link_previews, roles, selectors
 from claims.jsonld import claimreview_payload
 from claims.release import release_stamp
 
+from . import sharing
 from .access import get_dispute_for_user
 from .htmx import HtmxHttpRequest
 
@@ -52,7 +53,8 @@ def dispute_list(request: HtmxHttpRequest) -> HttpResponse:
         return HttpResponse(results)
     if form is None:
         form = selectors.dispute_list_form(user=request.user, params=request.GET)
-    return render(request, "claims/dispute_list.html", {"form": form, "results": mark_safe(results)})  # noqa: S308 — rendered HTML
+    context = {"form": form, "results": mark_safe(results), "preview": link_previews.home_preview()}  # noqa: S308 — rendered HTML
+    return render(request, "claims/dispute_list.html", context)
 
 
 # A cached list is replaced by the next write anyway; this bounds what an idle cache keeps.
@@ -143,14 +145,21 @@ def dispute_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         context = {"dispute": dispute, "data": data, "mark_prefix": "?all=1" if data.is_truncated else ""}
         if not data.timeline_is_lazy:
             context["timeline"] = data.timeline
+        if dispute.is_published and roles.can_edit(request.user):
+            context["embed_snippet"] = sharing.embed_snippet(request, dispute.slug, dispute.proposition)
         body = render_to_string("claims/dispute_detail.html#dispute-body", context, request)
-        copy = (body, claimreview_payload(dispute, request=request, claims=data.claims))
+        payload = claimreview_payload(dispute, request=request, claims=data.claims)
+        copy = (body, payload, link_previews.dispute_sides_from_columns(data.columns))
         if key:
             cache.set(key, copy, RELATIVE_TIME_BUCKET_SECONDS)
-    body, payload = copy
+    body, payload, sides = copy
     if partial:
         return _with_etag(HttpResponse(body), etag)
     context = {"dispute": dispute, "body": mark_safe(body), "claimreview_payload": payload}  # noqa: S308 — rendered HTML
+    if dispute.is_published:
+        # Link previews and oEmbed discovery: published disputes only (docs/sharing.md).
+        context["preview"] = link_previews.dispute_preview(dispute, sides)
+        context["oembed_url"] = sharing.oembed_discovery_url(request, dispute)
     return _with_etag(render(request, "claims/dispute_detail.html", context), etag)
 
 

@@ -8,6 +8,7 @@ On a private site (``SITE_PRIVATE``) a feed needs ``?token=`` with the reader's
 ``FeedToken``; the session cookie does not open it.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,8 +26,10 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods, require_safe
 
-from claims.models import Dispute, FeedItem, FeedToken, Party
+from claims import selectors
+from claims.models import Dispute, DisputePageStamp, FeedItem, FeedToken, Party
 from claims.models.feed_items import FeedItemQuerySet
+from claims.release import release_stamp
 
 from .htmx import HtmxHttpRequest, SignedInRequest
 
@@ -149,15 +153,19 @@ def feed_token_is_valid(request: HtmxHttpRequest) -> bool:
 def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HtmxHttpRequest) -> tuple[str, int | None]:
     """The feed's ETag and Last-Modified timestamp, from the rows it would list.
 
-    One query over the newest FEED_LENGTH items and their disputes (an index walk that
-    stops after them, whatever the number of feed items), not an aggregate over all
-    of the scope's feed items: a new item, one dropping out of the scope (a dispute
-    no longer disputed or unpublished) or an edit that touched an item's dispute
-    changes it.
+    One query over the newest FEED_LENGTH items, their disputes and the disputes' page
+    stamps (an index walk that stops after them, whatever the number of feed items), not
+    an aggregate over all of the scope's feed items: a new item, one dropping out of the
+    scope (a dispute no longer disputed or unpublished), an edit that touched an item's
+    dispute, or anything the item shows from its dispute (party names, source titles,
+    the parties' positions: all renew the dispute's page stamp) changes it.
     """
+    stamp = Subquery(DisputePageStamp.objects.filter(dispute_id=OuterRef("dispute_id")).values("changed")[:1])
     rows = list(
-        scope.items.newest_first().values_list(
-            "pk", "created_at", "dispute__last_activity_at", "dispute__updated_at", "dispute__slug"
+        scope.items.newest_first()
+        .annotate(page_stamp=stamp)
+        .values_list(
+            "pk", "created_at", "dispute__last_activity_at", "dispute__updated_at", "dispute__slug", "page_stamp"
         )[:FEED_LENGTH]
     )
     moments = [m for row in rows for m in (row[1], row[2]) if m is not None]
@@ -166,18 +174,49 @@ def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HtmxHttpRequest) -> tu
     return '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"', last_modified
 
 
-def serve_feed(request: HtmxHttpRequest, feed: RssFeed, scope: FeedScope) -> HttpResponse:
+# How long the ETag worked out for one version of the data is reused. A version is the
+# newest page stamp, which two writes committing out of order can leave unchanged for the
+# second: this bounds how long such a feed could be answered 304 (the feed's own max-age
+# already lets readers keep a copy five times as long).
+FEED_STAMP_SECONDS = 60
+
+
+def _feed_validators(feed: RssFeed, make_scope, request: HtmxHttpRequest) -> tuple[str, int | None]:
+    """The feed's ETag and Last-Modified, worked out once per version of the data.
+
+    On PostgreSQL every write that changes any feed renews the newest page stamp (the
+    triggers of migration 0013, and 0018's on feed items), read by one index-only query:
+    while it is unchanged, the validators come from the cache, so a reader who is up to
+    date is answered 304 from that one query, without building the feed's scope or
+    reading its items. SQLite (no triggers) works them out every time.
+    """
+    version = selectors.newest_page_stamp()
+    if version is None:
+        return _feed_stamp(feed, make_scope(), request)
+    parts = (type(feed).__name__, request.get_host(), request.path, version, release_stamp())
+    key = "feed-stamp:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    found = cache.get(key)
+    if found is None:
+        found = _feed_stamp(feed, make_scope(), request)
+        cache.set(key, found, FEED_STAMP_SECONDS)
+    return found
+
+
+def serve_feed(request: HtmxHttpRequest, feed: RssFeed, make_scope) -> HttpResponse:
     """Answer a feed request: 304 if the reader is up to date, else the feed, rendered once per version.
 
-    The rendered feed is cached under its ETag, so every reader after the first gets
-    the same bytes without a template being run; a new version has a new key.
+    ``make_scope`` builds the feed's ``FeedScope`` (a 404 if its dispute or party is not
+    public), called only when the feed's rows are read. The rendered feed is cached under
+    its ETag, so every reader after the first gets the same bytes without a template being
+    run; a new version has a new key.
     """
-    etag, timestamp = _feed_stamp(feed, scope, request)
+    etag, timestamp = _feed_validators(feed, make_scope, request)
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
         key = f"feed:{etag.strip(chr(34))}"
         cached = cache.get(key)
         if cached is None:
+            scope = make_scope()
             scope.guid = request.build_absolute_uri(request.path)
             feedgen = feed.get_feed(scope, request)
             content_type = feedgen.content_type  # type: ignore[attr-defined]  # set by each feed type
@@ -204,9 +243,16 @@ def _feed_view(feed: RssFeed, make_scope):
                 "This site is private: add ?token=… with your feed token (see /account/feed-token/).",
                 content_type="text/plain; charset=utf-8",
             )
-        return serve_feed(request, feed, make_scope(**kwargs))
+        return serve_feed(request, feed, functools.partial(_once, make_scope, kwargs, {}))
 
     return view
+
+
+def _once(make_scope, kwargs: dict, memo: dict) -> FeedScope:
+    """``make_scope(**kwargs)``, built at most once per request (its lookup is a query)."""
+    if "scope" not in memo:
+        memo["scope"] = make_scope(**kwargs)
+    return memo["scope"]
 
 
 rss, atom = RssFeed(), AtomFeed()
