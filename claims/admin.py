@@ -19,7 +19,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -147,7 +147,20 @@ class LedgerAdmin(SimpleHistoryAdmin):
         bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck)}
         return deleted, model_count, perms_needed - bookkeeping, protected
 
+    def _require_valid_id(self, object_id: str) -> None:
+        """django-simple-history's history pages pass the address's id to the database as it
+        is: one that is not a number (``/admin/claims/party/x/history/``) was a 500."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such object") from None
+
+    def history_view(self, request, object_id, extra_context=None) -> HttpResponse:
+        self._require_valid_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None) -> HttpResponse:
+        self._require_valid_id(object_id)
         request._viewing_history = True
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)

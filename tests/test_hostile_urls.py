@@ -196,3 +196,16 @@ def test_a_search_with_control_characters_searches_for_the_text_around_them(clie
     response = client.get("/", QUERY_STRING="q=public%00%01%1b%7f%20proposition")
     assert response.status_code == 200
     assert b"The public proposition holds." in response.content
+
+
+@pytest.mark.parametrize("path", ["/admin/claims/dispute/x%00y/history/", "/admin/claims/claim/abc/history/1/"])
+def test_the_admin_history_pages_answer_a_bad_id_with_404(path, superuser_client_for_history):
+    """Found by the walk above: django-simple-history passed a non-numeric id to the database (a 500)."""
+    assert superuser_client_for_history.get(path).status_code == 404
+
+
+@pytest.fixture
+def superuser_client_for_history(db):
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(username="root-history", is_staff=True, is_superuser=True))
+    return client

@@ -74,8 +74,9 @@ def claim_language_suggestion(request: SignedInRequest) -> HttpResponse:
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 @require_editor
-def claim_similar(request: HtmxHttpRequest) -> HttpResponse:
+def claim_similar(request: SignedInRequest) -> HttpResponse:
     """Claims already recorded that read like the quote, paraphrase or translation being typed.
 
     htmx posts the claim form here as it is typed (the ``similar-claims`` slot of the form);
