@@ -91,7 +91,7 @@ def test_the_claim_forms_pickers_name_everyone_by_every_name(editor_client, shoi
 def test_a_name_typed_for_a_new_party_or_speaker_finds_the_one_known_by_it(shoigu):
     russia, speaker, dispute, _ = shoigu
     user = UserFactory()
-    claim = services.claim_record(
+    claim = services.claim_create(
         dispute=dispute,
         user=user,
         new_party="Russian Ministry of Defence",
