@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # HEAD answered as GET without a body, wherever GET is allowed (claims/middleware.py).
     "claims.middleware.HeadAsGetMiddleware",
+    # Every query string read once: too many parameters is a 400, control characters dropped.
+    "claims.middleware.QueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
