@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0022_feed_item_position_shift'),
+        ('claims', '0023_names_in_several_languages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
