@@ -51,7 +51,10 @@ def get_article_link_for_user(request: HtmxHttpRequest, pk: int) -> ArticleLink:
 
 def get_watchable_for_user(request: HtmxHttpRequest, kind: str, pk: int) -> Dispute | Party | Source:
     """A dispute, party or source by id (what the Watch button names), if this user may see it."""
-    models = {"dispute": Dispute, "party": Party, "source": Source}
-    if kind not in models:
-        raise Http404("Only disputes, parties and sources can be watched.")
-    return get_object_or_404(models[kind].objects.visible_to(request.user), pk=pk)
+    if kind == "dispute":
+        return get_object_or_404(Dispute.objects.visible_to(request.user), pk=pk)
+    if kind == "party":
+        return get_object_or_404(Party.objects.visible_to(request.user), pk=pk)
+    if kind == "source":
+        return get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
+    raise Http404("Only disputes, parties and sources can be watched.")

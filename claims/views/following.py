@@ -13,12 +13,13 @@ from claims import following
 from claims.forms import NotificationSettingsForm
 
 from .access import get_watchable_for_user
+from .htmx import HtmxHttpRequest
 
 
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
-def watch(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def watch(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
     """The Watch button of a dispute, party or source: GET shows it, POST watches or unwatches.
 
     Pages carry a placeholder that htmx replaces with this button (so the page itself, cached
