@@ -35,7 +35,7 @@ def dispute(db):
 
 
 def _record(dispute, user, party_name, stance, quote):
-    return services.claim_record(
+    return services.claim_create(
         dispute=dispute, user=user, party=PartyFactory(name=party_name), stance=stance, quote=quote
     )
 
@@ -66,7 +66,7 @@ def test_a_watcher_is_emailed_what_moved_with_links(smtp_server, watcher, editor
 
 
 def _evidence(dispute, user):
-    services.evidence_record(
+    services.evidence_create(
         dispute=dispute, user=user, kind="footage", title="Pentagon releases drone footage",
         released_on=datetime.date(2023, 3, 16),
     )  # fmt: skip
@@ -74,14 +74,16 @@ def _evidence(dispute, user):
 
 
 def _article(dispute, user):
-    link = services.article_link(
+    link = services.article_create(
         dispute=dispute, user=user, url="https://news.example.org/drone-footage", relation="corroborates"
     )
     return "New article corroborates", f"#article-{link.pk}"
 
 
 def _verdict(dispute, user):
-    services.dispute_settle(dispute=dispute, user=user, verdict="true", reasoning="The footage shows the strike.")
+    services.dispute_settle(
+        dispute=dispute, user=user, verdict="true", reasoning="The footage shows the strike.", version=dispute.version
+    )
     return "Verdict: True", f"/disputes/{dispute.slug}/"
 
 
@@ -126,8 +128,8 @@ def test_watching_a_party_or_a_source_is_enough(smtp_server, editor, dispute):
     source = SourceFactory(title="Ministry statement")
     following.watch_add(user=party_fan, target=russia)
     following.watch_add(user=source_fan, target=source)
-    services.claim_record(dispute=dispute, user=editor, party=russia, stance=Stance.DENIES, quote=MINISTRY)
-    services.claim_record(
+    services.claim_create(dispute=dispute, user=editor, party=russia, stance=Stance.DENIES, quote=MINISTRY)
+    services.claim_create(
         dispute=dispute, user=editor, party=PartyFactory(), stance=Stance.AFFIRMS, quote=MILLEY, source_url=source.url
     )
     notifications.sweep()
@@ -147,7 +149,7 @@ def test_drafts_are_told_only_to_those_who_may_see_them(smtp_server, watcher, ed
     russia = PartyFactory(name="Russia")
     following.watch_add(user=watcher, target=russia)  # a reader may watch a public party
     following.watch_add(user=editor, target=russia)
-    services.claim_record(dispute=draft, user=senior, party=russia, stance=Stance.DENIES, quote=MINISTRY)
+    services.claim_create(dispute=draft, user=senior, party=russia, stance=Stance.DENIES, quote=MINISTRY)
     notifications.sweep()
     assert smtp_server.recipients() == [["eddie@example.org"]]
     assert "[draft]" in text_of(smtp_server.messages()[0])

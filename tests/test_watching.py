@@ -136,15 +136,15 @@ def test_editors_watch_what_they_create_or_add_to(editor, senior):
     dispute = services.dispute_create(user=editor, proposition="The convoy crossed the border on 3 May.")
     assert following.is_watching(editor, dispute)
     other = DisputeFactory()
-    services.claim_record(dispute=other, user=senior, party=PartyFactory(), stance=Stance.AFFIRMS, quote="It did.")
+    services.claim_create(dispute=other, user=senior, party=PartyFactory(), stance=Stance.AFFIRMS, quote="It did.")
     assert following.is_watching(senior, other)
     third = DisputeFactory()
-    services.evidence_record(
+    services.evidence_create(
         dispute=third, user=editor, kind="footage", title="Drone footage", released_on=datetime.date(2023, 3, 16)
     )
     assert following.is_watching(editor, third)
     fourth = DisputeFactory()
-    services.article_link(dispute=fourth, user=editor, url="https://news.example.org/later", relation="reports")
+    services.article_create(dispute=fourth, user=editor, url="https://news.example.org/later", relation="reports")
     assert following.is_watching(editor, fourth)
 
 

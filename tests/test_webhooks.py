@@ -29,7 +29,7 @@ def _endpoint(receiver, path="/hook", name="CMS"):
 
 
 def _claim(dispute, user, quote=MILLEY):
-    return services.claim_record(
+    return services.claim_create(
         dispute=dispute,
         user=user,
         party=services.party_for_name(name="United States"),

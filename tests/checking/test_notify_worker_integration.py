@@ -36,7 +36,7 @@ def test_a_real_worker_sends_the_mail_and_the_signed_webhook_a_save_owes(
     endpoint = webhooks.endpoint_save(endpoint=WebhookEndpoint(name="Desk chat", url=receiver.url("/desk")), user=None)
 
     # Autocommit: the claim's transaction commits here and its on_commit wake-ups go to Redis.
-    services.claim_record(
+    services.claim_create(
         dispute=dispute, user=editor, party=PartyFactory(name="Russia"), stance=Stance.DENIES, quote="No contact."
     )
     wait_for(lambda: smtp_server.messages(), 60, "the notification mail", worker)
