@@ -3,10 +3,10 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims import languages, roles
+from claims.fast_urls import object_url
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .base import Versioned
@@ -125,7 +125,7 @@ class Claim(Versioned):
         return f"{who} {self.get_stance_display().lower()}: “{text}”"
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:dispute-detail", args=[self.dispute.slug]) + f"#claim-{self.pk}"
+        return object_url("claims:dispute-detail", self.dispute.slug) + f"#claim-{self.pk}"
 
     @property
     def said_on_display(self) -> str:

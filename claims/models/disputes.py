@@ -2,11 +2,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.fast_urls import object_url
 from claims.text import NormalisedTextField
 
 from .base import Versioned
@@ -127,7 +127,7 @@ class Dispute(Versioned):
         return text if len(text) <= 90 else text[:89] + "…"
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:dispute-detail", args=[self.slug])
+        return object_url("claims:dispute-detail", self.slug)
 
     @staticmethod
     def derive_status(stances: Iterable[str], verdict: str = "") -> str:

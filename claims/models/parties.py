@@ -1,8 +1,8 @@
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.fast_urls import object_url
 from claims.text import NormalisedCharField, NormalisedTextField
 
 
@@ -78,7 +78,7 @@ class Party(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:party-detail", args=[self.slug])
+        return object_url("claims:party-detail", self.slug)
 
 
 class Speaker(models.Model):

@@ -3,11 +3,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.checking import outcomes
+from claims.fast_urls import object_url
 from claims.text import NormalisedCharField
 
 # Query parameters that only track the reader; two URLs differing in them are one source.
@@ -177,7 +177,7 @@ class Source(models.Model):
         return self.check_state in self.PROBLEM_STATES
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:source-detail", args=[self.pk])
+        return object_url("claims:source-detail", self.pk)
 
     def clean(self) -> None:
         if self.url:

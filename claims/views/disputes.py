@@ -143,7 +143,9 @@ def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if not data.timeline_is_lazy:
             context["timeline"] = data.timeline
         body = render_to_string("claims/dispute_detail.html#dispute-body", context, request)
-        copy = (body, claimreview_payload(dispute, request=request, claims=data.claims))
+        # The ClaimReview reads the dispute's claims itself when the page read only the ones it shows.
+        claims = data.claims if data.complete else None
+        copy = (body, claimreview_payload(dispute, request=request, claims=claims))
         if key:
             cache.set(key, copy, RELATIVE_TIME_BUCKET_SECONDS)
     body, payload = copy
@@ -171,8 +173,8 @@ def dispute_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
         return not_modified
     dispute = get_dispute_for_user(request, slug)
-    data = selectors.dispute_page_data(dispute)
+    data = selectors.dispute_timeline_data(dispute)
     template = "claims/dispute_detail.html#timeline" if partial else "claims/dispute_timeline.html"
     context = {"dispute": dispute, "data": data, "timeline": data.timeline}
-    context["mark_prefix"] = dispute.get_absolute_url() + ("?all=1" if data.is_truncated else "")
+    context["mark_prefix"] = dispute.get_absolute_url() + ("?all=1" if data.truncates_by_default else "")
     return _with_etag(render(request, template, context), etag)
