@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from claims import languages, roles
 from claims.fast_urls import object_url
+from claims.models.base import choice_display
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .base import Versioned
@@ -53,6 +54,7 @@ class Claim(Versioned):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="claims")
     speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     stance = models.CharField(max_length=20, choices=Stance)
+    get_stance_display = choice_display("stance", Stance)
     # The original wording, verbatim in the language it was said in: what the checker looks
     # for in the source. The translation is for readers only (docs/languages.md).
     quote = NormalisedTextField(

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from claims import roles
 from claims.fast_urls import object_url
+from claims.models.base import choice_display
 from claims.text import NormalisedTextField
 
 from .base import Versioned
@@ -194,6 +195,7 @@ class ArticleLink(Versioned):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="article_links")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="article_links")
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.REPORTS)
+    get_relation_display = choice_display("relation", Relation)
     note = NormalisedTextField(max_length=2000, blank=True)
     linked_on = models.DateField(default=timezone.localdate, help_text="When the article bore on the dispute.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from claims.checking import outcomes
 from claims.fast_urls import object_url
+from claims.models.base import choice_display
 from claims.text import NormalisedCharField
 
 # Query parameters that only track the reader; two URLs differing in them are one source.
@@ -142,6 +143,7 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     check_state = models.CharField(max_length=20, choices=CheckState, default=CheckState.UNCHECKED)
+    get_check_state_display = choice_display("check_state", CheckState)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
 

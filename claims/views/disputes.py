@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from claims import roles, selectors
 from claims.jsonld import claimreview_payload
+from claims.public_parties import public_party_ids
 from claims.release import release_stamp
 
 from .access import get_dispute_for_user
@@ -49,9 +50,29 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
             cache.set(key, results, LIST_CACHE_SECONDS)
     if _wants_partial(request):
         return HttpResponse(results)
-    if form is None:
-        form = selectors.dispute_list_form(request.user, request.GET)
-    return render(request, "claims/dispute_list.html", {"form": form, "results": mark_safe(results)})  # noqa: S308 — rendered HTML
+    context = {"filter_form": mark_safe(_filter_form_html(request, form)), "results": mark_safe(results)}  # noqa: S308 — rendered HTML
+    return render(request, "claims/dispute_list.html", context)
+
+
+def _filter_form_html(request: HttpRequest, form) -> str:
+    """The home page's filter form, rendered once per query string, kind of viewer and party list.
+
+    Rendering its widgets (the party select above all) was most of the full page's time.
+    What it shows depends on the query string (values, errors), whether the viewer sees
+    drafts (which parties are listed) and the parties themselves: their version
+    (``selectors.party_list_version``) and, for readers and visitors, which are public.
+    """
+    drafts = roles.can_see_drafts(request.user)
+    public = None if drafts else tuple(public_party_ids())
+    parts = (selectors.party_list_version(), public, drafts, request.GET.urlencode(), release_stamp())
+    key = "dispute-list-form:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    html = cache.get(key)
+    if html is None:
+        if form is None:
+            form = selectors.dispute_list_form(request.user, request.GET)
+        html = render_to_string("claims/dispute_list.html#filter-form", {"form": form}, request)
+        cache.set(key, html, LIST_CACHE_SECONDS)
+    return html
 
 
 # A cached list is replaced by the next write anyway; this bounds what an idle cache keeps.
