@@ -4,13 +4,15 @@ Views call these and pick a template; no view builds a query longer than a line.
 The CSV export and the feeds reuse :func:`search_disputes`.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Case,
     CharField,
@@ -32,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, RowNumber
 from django.utils.functional import cached_property
 
-from claims import languages, roles
+from claims import languages, positions, roles
 from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
@@ -40,6 +42,7 @@ from claims.models import (
     ArticleLink,
     CheckJob,
     Claim,
+    ClaimStanding,
     Dispute,
     DisputePageStamp,
     Evidence,
@@ -50,6 +53,8 @@ from claims.models import (
     Stance,
 )
 from claims.models.checks import check_running
+from claims.models.disputes import DisputeQuerySet
+from claims.roles import AnyUser
 from claims.timeline import Timeline, build_timeline
 
 DISPUTES_PER_PAGE = 20
@@ -147,7 +152,7 @@ def has_source_problem_condition() -> Q:
     )
 
 
-def search_disputes(user, query: str = "", filters: Mapping[str, Any] | None = None) -> QuerySet:
+def search_disputes(*, user: AnyUser, query: str = "", filters: Mapping[str, Any] | None = None) -> QuerySet:
     """The disputes ``user`` may see that match ``query`` and ``filters``, most recently moved first.
 
     ``filters`` keys (all optional, empty values ignored): ``status`` (a
@@ -200,7 +205,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        found: QuerySet = self.object_list  # type: ignore[assignment]  # always a QuerySet here
+        return found[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -215,7 +221,7 @@ class DisputeListPage:
     is_filtered: bool = False
 
 
-def dispute_list_form(user, params: Mapping[str, Any]) -> DisputeFilterForm:
+def dispute_list_form(*, user: AnyUser, params: Mapping[str, Any]) -> DisputeFilterForm:
     """The home page's filter form bound to ``params`` and validated.
 
     An invalid field (a malformed date) shows its error and is dropped; the valid
@@ -240,15 +246,16 @@ def party_list_version() -> tuple:
 _PARTY_VERSION_SQL = f"SELECT count(*), max(id), max(updated_at) FROM {Party._meta.db_table}"  # noqa: S608 — a model's table
 
 
-def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
+def dispute_list_page(*, user: AnyUser, params: Mapping[str, Any]) -> DisputeListPage:
     """The home page: a filter form bound to ``params`` and one page of matching disputes.
 
     Each dispute carries ``affirms_count``, ``denies_count``,
     ``qualified_count`` and ``has_problem`` as annotations (no per-row queries).
     """
-    form = dispute_list_form(user, params)
+    form = dispute_list_form(user=user, params=params)
     cleaned: dict[str, Any] = form.cleaned_data if form.is_bound else {}
-    found = search_disputes(user, cleaned.get("q", ""), cleaned)
+    found = search_disputes(user=user, query=cleaned.get("q", ""), filters=cleaned)
+    paginator: Paginator
     if cleaned.get("q", "").strip():
         paginator = CappedPaginator(found, DISPUTES_PER_PAGE, SEARCH_COUNT_CAP)
     else:
@@ -257,7 +264,8 @@ def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
     # The page's rows are annotated in an outer query over the page's ids (a LIMIT
     # subquery): planned for the whole filtered set, PostgreSQL hashed every citing row
     # of every problem source for the has_problem flag on each request, whatever the page.
-    page_ids = page.object_list.values("pk")
+    rows: QuerySet = page.object_list  # type: ignore[assignment]  # a slice of ``found``
+    page_ids = rows.values("pk")
     page.object_list = list(
         Dispute.objects.filter(pk__in=page_ids)
         .annotate(
@@ -379,7 +387,7 @@ class DisputePageData:
 
 
 def _claims_for_page(dispute: Dispute) -> QuerySet:
-    return dispute.claims.select_related("party", "speaker", "source")
+    return dispute.claims.select_related("party", "speaker", "source", "superseded_by")
 
 
 def _evidence_for_page(dispute: Dispute) -> QuerySet:
@@ -392,7 +400,7 @@ def _articles_for_page(dispute: Dispute) -> QuerySet:
     return dispute.article_links.select_related("source").order_by("linked_on", "pk")
 
 
-def dispute_page_data(dispute: Dispute, *, show_all: bool = False) -> DisputePageData:
+def dispute_page_data(*, dispute: Dispute, show_all: bool = False) -> DisputePageData:
     """Everything the dispute page shows, in a fixed number of queries whatever the dispute's size.
 
     Claims (with party, speaker, source), evidence (with who released it, its source and
@@ -516,7 +524,7 @@ def _count_and_newest() -> Concat:
     return Concat(Cast(Count("pk"), CharField()), Value(":"), Cast(Max("pk"), CharField()))
 
 
-def disputes_with_page_stamp() -> QuerySet:
+def disputes_with_page_stamp() -> DisputeQuerySet:
     """Disputes annotated with everything whose change changes the dispute page (``stamp_*``).
 
     Folded into the page's own lookup query, so a repeat view can be answered 304 from
@@ -587,7 +595,7 @@ class PageVersion:
     stamp: str
 
 
-def dispute_page_version(slug: str, user) -> PageVersion | None:
+def dispute_page_version(*, slug: str, user: AnyUser) -> PageVersion | None:
     """The page version of the dispute ``slug``, or None if there is none ``user`` may see.
 
     A repeat view is answered 304 from this alone, so on PostgreSQL it is one indexed
@@ -620,6 +628,61 @@ def dispute_page_stamp(dispute: Dispute) -> str:
     return repr((own, stamps))
 
 
+# --- The dispute card (embeds, oEmbed, share images, link previews) --------------------------
+
+# The most parties a card shows a latest claim for; the counts still cover every claim.
+CARD_PARTIES = 4
+
+
+@dataclass
+class DisputeCard:
+    """What a published dispute's card shows: counts per stance and each party's latest claim."""
+
+    dispute: Dispute
+    counts: dict[str, int]
+    latest: list[Claim]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def sides(self) -> list[tuple[str, str, int]]:
+        """(stance, label, count) for each stance, affirms first."""
+        return [(stance.value, stance.label, self.counts.get(stance.value, 0)) for stance in Stance]
+
+
+def published_dispute_card(slug: str) -> DisputeCard | None:
+    """The card of the published dispute ``slug`` (None for a draft or no such dispute), in two queries.
+
+    Never depends on who asks: embeds, oEmbed and share images show what a stranger
+    sees, to everyone. The dispute row carries its per-stance counts; the latest claim of
+    each party (by the date it was said, then when it was recorded) comes from one window query.
+    """
+    counts = {stance.value: Count("claims", filter=Q(claims__stance=stance.value)) for stance in Stance}
+    dispute = Dispute.objects.published().filter(slug=slug).annotate(**{f"n_{k}": v for k, v in counts.items()}).first()
+    if dispute is None:
+        return None
+    ranked = (
+        Claim.objects.filter(dispute=dispute)
+        .select_related("party", "speaker")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("party_id")],
+                order_by=[F("said_on").desc(nulls_last=True), F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .order_by(F("said_on").desc(nulls_last=True), "-created_at", "-pk")
+    )
+    return DisputeCard(
+        dispute=dispute,
+        counts={stance.value: getattr(dispute, f"n_{stance.value}") for stance in Stance},
+        latest=list(ranked[:CARD_PARTIES]),
+    )
+
+
 # --- Party page ------------------------------------------------------------------------------
 
 
@@ -632,6 +695,15 @@ class PartyPageData:
     dispute_count: int
     claim_count: int
     speakers: list = field(default_factory=list)
+    # Its positions over time on the disputes where its stance changed (positions.by_dispute).
+    positions_timeline: Timeline | None = None
+
+    @property
+    def shifts(self) -> int:
+        """How many times it changed position, on the disputes shown."""
+        if self.positions_timeline is None:
+            return 0
+        return sum(len(p.shifts) for p in self.positions_timeline.shifted_positions)
 
     @property
     def claims(self) -> list[Claim]:
@@ -639,9 +711,44 @@ class PartyPageData:
 
 
 CLAIMS_PER_PARTY_PAGE = 50
+# The party page's positions timeline: the most recently active disputes where its stance
+# changed, and at most this many of its claims on them (a bounded read, whatever the party).
+POSITION_DISPUTES = 8
+POSITION_CLAIMS = 200
 
 
-def party_page_data(party: Party, user, page_number: str | int | None = None) -> PartyPageData:
+def party_positions_timeline(claims_qs: QuerySet) -> Timeline | None:
+    """A timeline of the party's stances (one lane per dispute) where they changed; None if they never did.
+
+    One query: its claims on the disputes where its dated, not withdrawn claims take more than
+    one stance (a subquery)."""
+    counted = claims_qs.filter(said_on__isnull=False).exclude(standing=ClaimStanding.WITHDRAWN)
+    shifted = (
+        counted.order_by()
+        .values("dispute")
+        .annotate(stances=Count("stance", distinct=True), latest=Max("said_on"))
+        .filter(stances__gt=1)
+        .order_by("-latest", "-dispute_id")
+        .values("dispute")[:POSITION_DISPUTES]
+    )
+    claims = list(
+        counted.filter(dispute__in=shifted)
+        .select_related("dispute", "party", "speaker")
+        .order_by("said_on", "pk")[:POSITION_CLAIMS]
+    )
+    if not claims:
+        return None
+    return build_timeline(
+        claims,
+        [],
+        [],
+        lane_of=lambda c: c.dispute.proposition,
+        href_of=lambda c: c.get_absolute_url(),
+        group_positions=positions.by_dispute,
+    )
+
+
+def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | None = None) -> PartyPageData:
     """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
 
     A verdict of true or mostly true settles a dispute *for* the claims that affirm
@@ -657,7 +764,7 @@ def party_page_data(party: Party, user, page_number: str | int | None = None) ->
         claim_count=Count("pk"),
     )
     claims = (
-        claims_qs.select_related("dispute", "speaker", "source")
+        claims_qs.select_related("dispute", "speaker", "source", "superseded_by")
         .annotate(
             outcome=Case(
                 When(CLAIM_SETTLED_FOR, then=Value("for")),
@@ -678,6 +785,7 @@ def party_page_data(party: Party, user, page_number: str | int | None = None) ->
         dispute_count=totals["dispute_count"],
         claim_count=totals["claim_count"],
         speakers=list(party.speakers.visible_to(user)),
+        positions_timeline=party_positions_timeline(claims_qs),
     )
 
 
@@ -696,12 +804,13 @@ class SourcePageData:
     def disputes(self) -> list[Dispute]:
         """Every dispute that cites the source, once, in the order first met."""
         found: dict[int, Dispute] = {}
-        for item in [*self.claims, *self.evidence, *self.articles]:
+        items: list[Claim | Evidence | ArticleLink] = [*self.claims, *self.evidence, *self.articles]
+        for item in items:
             found.setdefault(item.dispute_id, item.dispute)
         return list(found.values())
 
 
-def source_page_data(source: Source, user) -> SourcePageData:
+def source_page_data(*, source: Source, user: AnyUser) -> SourcePageData:
     """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
     check_progress(source)
     return SourcePageData(
@@ -713,3 +822,200 @@ def source_page_data(source: Source, user) -> SourcePageData:
         evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
         articles=list(source.article_links.visible_to(user).select_related("dispute")),
     )
+
+
+# --- History pages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field someone else changed since a form was opened."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+def _display(model: type[models.Model], name: str, value: Any) -> str:
+    """A history value as an editor would read it (choice labels, related names)."""
+    if value in (None, ""):
+        return "—"
+    try:
+        field: Any = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a historical field that no longer exists
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted)"
+    return str(value)
+
+
+def history_changes(model: type[models.Model], new_record, old_record) -> list[FieldChange]:
+    """Field-by-field differences between two historical records, readable."""
+    delta = new_record.diff_against(old_record, excluded_fields=["version"])
+    changes = []
+    for change in delta.changes:
+        try:
+            label = str(getattr(model._meta.get_field(change.field), "verbose_name", change.field))
+        except Exception:  # noqa: BLE001
+            label = change.field
+        changes.append(
+            FieldChange(
+                field=change.field,
+                label=label[:1].upper() + label[1:],
+                old=_display(model, change.field, change.old),
+                new=_display(model, change.field, change.new),
+            )
+        )
+    return changes
+
+
+@dataclass
+class HistoryEntry:
+    record: Any
+    action: str
+    changes: list[FieldChange]
+
+    @property
+    def reason(self) -> str:
+        """The change reason without the restore token a deletion carries."""
+        return re.sub(r" \([0-9a-f]{12}\)$", "", self.record.history_change_reason or "")
+
+
+@dataclass
+class ObjectHistory:
+    model: type[models.Model]
+    pk: int
+    obj: models.Model | None  # None once deleted
+    entries: list[HistoryEntry]
+    title: str
+    back_url: str = ""
+    deleted_children: list[tuple[str, Any, str]] = field(default_factory=list)
+
+
+HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def history_of(model: type[models.Model]) -> Any:
+    """The model's django-simple-history manager (``Model.history``, added at class creation)."""
+    return model.history  # type: ignore[attr-defined]
+
+
+def history_label(record) -> str:
+    """How a historical record reads, even when what it points at is gone too."""
+    try:
+        return str(record.instance)
+    except ObjectDoesNotExist:
+        return f"{record.instance._meta.verbose_name} #{record.id}"
+
+
+def _history_visible(model: type[models.Model], pk: int, user: AnyUser, records: list) -> tuple[bool, Any]:
+    """Whether ``user`` may see this object's history, and the live object (None if deleted)."""
+    manager: Any = model._default_manager
+    obj = manager.filter(pk=pk).first()
+    if not records and obj is None:
+        return False, None
+    if obj is not None:
+        return manager.visible_to(user).filter(pk=pk).exists(), obj
+    if roles.can_see_drafts(user):
+        return True, None
+    if model in (Dispute, Source):
+        return False, None  # deleted, it is on no published record any more
+    # A deleted claim, evidence or article is seen as its dispute is.
+    return Dispute.objects.visible_to(user).filter(pk=records[0].dispute_id).exists(), None
+
+
+def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> ObjectHistory | None:
+    """Every version of one object, newest first, with what changed; ``None`` if there is
+    nothing by that number or ``user`` may not see it. A dispute's also lists its claims,
+    evidence and articles deleted since (each once, to be restored from its own history)."""
+    records = list(
+        history_of(model).filter(id=pk).select_related("history_user").order_by("-history_date", "-history_id")
+    )
+    visible, obj = _history_visible(model, pk, user, records)
+    if not visible:
+        return None
+    entries = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = history_changes(model, record, older) if older is not None and record.history_type == "~" else []
+        entries.append(
+            HistoryEntry(record=record, action=HISTORY_ACTIONS.get(record.history_type, "?"), changes=changes)
+        )
+    deleted_children: list[tuple[str, Any, str]] = []
+    if model is Dispute:
+        children: tuple[tuple[str, Any], ...] = (("claim", Claim), ("evidence", Evidence), ("article", ArticleLink))
+        for child_kind, child_model in children:
+            live = child_model._default_manager.filter(dispute_id=pk).values_list("pk", flat=True)
+            gone = (
+                history_of(child_model)
+                .filter(dispute_id=pk, history_type="-")
+                .exclude(id__in=list(live))
+                .order_by("-history_date")
+            )
+            seen = set()
+            for record in gone:
+                if record.id not in seen:
+                    seen.add(record.id)
+                    deleted_children.append((child_kind, record, history_label(record)))
+    back_url = ""
+    if obj is None and model is not Dispute and model is not Source and records:
+        parent = Dispute.objects.filter(pk=records[0].dispute_id).first()
+        back_url = parent.get_absolute_url() if parent is not None else ""
+    return ObjectHistory(
+        model=model,
+        pk=pk,
+        obj=obj,
+        entries=entries,
+        title=str(obj) if obj is not None else (history_label(records[0]) if records else ""),
+        back_url=back_url,
+        deleted_children=deleted_children,
+    )
+
+
+def history_record(*, model: type[models.Model], pk: int, history_id: int, user: AnyUser) -> Any | None:
+    """One version of one object, if ``user`` may see the object's history (else ``None``)."""
+    record = history_of(model).filter(id=pk, history_id=history_id).first()
+    if record is None or not _history_visible(model, pk, user, [record])[0]:
+        return None
+    return record
+
+
+# --- CSV exports -----------------------------------------------------------------------------
+
+
+def export_claims(*, dispute: Dispute) -> QuerySet[Claim]:
+    """A (visible) dispute's claims for its CSV, in the order they were said."""
+    return Claim.objects.filter(dispute=dispute).select_related("party", "speaker", "source").order_by("said_on", "pk")
+
+
+def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
+    """Every source a (visible) dispute cites, once, with how it is used (claim, evidence, article)."""
+    uses: dict[int, list[str]] = {}
+    sources: dict[int, Source] = {}
+    for claim in Claim.objects.filter(dispute=dispute, source__isnull=False).select_related("source", "party"):
+        assert claim.source is not None and claim.source_id is not None
+        sources[claim.source_id] = claim.source
+        uses.setdefault(claim.source_id, []).append(f"claim {claim.pk} ({claim.party.name}, {claim.stance})")
+    for evidence in Evidence.objects.filter(dispute=dispute, source__isnull=False).select_related("source"):
+        assert evidence.source is not None and evidence.source_id is not None
+        sources[evidence.source_id] = evidence.source
+        uses.setdefault(evidence.source_id, []).append(f"evidence {evidence.pk}: {evidence.title}")
+    for link in ArticleLink.objects.filter(dispute=dispute).select_related("source"):
+        sources[link.source_id] = link.source
+        uses.setdefault(link.source_id, []).append(f"article ({link.relation})")
+    return [(source, uses[pk]) for pk, source in sorted(sources.items())]
+
+
+# A search export is for a desk's spreadsheet, not a database dump.
+MAX_EXPORT_ROWS = 5000
+
+
+def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> list[Dispute]:
+    """The disputes the home page's search and filters find for ``user`` (at most
+    ``MAX_EXPORT_ROWS``), each with its claims and their parties."""
+    found = search_disputes(user=user, query=filters.get("q", ""), filters=filters)
+    return list(found.prefetch_related("claims__party")[:MAX_EXPORT_ROWS])

@@ -47,3 +47,11 @@ def purge_form_submissions() -> None:
     deleted = services.purge_form_submissions()
     if deleted:
         log.info("purged %d old form submission keys", deleted)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def render_share_image(dispute_id: int) -> None:
+    """Queued after a write changes a published dispute's card: draw its share image (docs/sharing.md)."""
+    from claims import share_images
+
+    share_images.render_for_dispute(dispute_id)

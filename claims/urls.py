@@ -10,6 +10,7 @@ from .views import (
     editing_evidence,
     history,
     parties,
+    sharing,
     sources,
 )
 from .views import exports as export_views
@@ -55,6 +56,7 @@ urlpatterns = [
     path("disputes/<slug:slug>/articles/add/", editing_articles.article_add_slot, name="article-add-slot"),
     path("claims/<int:pk>/", editing_claims.claim_card, name="claim-card"),
     path("claims/language/", editing_claims.claim_language_suggestion, name="claim-language"),
+    path("claims/similar/", editing_claims.claim_similar, name="claim-similar"),
     path("claims/<int:pk>/edit/", editing_claims.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/delete/", editing_claims.claim_delete, name="claim-delete"),
     path("evidence/<int:pk>/", editing_evidence.evidence_card, name="evidence-card"),
@@ -74,4 +76,9 @@ urlpatterns = [
     path("disputes/<slug:slug>/sources.csv", export_views.dispute_sources_csv, name="dispute-sources-csv"),
     path("account/api-tokens/", api_token_views.api_tokens, name="api-tokens"),
     path("import/", import_views.import_page, name="import"),
+    # Publish and share (claims/views/sharing.py, docs/sharing.md): the card newsrooms embed, its
+    # oEmbed description, and the share image of link previews. Published disputes only.
+    path("embed/disputes/<slug:slug>/", sharing.embed_card, name="embed-card"),
+    path("oembed", sharing.oembed, name="oembed"),
+    path("disputes/<slug:slug>/share.png", sharing.dispute_share_image, name="dispute-share-image"),
 ]

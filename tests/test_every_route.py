@@ -111,9 +111,15 @@ def test_api_docs_stay_public_on_a_public_site(client):
     assert client.get("/api/docs").status_code == 200
 
 
+# Made the same for everyone, whoever asks (no viewer, no drafts, no token in them), so they may be
+# public: the feeds, and the embeddable card, its oEmbed and the share image (tests/test_embed.py
+# proves a signed-in editor gets the stranger's bytes and no cookie).
+SAME_FOR_EVERYONE = ("/feeds/", "/embed/", "/oembed")
+
+
 def test_no_page_made_for_a_signed_in_user_is_publicly_cacheable(world, settings):  # noqa: F811
     """Pages carry the viewer's name, drafts and CSRF tokens: a shared cache must not keep
-    them. Only the feeds (the same for everyone, whoever asks) may say public."""
+    them. Only what is the same for everyone, whoever asks, may say public."""
     settings.RATELIMIT_ENABLE = False
     client = Client(raise_request_exception=False)
     client.force_login(UserFactory(username="editor-cache", is_staff=True, is_superuser=True))
@@ -122,9 +128,33 @@ def test_no_page_made_for_a_signed_in_user_is_publicly_cacheable(world, settings
         if url.startswith(("/accounts/logout/", "/admin/logout/")):
             continue
         response = client.get(url)
-        if response.status_code != 200:
+        if response.status_code != 200 or url.endswith("/share.png"):
             continue
         control = response.get("Cache-Control", "")
-        if "private" not in control and "no-store" not in control and not url.startswith("/feeds/"):
+        if "private" not in control and "no-store" not in control and not url.startswith(SAME_FOR_EVERYONE):
             cacheable[url] = control or "(no Cache-Control)"
     assert not cacheable, f"pages a shared cache could keep for the next visitor: {cacheable}"
+
+
+def test_no_page_but_the_embeddable_card_may_be_framed(world, superuser_client, settings):  # noqa: F811
+    """Clickjacking: every response (pages, errors, the API, feeds) refuses to be framed,
+    by X-Frame-Options and CSP frame-ancestors alike; only /embed/ says who may frame it."""
+    settings.RATELIMIT_ENABLE = False
+    settings.EMBED_ALLOWED_ORIGINS = ["https://news.example.org"]
+    framable, embeds = {}, 0
+    extra = ["/oembed?url=x", "/no-such-page/", f"/embed/disputes/{world['published'].slug}/"]
+    for url in every_url(world) + extra:
+        if url.startswith(("/accounts/logout/", "/admin/logout/")):
+            continue
+        response = superuser_client.get(url)
+        policy = response.get("Content-Security-Policy", "")
+        if url.startswith("/embed/") and response.status_code == 200:
+            assert "X-Frame-Options" not in response.headers, url
+            assert "frame-ancestors https://news.example.org" in policy, url
+            embeds += 1
+        elif response.get("X-Frame-Options") != "DENY" or (
+            "frame-ancestors" in policy and "frame-ancestors 'none'" not in policy
+        ):  # a policy of its own (a check's text: sandbox) may leave framing to X-Frame-Options
+            framable[url] = (response.status_code, response.get("X-Frame-Options"), policy)
+    assert not framable, f"responses that another site could frame: {framable}"
+    assert embeds >= 1

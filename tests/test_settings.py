@@ -89,7 +89,7 @@ def test_serving_commands_refuse_to_start_without_a_secret_key():
 
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV_READ = re.compile(r"""(?:env(?:bool|int|list)\(|environ\.get\(|environ\[)\s*["']([A-Z][A-Z0-9_]+)["']""")
+ENV_READ = re.compile(r"""(?:env(?:bool|int|list|origins)\(|environ\.get\(|environ\[)\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
 def test_every_environment_variable_is_documented():

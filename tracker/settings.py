@@ -6,6 +6,7 @@ broker under ``var/``. Set ``DATABASE_URL`` (PostgreSQL) and
 """
 
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -42,6 +43,31 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_ORIGIN = re.compile(r"^https?://(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$|^\[[0-9a-f:.]+\](:[0-9]{1,5})?$")
+
+
+def envorigins(name: str, default: str = "") -> list[str]:
+    """Web origins (``https://news.example.org``, ``https://*.example.org``, ``http://127.0.0.1:8080``),
+    ``*`` (any site) or ``none`` (no site), for a CSP source list; anything else is an error.
+
+    A path, a query, a bare host name or a stray word would make browsers drop the entry
+    without a word (and frame nothing, or everything), so they stop start-up instead.
+    """
+    raw = os.environ.get(name, "").strip() or default
+    items = [item.strip().lower().rstrip("/") for item in raw.split(",") if item.strip()]
+    if items in (["*"], ["none"]):
+        return items
+    for item in items:
+        if item in ("*", "none"):
+            raise ImproperlyConfigured(f"{name}: {item!r} cannot be combined with origins")
+        host = item.split("://", 1)[-1]
+        if not item.startswith(("http://", "https://")) or not _ORIGIN.match(item) and not _ORIGIN.match(host):
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a web origin (scheme://host[:port], e.g. https://news.example.org)"
+            )
+    return items
 
 
 DEBUG = envbool("DEBUG", False)
@@ -106,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # HEAD answered as GET without a body, wherever GET is allowed (claims/middleware.py).
     "claims.middleware.HeadAsGetMiddleware",
+    # Every query string read once: too many parameters is a 400, control characters dropped.
+    "claims.middleware.QueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -247,6 +275,14 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Which sites may frame the embeddable dispute cards (/embed/…, claims/views/sharing.py), sent as
+# CSP frame-ancestors on those responses only; every other page refuses to be framed (above).
+# "*" (the default): any site; "none": no site; else comma-separated origins (docs/sharing.md).
+EMBED_ALLOWED_ORIGINS = envorigins("EMBED_ALLOWED_ORIGINS", "*")
+# How long browsers and shared caches may keep an embed, oEmbed answer or share image before asking again.
+EMBED_MAX_AGE = envint("EMBED_MAX_AGE", 300)
+if EMBED_MAX_AGE < 0:
+    raise ImproperlyConfigured("EMBED_MAX_AGE must be 0 or more")
 BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -255,6 +291,13 @@ if BEHIND_TLS_PROXY:
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# Share images (claims/share_images.py): a regular and a bold font covering Latin, Cyrillic, Arabic and
+# Hebrew, from Debian's fonts-dejavu-core (scripts/ensure-system-packages installs it); never downloaded.
+SHARE_IMAGE_FONTS = envlist(
+    "SHARE_IMAGE_FONTS",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf,/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+)
 
 # --- Caches and rate limits -------------------------------------------------------
 # A shared cache (Redis) in production, so rate limits count across web processes; without
@@ -287,6 +330,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),
     }
 else:
+    # kombu's Redis transport, except that a worker whose broker dies while it holds messages
+    # keeps running (tracker/broker.py).
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "tracker.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Above the hard time limit, so a running task is never handed to a second worker.
         "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
@@ -323,9 +370,9 @@ FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
 # --- Source checker -----------------------------------------------------------
 # Check jobs per wake-up message, run at once by one task in threads, which then take
 # further due jobs whose host is free (docs/performance.md, "The checker (targets 4–6)").
-# 1: one job per message, one at a time per worker process. Off by default until a
-# worker that holds long batches survives a broker restart in the drills.
-CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 1)
+# 1: one job per message, one at a time per worker process. On by default since a worker
+# holding long batches survives a broker restart (tracker/broker.py; the drills check it).
+CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 32)
 # How long a batch's threads go on taking further due jobs from the queue; well under the
 # soft time limit, so a job started at the end still finishes within it.
 CHECKER_BATCH_SECONDS = envint("CHECKER_BATCH_SECONDS", 30)

@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -12,26 +12,28 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from claims import roles, selectors
+from claims import link_previews, roles, selectors
 from claims.jsonld import claimreview_payload
 from claims.public_parties import public_party_ids
 from claims.release import release_stamp
 
+from . import sharing
 from .access import get_dispute_for_user
+from .htmx import HtmxHttpRequest
 
 # Relative times on the page ("checked 3 hours ago") age without any write; a repeat
 # view is answered 304 only within the same ten minutes.
 RELATIVE_TIME_BUCKET_SECONDS = 600
 
 
-def _wants_partial(request: HttpRequest) -> bool:
+def _wants_partial(request: HtmxHttpRequest) -> bool:
     """An htmx swap gets the partial; an htmx history restore needs the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_safe
 @vary_on_headers("HX-Request")
-def dispute_list(request: HttpRequest) -> HttpResponse:
+def dispute_list(request: HtmxHttpRequest) -> HttpResponse:
     """The home page: disputes that moved most recently first, filtered and searched by the query string.
 
     The results (count, rows, pages) are rendered once per version of the data, kind of
@@ -42,7 +44,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     results = cache.get(key) if key else None
     form = None
     if results is None:
-        page = selectors.dispute_list_page(request.user, request.GET)
+        page = selectors.dispute_list_page(user=request.user, params=request.GET)
         form = page.form
         context = {"listing": page, "form": form, "page_obj": page.page}
         results = render_to_string("claims/dispute_list.html#results", context, request)
@@ -50,11 +52,15 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
             cache.set(key, results, LIST_CACHE_SECONDS)
     if _wants_partial(request):
         return HttpResponse(results)
-    context = {"filter_form": mark_safe(_filter_form_html(request, form)), "results": mark_safe(results)}  # noqa: S308 — rendered HTML
+    context = {
+        "filter_form": mark_safe(_filter_form_html(request, form)),  # noqa: S308 — rendered HTML
+        "results": mark_safe(results),  # noqa: S308 — rendered HTML
+        "preview": link_previews.home_preview(),
+    }
     return render(request, "claims/dispute_list.html", context)
 
 
-def _filter_form_html(request: HttpRequest, form) -> str:
+def _filter_form_html(request, form) -> str:
     """The home page's filter form, rendered once per query string, kind of viewer and party list.
 
     Rendering its widgets (the party select above all) was most of the full page's time.
@@ -69,7 +75,7 @@ def _filter_form_html(request: HttpRequest, form) -> str:
     html = cache.get(key)
     if html is None:
         if form is None:
-            form = selectors.dispute_list_form(request.user, request.GET)
+            form = selectors.dispute_list_form(user=request.user, params=request.GET)
         html = render_to_string("claims/dispute_list.html#filter-form", {"form": form}, request)
         cache.set(key, html, LIST_CACHE_SECONDS)
     return html
@@ -79,7 +85,7 @@ def _filter_form_html(request: HttpRequest, form) -> str:
 LIST_CACHE_SECONDS = 600
 
 
-def _shared_list_key(request: HttpRequest) -> str | None:
+def _shared_list_key(request: HtmxHttpRequest) -> str | None:
     """The cache key of the home page's results for this request; None where there is no version (SQLite)."""
     stamp = selectors.newest_page_stamp()
     if stamp is None:
@@ -88,7 +94,7 @@ def _shared_list_key(request: HttpRequest) -> str | None:
     return "dispute-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _dispute_page_etag(request: HttpRequest, stamp: str, variant: str) -> str | None:
+def _dispute_page_etag(request: HtmxHttpRequest, stamp: str, variant: str) -> str | None:
     """What this viewer would see of this dispute, as an ETag; None when it must not be reused.
 
     The dispute's page version (selectors.dispute_page_version) plus everything else the
@@ -112,14 +118,14 @@ def _dispute_page_etag(request: HttpRequest, stamp: str, variant: str) -> str | 
     return '"' + hashlib.sha256(parts.encode()).hexdigest()[:32] + '"'
 
 
-def _page_version_or_404(request: HttpRequest, slug: str) -> selectors.PageVersion:
-    version = selectors.dispute_page_version(slug, request.user)
+def _page_version_or_404(request: HtmxHttpRequest, slug: str) -> selectors.PageVersion:
+    version = selectors.dispute_page_version(slug=slug, user=request.user)
     if version is None:
         raise Http404("No dispute matches the given query.")
     return version
 
 
-def _shared_copy_key(request: HttpRequest, stamp: str, variant: str) -> str | None:
+def _shared_copy_key(request: HtmxHttpRequest, stamp: str, variant: str) -> str | None:
     """The cache key of the page's body as every viewer of this kind sees it; None: not shared.
 
     Like the ETag, but without who the viewer is: readers and visitors see the same
@@ -142,7 +148,7 @@ def _shared_copy_key(request: HttpRequest, stamp: str, variant: str) -> str | No
 
 @require_safe
 @vary_on_headers("HX-Request")
-def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One dispute: claims side by side by stance, evidence, later articles and the timeline.
 
     A repeat view of an unchanged dispute is answered 304 from the lookup query alone;
@@ -158,21 +164,27 @@ def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
     key = _shared_copy_key(request, version.stamp, request.GET.urlencode())
     copy = cache.get(key) if key else None
     if copy is None:
-        data = selectors.dispute_page_data(dispute, show_all=request.GET.get("all") == "1")
+        data = selectors.dispute_page_data(dispute=dispute, show_all=request.GET.get("all") == "1")
         # Timeline marks jump to their cards; on a cut-down page, to the page with every card.
         context = {"dispute": dispute, "data": data, "mark_prefix": "?all=1" if data.is_truncated else ""}
         if not data.timeline_is_lazy:
             context["timeline"] = data.timeline
+        if dispute.is_published and roles.can_edit(request.user):
+            context["embed_snippet"] = sharing.embed_snippet(request, dispute.slug, dispute.proposition)
         body = render_to_string("claims/dispute_detail.html#dispute-body", context, request)
         # The ClaimReview reads the dispute's claims itself when the page read only the ones it shows.
-        claims = data.claims if data.complete else None
-        copy = (body, claimreview_payload(dispute, request=request, claims=claims))
+        payload = claimreview_payload(dispute, request=request, claims=data.claims if data.complete else None)
+        copy = (body, payload, link_previews.dispute_sides_from_columns(data.columns))
         if key:
             cache.set(key, copy, RELATIVE_TIME_BUCKET_SECONDS)
-    body, payload = copy
+    body, payload, sides = copy
     if partial:
         return _with_etag(HttpResponse(body), etag)
     context = {"dispute": dispute, "body": mark_safe(body), "claimreview_payload": payload}  # noqa: S308 — rendered HTML
+    if dispute.is_published:
+        # Link previews and oEmbed discovery: published disputes only (docs/sharing.md).
+        context["preview"] = link_previews.dispute_preview(dispute, sides)
+        context["oembed_url"] = sharing.oembed_discovery_url(request, dispute)
     return _with_etag(render(request, "claims/dispute_detail.html", context), etag)
 
 
@@ -186,7 +198,7 @@ def _with_etag(response: HttpResponse, etag: str | None) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def dispute_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A dispute's timeline: what a big dispute's page loads when it is scrolled to, or a page of its own."""
     version = _page_version_or_404(request, slug)
     partial = _wants_partial(request)

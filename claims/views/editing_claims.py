@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from claims import detection, languages, services
+from claims import detection, languages, services, similar
 from claims.decorators import require_editor, require_senior
 from claims.forms import ClaimForm
 from claims.models import Claim, Stance
 
 from .access import get_claim_for_user, get_dispute_for_user
+from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import (
     FORMS_PAGE,
     added_in_place,
@@ -33,8 +35,8 @@ from .inplace import (
 )
 
 
-def _claim_card(request: HttpRequest, claim: Claim) -> str:
-    claim = Claim.objects.select_related("party", "speaker", "source", "dispute").get(pk=claim.pk)
+def _claim_card(request: HtmxHttpRequest, claim: Claim) -> str:
+    claim = Claim.objects.select_related("party", "speaker", "source", "dispute", "superseded_by").get(pk=claim.pk)
     with_check_progress(claim.source)
     return card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
 
@@ -46,7 +48,7 @@ def _new_slot_id(stance: str) -> str:
 @require_POST
 @vary_on_headers("HX-Request")
 @require_editor
-def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
+def claim_language_suggestion(request: SignedInRequest) -> HttpResponse:
     """The claim form's language field, with the language detected in the quote typed so far.
 
     htmx posts the form here as the quote is typed or pasted. The detected language fills the
@@ -71,21 +73,45 @@ def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#language-field", context))
 
 
+@require_POST
+@vary_on_headers("HX-Request")
+@require_editor
+def claim_similar(request: SignedInRequest) -> HttpResponse:
+    """Claims already recorded that read like the quote, paraphrase or translation being typed.
+
+    htmx posts the claim form here as it is typed (the ``similar-claims`` slot of the form);
+    the answer lists them with their dispute, so a repeat is linked instead of entered twice.
+    """
+    try:
+        exclude = int(request.GET.get("claim", "") or 0) or None
+    except ValueError:
+        exclude = None
+    found: dict[int, similar.Similar] = {}
+    for name in ("quote", "paraphrase", "translation"):
+        for match in similar.similar_claims(text=request.POST.get(name, ""), exclude_pk=exclude):
+            if match.claim.pk not in found or found[match.claim.pk].score < match.score:
+                found[match.claim.pk] = match
+    matches = sorted(found.values(), key=lambda m: -m.score)[: similar.LIMIT]
+    return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#similar-claims", {"matches": matches}))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
+def claim_create(request: SignedInRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     stance = request.GET.get("stance", "")
     if stance not in Stance.values:
         stance = ""
-    form = ClaimForm(request.POST or None, initial={"stance": stance} if stance else None)
+    form = ClaimForm(
+        request.POST or None, initial={"stance": stance} if stance else None, instance=Claim(dispute=dispute)
+    )
     slot_id = _new_slot_id(stance or "any")
     if request.method == "POST" and form.is_valid():
         claim, created = services.submit_once(
             user=request.user,
             key=submission_key(request),
-            create=lambda: services.claim_record(dispute=dispute, user=request.user, **form.service_kwargs()),
+            create=lambda: services.claim_create(dispute=dispute, user=request.user, **form.service_kwargs()),
         )
         if claim is None:
             return already_sent(request, dispute.get_absolute_url())
@@ -112,12 +138,13 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
         cancel_url=reverse("claims:claim-add-slot", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
         dispute=dispute,
         css_class="claim-card editing",
+        extra={"similar_url": reverse("claims:claim-similar")},
     )
 
 
 @require_safe
 @vary_on_headers("HX-Request")
-def claim_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
+def claim_add_slot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The "Add a claim" button of a column (htmx "cancel" of a new claim)."""
     dispute = get_dispute_for_user(request, slug)
     if not request.htmx:
@@ -130,7 +157,7 @@ def claim_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def claim_card(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One claim card (htmx: "cancel" an edit); a plain request goes to its place on the dispute page."""
     claim = get_claim_for_user(request, pk)
     if not request.htmx:
@@ -141,7 +168,7 @@ def claim_card(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request, pk)
     form = ClaimForm(request.POST or None, instance=Claim.objects.get(pk=pk))
     conflict = None
@@ -185,17 +212,23 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         dispute=claim.dispute,
         conflict=conflict,
         css_class="claim-card editing",
+        extra={"similar_url": reverse("claims:claim-similar") + f"?claim={pk}"},
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
-def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request, pk)
     dispute = claim.dispute
+    refusal = ""
     if request.method == "POST":
-        services.claim_delete(claim=claim, user=request.user)
+        try:
+            services.claim_delete(claim=claim, user=request.user)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+    if request.method == "POST" and not refusal:
         if request.htmx:
             return fragments(
                 request,
@@ -212,4 +245,5 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
         dom_id=f"claim-{pk}",
         cancel_url=reverse("claims:claim-card", args=[pk]),
         dispute=dispute,
+        refusal=refusal,
     )
