@@ -199,6 +199,13 @@ def test_the_contact_dispute_prints_as_a_clean_document(chromium, live_server, d
         page.get_by_role("button", name="Log in").click()
         page.goto(demo.get_absolute_url())
         expect(page.locator(".page-actions")).to_be_visible()
+        # On screen, the editor finds the embed code to copy.
+        page.get_by_text("Embed this dispute in an article").click()
+        code = page.get_by_label("Embed code")
+        expect(code).to_be_visible()
+        assert f"/embed/disputes/{demo.slug}/" in code.input_value() and "embed-host.js" in code.input_value()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".embed-snippet").screenshot(path=str(SHOTS / "dispute-embed-code.png"))
         page.emulate_media(media="print")
         for hidden in (".site-header nav", ".page-actions", ".card-actions", ".embed-snippet", ".on-this-page"):
             expect(page.locator(hidden).first).to_be_hidden()
