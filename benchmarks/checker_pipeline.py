@@ -82,6 +82,66 @@ def _corpus_pages() -> list[tuple[str, str]]:
     return pages
 
 
+def _sized_corpus() -> list[tuple[int, str]]:
+    if not CORPUS.is_dir():
+        return []
+    sized = []
+    for folder in CORPUS.iterdir():
+        source = folder / "source.html.gz"
+        if source.exists():
+            sized.append((len(gzip.decompress(source.read_bytes())), folder.name))
+    return sorted(sized)
+
+
+STAGES = ("parse_ms", "clean_ms", "extractor_ms", "metadata_ms", "reader_ms", "quotes_ms")
+
+
+def stage_rows() -> list[dict]:
+    """Median milliseconds of each stage of a changed page, for the smallest, the median and the
+    largest page of the corpus (issue 10 item 6): parse, cleaning, trafilatura, metadata, reader
+    text, quote matching (5 quotes)."""
+    from claims.checking import compare, extract
+
+    sized = _sized_corpus()
+    if not sized:
+        return []
+    rows = []
+    picks = (sized[0], sized[len(sized) // 2], sized[-1])
+    for label, (size, name) in zip(("smallest", "median", "largest"), picks, strict=True):
+        html = gzip.decompress((CORPUS / name / "source.html.gz").read_bytes()).decode("utf-8", "replace")
+        quotes = _quotes(extract.extract(html).text)
+        laps: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "total_ms")}
+        for _ in range(RUNS):
+            timings: dict = {}
+            started = time.perf_counter()
+            found = extract.extract(html, f"https://example.org/{name}", timings=timings)
+            quoted = time.perf_counter()
+            page = compare.PageText(found.text)
+            for quote in quotes:
+                page.find(quote)
+            timings["quotes_ms"] = (time.perf_counter() - quoted) * 1000
+            timings["total_ms"] = (time.perf_counter() - started) * 1000
+            for stage in laps:
+                laps[stage].append(timings.get(stage, 0.0))
+        rows.append(
+            {
+                "page": f"{label}: {name}",
+                "size": f"{size // 1024} KB",
+                **{stage: round(statistics.median(values), 2) for stage, values in laps.items()},
+            }
+        )
+    return rows
+
+
+def stage_table(rows: list[dict]) -> str:
+    names = [stage.removesuffix("_ms") for stage in (*STAGES, "total_ms")]
+    lines = ["| page | size | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for row in rows:
+        cells = " | ".join(f"{row[stage]:.1f}" for stage in (*STAGES, "total_ms"))
+        lines.append(f"| {row['page']} | {row['size']} | {cells} |")
+    return "\n".join(lines)
+
+
 def _quotes(text: str, count: int = 5) -> list[str]:
     lines = [line for line in text.split("\n") if len(line.split()) >= 12]
     picked = []
@@ -182,6 +242,10 @@ def run() -> list[dict]:
     for label, html in pages:
         figures.extend(_pipeline_rows(label, html))
     figures.extend(_long_quote_rows())
+    for row in stage_rows():
+        for stage in (*STAGES, "total_ms"):
+            case = f"corpus {row['page']}, stage {stage.removesuffix('_ms')}"
+            figures.append({"case": case, "size": row["size"], "median_ms": row[stage]})
     return figures
 
 
@@ -192,4 +256,8 @@ def table(figures: list[dict]) -> str:
 
 
 if __name__ == "__main__":
-    print(table(run()))
+    figures = run()
+    print(table(figures))
+    print()
+    print("Per stage, median ms (changed page: extract + quotes):")
+    print(stage_table(stage_rows()))

@@ -355,10 +355,19 @@ class ClaimAdmin(LedgerAdmin):
     list_display = ["wording", "dispute", "party", "stance", "quote_language", "said_on", "source_state"]
     list_filter = ["stance", "party", "quote_language", "said_on_precision", "source__check_state"]
     search_fields = ["quote", "translation", "paraphrase", "speaker__name", "party__name", "dispute__proposition"]
-    autocomplete_fields = ["dispute", "party", "speaker", "source"]
+    autocomplete_fields = ["dispute", "party", "speaker", "source", "superseded_by"]
     list_select_related = ["dispute", "party", "speaker", "source"]
     readonly_fields = ["version", "created_at", "updated_at", "created_by"]
     date_hierarchy = "said_on"
+
+    def get_deleted_objects(self, objs, request):
+        # A claim that supersedes others is not deleted (services.claim_delete): the admin lists
+        # the claims in the way as "protected", as it does for a row another row protects.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for claim in objs:
+            named_by = claim.supersedes.select_related("party", "speaker")
+            protected += [f"{other} (superseded by it)" for other in named_by]
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description="Claim")
     def wording(self, obj: Claim) -> str:

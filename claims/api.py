@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 from claims.models import (
     ApiToken,
     Claim,
+    ClaimStanding,
     DatePrecision,
     Dispute,
     Evidence,
@@ -138,6 +139,18 @@ class TranslationOut(Schema):
     translator: str = Field(..., description="The editor's name, or the machine translation used (may be empty).")
 
 
+class StandingOut(Schema):
+    state: Literal[tuple(ClaimStanding.values)] = Field(
+        ..., description="current, withdrawn (by its speaker), superseded (by a later claim), corrected (misreported)."
+    )
+    counts_in_status: bool = Field(..., description="False for withdrawn and superseded claims.")
+    withdrawn_on: datetime.date | None
+    withdrawn_url: str = Field(..., description="Where it was withdrawn; empty unless withdrawn.")
+    superseded_by: int | None = Field(..., description="The id of the same party's later claim that replaces it.")
+    misreported_quote: str = Field(..., description="The wording first reported, when corrected.")
+    reason: str
+
+
 class ClaimOut(Schema):
     id: int
     dispute: str = Field(..., description="The dispute's slug.")
@@ -146,6 +159,9 @@ class ClaimOut(Schema):
     stance: StanceName
     quote: str = Field(..., description="The original wording, verbatim, in the language it was said in.")
     quote_language: str = Field(..., description="BCP 47 tag of the quote's language; empty when not recorded.")
+    quote_reconstructed: bool = Field(
+        ..., description="True when the wording is rebuilt from a report in another language: not verbatim."
+    )
     translation: TranslationOut | None = Field(
         ..., description="The quote translated into the site's language, with who made it; null when none."
     )
@@ -157,12 +173,25 @@ class ClaimOut(Schema):
     quote_exact: str
     quote_prefix: str
     quote_suffix: str
+    standing: StandingOut
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
     @staticmethod
     def resolve_dispute(obj: Claim) -> str:
         return obj.dispute.slug
+
+    @staticmethod
+    def resolve_standing(obj: Claim) -> dict:
+        return {
+            "state": obj.standing,
+            "counts_in_status": not obj.is_set_apart,
+            "withdrawn_on": obj.withdrawn_on,
+            "withdrawn_url": obj.withdrawn_url,
+            "superseded_by": obj.superseded_by_id,
+            "misreported_quote": obj.misreported_quote,
+            "reason": obj.standing_note,
+        }
 
     @staticmethod
     def resolve_translation(obj: Claim) -> dict | None:

@@ -1,10 +1,11 @@
 """Adding feed items: what happened on a dispute, one row per event, for the feeds.
 
 Called by the services that make the event (``claims.services``) and by the checker
-(``claims.checking.runner``), never from a signal. Only creations make feed items: a new
-claim, evidence or article; a status or verdict change; a source check that found a
-problem. Saving an existing claim again (an edit) makes none, so a feed item's guid
-stays put when an editor fixes a typo.
+(``claims.checking.runner``), never from a signal. Events make feed items: a new
+claim, evidence or article; a status or verdict change; a claim withdrawn, superseded or
+corrected; a party's change of position; a source check that found a problem. Saving an
+existing claim again (an edit of its words) makes none, so a feed item's guid stays put when
+an editor fixes a typo.
 """
 
 import logging
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from claims.checking import outcomes
-from claims.models import ArticleLink, Claim, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
+from claims.models import ArticleLink, Claim, ClaimStanding, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,60 @@ def create_for_claim(claim: Claim) -> FeedItem:
         summary=f"{who} {claim.get_stance_display().lower()}: {claim.quote or claim.paraphrase}",
         claim=claim,
         source=claim.source,
+    )
+
+
+def create_for_standing_change(claim: Claim, old: str) -> FeedItem:
+    """A claim was withdrawn, superseded, corrected, or came back into force: readers are told."""
+    party, proposition = claim.party.name, _short(claim.dispute.proposition)
+    standing = claim.standing
+    if standing == ClaimStanding.WITHDRAWN:
+        title = f"Withdrawn: {party} withdrew its claim on “{proposition}”"
+        summary = f"{claim.standing_summary}. Withdrawn in {claim.withdrawn_url}."
+    elif standing == ClaimStanding.SUPERSEDED:
+        later = claim.superseded_by
+        title = f"Superseded: {party} replaced its claim on “{proposition}”"
+        when = later.said_on_display or "an unknown date"
+        summary = f"Now superseded by its claim of {when}: {later.quote or later.paraphrase}"
+    elif standing == ClaimStanding.CORRECTED:
+        title = f"Corrected: a quote of {party} on “{proposition}” was misreported"
+        summary = f"First reported as: {claim.misreported_quote} — corrected to: {claim.quote}"
+    else:
+        title = f"Back in force: {party}’s claim on “{proposition}”"
+        summary = f"It was {ClaimStanding(old).label.lower()}; it is current again."
+    if claim.standing_note:
+        summary += f" {claim.standing_note}"
+    return FeedItem.objects.create(
+        dispute=claim.dispute,
+        kind=FeedItem.Kind.STANDING,
+        title=title,
+        summary=summary,
+        claim=claim,
+        source=claim.source,
+        old_value=old,
+        new_value=standing,
+    )
+
+
+def create_for_position_shift(claim: Claim) -> FeedItem | None:
+    """ "<party> changed its position on …": the claim's stance differs from the party's preceding one."""
+    from claims.positions import preceding_position
+
+    if claim.standing == ClaimStanding.WITHDRAWN:
+        return None
+    previous = preceding_position(claim)
+    if previous is None or previous.stance == claim.stance:
+        return None
+    before, after = previous.get_stance_display().lower(), claim.get_stance_display().lower()
+    return FeedItem.objects.create(
+        dispute=claim.dispute,
+        kind=FeedItem.Kind.POSITION_SHIFT,
+        title=f"{claim.party.name} changed its position on “{_short(claim.dispute.proposition)}”",
+        summary=f"From {before} ({previous.said_on_display}) to {after} ({claim.said_on_display}).",
+        claim=claim,
+        source=claim.source,
+        old_value=previous.stance,
+        new_value=claim.stance,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import reverse
 
 from claims import languages
@@ -15,6 +16,7 @@ from claims.models import (
     ApiToken,
     ArticleLink,
     Claim,
+    ClaimStanding,
     Dispute,
     Evidence,
     EvidenceLink,
@@ -106,6 +108,21 @@ class VerdictForm(VersionedForm):
         return data
 
 
+class LaterClaimField(forms.ModelChoiceField):
+    """The dispute's claims, each named by party, date and its first words."""
+
+    def label_from_instance(self, obj: Claim) -> str:
+        words = " ".join((obj.quote or obj.paraphrase).split())
+        words = words if len(words) <= 60 else words[:59] + "…"
+        when = obj.said_on_display or "date not known"
+        return f"{obj.party.name}, {when} ({obj.get_stance_display().lower()}): {words}"
+
+
+# The standing fields, shown on the edit form (a new claim is current); site.css shows each
+# only when its standing is chosen (or when it holds an error).
+STANDING_FIELDS = ["standing", "withdrawn_on", "withdrawn_url", "superseded_by", "misreported_quote", "standing_note"]
+
+
 class ClaimForm(SourceUrlMixin, VersionedForm):
     source_url = forms.CharField(
         label="Source URL",
@@ -138,6 +155,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         "stance",
         "quote",
         "quote_language",
+        "quote_reconstructed",
         "translation",
         "translation_origin",
         "translator",
@@ -145,27 +163,38 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         "said_on",
         "said_on_precision",
         "source_url",
+        *STANDING_FIELDS,
         "version",
     ]
 
     class Meta:
         model = Claim
+        field_classes = {"superseded_by": LaterClaimField}
         fields = [
             "party",
             "speaker",
             "stance",
             "quote",
             "quote_language",
+            "quote_reconstructed",
             "translation",
             "translation_origin",
             "translator",
             "paraphrase",
             "said_on",
             "said_on_precision",
+            *STANDING_FIELDS,
         ]
         labels = {
+            "standing": "Standing",
+            "withdrawn_on": "Withdrawn on",
+            "withdrawn_url": "Where it was withdrawn (URL)",
+            "superseded_by": "Superseded by",
+            "misreported_quote": "Wording first reported (misreported)",
+            "standing_note": "Reason",
             "quote": "Original quote",
             "quote_language": "Language of the quote",
+            "quote_reconstructed": "Reconstructed wording, not verbatim",
             "translation": "Translation",
             "translation_origin": "Translated by",
             "translator": "Translator",
@@ -173,6 +202,8 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             "said_on_precision": "Date precision",
         }
         help_texts = {
+            "quote_reconstructed": "Tick when the wording was rebuilt from a report in another language "
+            "(a back-translation): it is shown as a paraphrase and not looked for in the source.",
             "translator": "The editor’s name (your own if left empty), or the machine translation used.",
         }
         widgets = {
@@ -183,10 +214,29 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             "translator": forms.TextInput(attrs=TEXT_DIR),
             "paraphrase": forms.Textarea(attrs={"rows": 2, **TEXT_DIR}),
             "said_on": DATE_WIDGET,
+            "standing": forms.RadioSelect,
+            "withdrawn_on": DATE_WIDGET,
+            "withdrawn_url": forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+            "misreported_quote": forms.Textarea(attrs={"rows": 2, **TEXT_DIR}),
+            "standing_note": forms.Textarea(attrs={"rows": 2, **TEXT_DIR}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new claim is current; its standing is changed by editing it later.
+            for name in STANDING_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["superseded_by"].queryset = (
+                Claim.objects.filter(dispute_id=self.instance.dispute_id)
+                .select_related("party")
+                .order_by(F("said_on").asc(nulls_last=True), "pk")
+            )
+            # A post without it (an older form, a script) leaves the standing as it is.
+            self.fields["standing"].required = False
+            self.fields["superseded_by"].empty_label = "— choose the party’s later claim —"
+            self.fields["superseded_by"].help_text = "The same party’s later claim on this dispute that replaces it."
         self.fields["party"].queryset = Party.objects.order_by("name")
         self.fields["party"].required = False
         self.fields["speaker"].queryset = Speaker.objects.select_related("party").order_by("party__name", "name")
@@ -226,11 +276,27 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             self.add_error("party", "Choose the party that made the claim, or name a new one.")
         if data.get("new_party") and data.get("speaker"):
             self.add_error("speaker", "A new party has no speakers yet: name the speaker below instead.")
+        self._keep_misreported_wording(data)
         return data
+
+    def _keep_misreported_wording(self, data: dict) -> None:
+        """Corrected by typing the right wording over the wrong one: the wrong one is kept beside it."""
+        old = (self.initial.get("quote") or "").strip()
+        if (
+            data.get("standing") == ClaimStanding.CORRECTED
+            and self.instance.standing != ClaimStanding.CORRECTED
+            and not (data.get("misreported_quote") or "").strip()
+            and old
+            and old != (data.get("quote") or "").strip()
+        ):
+            data["misreported_quote"] = old
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        if not data.get("standing"):
+            for name in STANDING_FIELDS:
+                data.pop(name, None)
         return data
 
 

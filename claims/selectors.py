@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, RowNumber
 from django.utils.functional import cached_property
 
-from claims import languages, roles
+from claims import languages, positions, roles
 from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
@@ -40,6 +40,7 @@ from claims.models import (
     ArticleLink,
     CheckJob,
     Claim,
+    ClaimStanding,
     Dispute,
     DisputePageStamp,
     Evidence,
@@ -359,7 +360,7 @@ def dispute_page_data(dispute: Dispute, *, show_all: bool = False) -> DisputePag
     ``show_all``, a big dispute's columns and lists are cut to their first items
     (``*_shown``; the counts and the timeline still cover everything).
     """
-    claims = _with_check_live(dispute.claims.select_related("party", "speaker", "source"))
+    claims = _with_check_live(dispute.claims.select_related("party", "speaker", "source", "superseded_by"))
     evidence = _with_check_live(
         dispute.evidence.select_related("released_by", "source").prefetch_related(
             Prefetch(
@@ -577,6 +578,15 @@ class PartyPageData:
     dispute_count: int
     claim_count: int
     speakers: list = field(default_factory=list)
+    # Its positions over time on the disputes where its stance changed (positions.by_dispute).
+    positions_timeline: Timeline | None = None
+
+    @property
+    def shifts(self) -> int:
+        """How many times it changed position, on the disputes shown."""
+        if self.positions_timeline is None:
+            return 0
+        return sum(len(p.shifts) for p in self.positions_timeline.shifted_positions)
 
     @property
     def claims(self) -> list[Claim]:
@@ -584,6 +594,41 @@ class PartyPageData:
 
 
 CLAIMS_PER_PARTY_PAGE = 50
+# The party page's positions timeline: the most recently active disputes where its stance
+# changed, and at most this many of its claims on them (a bounded read, whatever the party).
+POSITION_DISPUTES = 8
+POSITION_CLAIMS = 200
+
+
+def party_positions_timeline(claims_qs: QuerySet) -> Timeline | None:
+    """A timeline of the party's stances (one lane per dispute) where they changed; None if they never did.
+
+    One query: its claims on the disputes where its dated, not withdrawn claims take more than
+    one stance (a subquery)."""
+    counted = claims_qs.filter(said_on__isnull=False).exclude(standing=ClaimStanding.WITHDRAWN)
+    shifted = (
+        counted.order_by()
+        .values("dispute")
+        .annotate(stances=Count("stance", distinct=True), latest=Max("said_on"))
+        .filter(stances__gt=1)
+        .order_by("-latest", "-dispute_id")
+        .values("dispute")[:POSITION_DISPUTES]
+    )
+    claims = list(
+        counted.filter(dispute__in=shifted)
+        .select_related("dispute", "party", "speaker")
+        .order_by("said_on", "pk")[:POSITION_CLAIMS]
+    )
+    if not claims:
+        return None
+    return build_timeline(
+        claims,
+        [],
+        [],
+        lane_of=lambda c: c.dispute.proposition,
+        href_of=lambda c: c.get_absolute_url(),
+        group_positions=positions.by_dispute,
+    )
 
 
 def party_page_data(party: Party, user, page_number: str | int | None = None) -> PartyPageData:
@@ -602,7 +647,7 @@ def party_page_data(party: Party, user, page_number: str | int | None = None) ->
         claim_count=Count("pk"),
     )
     claims = (
-        claims_qs.select_related("dispute", "speaker", "source")
+        claims_qs.select_related("dispute", "speaker", "source", "superseded_by")
         .annotate(
             outcome=Case(
                 When(CLAIM_SETTLED_FOR, then=Value("for")),
@@ -623,6 +668,7 @@ def party_page_data(party: Party, user, page_number: str | int | None = None) ->
         dispute_count=totals["dispute_count"],
         claim_count=totals["claim_count"],
         speakers=list(party.speakers.visible_to(user)),
+        positions_timeline=party_positions_timeline(claims_qs),
     )
 
 

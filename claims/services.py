@@ -34,6 +34,7 @@ from claims.models import (
     ArticleLink,
     CheckJob,
     Claim,
+    ClaimStanding,
     Dispute,
     Evidence,
     EvidenceLink,
@@ -409,7 +410,7 @@ def dispute_delete(*, dispute: Dispute, user) -> str:
         EvidenceLink.objects.filter(evidence__dispute=dispute),
         Evidence.objects.filter(dispute=dispute),
         ArticleLink.objects.filter(dispute=dispute),
-        Claim.objects.filter(dispute=dispute),
+        _superseding_first(Claim.objects.filter(dispute=dispute)),
     )
     return _delete_together(user=user, obj=dispute, label="dispute", dependents=dependents)
 
@@ -499,6 +500,7 @@ def claim_record(
     claim.full_clean()
     claim.save()
     feed_items.create_for_claim(claim)
+    feed_items.create_for_position_shift(claim)
     _status_item(dispute, before)
     return claim
 
@@ -516,22 +518,63 @@ def claim_update(
 ) -> Claim:
     before = _lock_dispute(claim.dispute)
     claim = _lock_and_check(Claim, claim, version)
+    standing_before, quote_before = claim.standing, claim.quote
+    position_before = (claim.stance, claim.said_on, claim.party_id)
     if new_party.strip():
         data["party"] = party_for_name(name=new_party)
     _apply(claim, data)
+    if (
+        claim.standing == ClaimStanding.CORRECTED
+        and standing_before != ClaimStanding.CORRECTED
+        and not (claim.misreported_quote or "").strip()
+        and quote_before.strip() != (claim.quote or "").strip()
+    ):
+        # Corrected by typing the right wording over the wrong one: the wrong one is kept beside it.
+        claim.misreported_quote = quote_before
     claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
     if source_url is not None:
         claim.source = source_for_url(url=source_url) if source_url.strip() else None
     _credit_translation(claim, user)
     claim.full_clean()
     claim.save()
+    if claim.standing != standing_before:
+        feed_items.create_for_standing_change(claim, standing_before)
+    if (claim.stance, claim.said_on, claim.party_id) != position_before:
+        # A stance (or date) corrected into a change of position is one too.
+        feed_items.create_for_position_shift(claim)
     _status_item(claim.dispute, before)
     return claim
 
 
+def _superseding_first(claims: Iterable[Claim]):
+    """Claims ordered so each comes before the claims it supersedes (read when first iterated).
+
+    A dispute's delete removes them in this order, and its restore brings them back in the
+    same order, so a superseded claim always finds the later claim it points to.
+    """
+    claims = list(claims)
+    by_pk = {claim.pk: claim for claim in claims}
+
+    def depth(claim: Claim) -> int:
+        steps, seen = 0, {claim.pk}
+        while claim.superseded_by_id in by_pk and claim.superseded_by_id not in seen:
+            claim = by_pk[claim.superseded_by_id]
+            seen.add(claim.pk)
+            steps += 1
+        return steps
+
+    yield from sorted(claims, key=lambda claim: (depth(claim), claim.pk))
+
+
 @transaction.atomic
 def claim_delete(*, claim: Claim, user) -> str:
+    """Delete a claim (senior editors). One that supersedes others is refused: they would lose their link."""
     dispute = claim.dispute
+    if roles.can_delete(user) and (named_by := list(claim.supersedes.select_related("party")[:3])):
+        which = ", ".join(f"{o.party.name}’s claim of {o.said_on_display or 'an unknown date'}" for o in named_by)
+        raise ValidationError(
+            f"This claim supersedes {which}. Set that claim’s standing back first, so it keeps its meaning."
+        )
     before = _lock_dispute(dispute)
     token = _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
     _status_item(dispute, before)

@@ -8,7 +8,10 @@ classes (``stance-affirms``, ``evidence``, ``article``) that the stylesheet colo
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from claims import positions as positions_module
 
 WIDTH = 960
 LABEL_WIDTH = 200  # room for the lane labels (party names) on the left
@@ -72,6 +75,25 @@ class Mark:
 
 
 @dataclass
+class ShiftLine:
+    """A party's change of position: a line from the mark of its earlier stance to the later one."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: str
+
+    @property
+    def label_x(self) -> float:
+        return round((self.x1 + self.x2) / 2, 1)
+
+    @property
+    def label_y(self) -> float:
+        return round(min(self.y1, self.y2) - 10, 1)
+
+
+@dataclass
 class Timeline:
     width: int = WIDTH
     height: int = AXIS_HEIGHT + BOTTOM_PAD
@@ -82,6 +104,13 @@ class Timeline:
     start: datetime.date | None = None
     end: datetime.date | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    positions: list = field(default_factory=list)
+    shift_lines: list[ShiftLine] = field(default_factory=list)
+
+    @property
+    def shifted_positions(self) -> list:
+        """The parties (or, on a party's page, the disputes) whose position changed."""
+        return [p for p in self.positions if p.has_shifted]
 
     @property
     def is_empty(self) -> bool:
@@ -111,6 +140,8 @@ class Timeline:
             + ", ".join(lane.label for lane in self.lanes)
             + "."
         ]
+        if shifted := self.shifted_positions:
+            parts.append("Changes of position: " + "; ".join(f"{p.name}: {p.path}" for p in shifted) + ".")
         if self.undated:
             parts.append(f"{self.undated} undated items are not shown.")
         return " ".join(parts)
@@ -143,12 +174,32 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def build_timeline(claims, evidence, articles) -> Timeline:
+def _party_lane(claim) -> str:
+    return claim.party.name
+
+
+def _on_this_page(claim) -> str:
+    return f"#claim-{claim.pk}"
+
+
+def build_timeline(
+    claims,
+    evidence,
+    articles,
+    *,
+    lane_of: Callable = _party_lane,
+    href_of: Callable = _on_this_page,
+    group_positions: Callable = positions_module.by_party,
+) -> Timeline:
     """Lay out already-loaded claims, evidence and article links; makes no queries.
 
     Lanes: one per party in order of first appearance (claims' parties, then
     parties that released evidence), then unattributed evidence, then articles.
+    The party page passes ``lane_of`` (one lane per dispute), ``href_of`` (marks lead to
+    the dispute pages) and ``group_positions`` (``positions.by_dispute``). Each change of a
+    party's position is a line between the two marks (``shift_lines``).
     """
+    claims = list(claims)
     items: list[tuple[str, datetime.date | None, str, str, str, str]] = []
     for claim in claims:
         speaker = f" ({claim.speaker.name})" if claim.speaker_id else ""
@@ -156,9 +207,12 @@ def build_timeline(claims, evidence, articles) -> Timeline:
             f"{claim.said_on_display}: {claim.party.name}{speaker} {claim.get_stance_display().lower()}: "
             f"{_short(claim.quote or claim.paraphrase)}"
         )
-        items.append(
-            ("claim", claim.said_on, claim.party.name, f"#claim-{claim.pk}", label, f"claim stance-{claim.stance}")
-        )
+        css = f"claim stance-{claim.stance}"
+        if claim.is_set_apart:
+            # Still drawn where it was said, greyed: the page keeps what was said and when.
+            label += f" ({claim.get_standing_display().lower()})"
+            css += " set-apart"
+        items.append(("claim", claim.said_on, lane_of(claim), href_of(claim), label, css))
     for item in evidence:
         lane = item.released_by.name if item.released_by_id else UNATTRIBUTED_LANE
         label = f"{item.released_on_display}: evidence ({item.get_kind_display().lower()}) — {_short(item.title)}"
@@ -221,4 +275,17 @@ def build_timeline(claims, evidence, articles) -> Timeline:
         timeline.marks.append(
             Mark(kind=kind, x=round(x, 1), y=round(y, 1), href=href, label=label, css_class=css, date=day)
         )
+    _draw_shifts(timeline, claims, href_of, group_positions)
     return timeline
+
+
+def _draw_shifts(timeline: Timeline, claims: list, href_of: Callable, group_positions: Callable) -> None:
+    timeline.positions = group_positions(claims)
+    by_pk = {claim.pk: claim for claim in claims}
+    mark_at = {mark.href: mark for mark in timeline.marks if mark.kind == "claim"}
+    for group in timeline.positions:
+        for shift in group.shifts:
+            start = mark_at.get(href_of(by_pk[shift.before.claim_id]))
+            end = mark_at.get(href_of(by_pk[shift.after.claim_id]))
+            if start is not None and end is not None:
+                timeline.shift_lines.append(ShiftLine(start.x, start.y, end.x, end.y, shift.label))

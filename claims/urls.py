@@ -56,6 +56,7 @@ urlpatterns = [
     path("disputes/<slug:slug>/articles/add/", editing_articles.article_add_slot, name="article-add-slot"),
     path("claims/<int:pk>/", editing_claims.claim_card, name="claim-card"),
     path("claims/language/", editing_claims.claim_language_suggestion, name="claim-language"),
+    path("claims/similar/", editing_claims.claim_similar, name="claim-similar"),
     path("claims/<int:pk>/edit/", editing_claims.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/delete/", editing_claims.claim_delete, name="claim-delete"),
     path("evidence/<int:pk>/", editing_evidence.evidence_card, name="evidence-card"),

@@ -101,8 +101,8 @@ def anonymous_user():
     return AnonymousUser()
 
 
-# The party, the record (one aggregate), its claims, its speakers.
-PARTY_QUERIES = 4
+# The party, the record (one aggregate), its claims, its speakers, its positions over time (one query).
+PARTY_QUERIES = 5
 
 
 @pytest.mark.parametrize("disputes", [1, 40])

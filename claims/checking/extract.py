@@ -29,24 +29,26 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import hashlib
-import json
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass
 
-import htmldate
 import lxml.etree
 import lxml.html
 import trafilatura
 
+from . import metadata
 from .outcomes import STOP_NOW
 
 log = logging.getLogger(__name__)
 
 # How the reader text is built; stored with each check so a check is only compared with
 # one made the same way (see runner: a previous check made otherwise is re-read from its archive).
-TEXT_METHOD = 2
+TEXT_METHOD = 3
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -127,19 +129,6 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _today() -> str:
-    return datetime.date.today().isoformat()
-
-
-def _date(value: str | None) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _tokens(text: str) -> list[str]:
     return [token for token in _TOKEN_SPLIT.split(text) if token]
 
@@ -158,9 +147,19 @@ def _names(el) -> str:
     return f"{el.get('class') or ''} {ident}".lower()
 
 
-def _words(el) -> set[str]:
-    names = _names(el)
-    return set(_TOKEN_SPLIT.split(names)) if names.strip() else set()
+@functools.lru_cache(maxsize=8192)
+def _name_words(names: str) -> frozenset[str]:
+    """The words of a class-and-id string (pages repeat a few hundred of them thousands of times)."""
+    return frozenset(_TOKEN_SPLIT.split(names)) if names.strip() else frozenset()
+
+
+@functools.lru_cache(maxsize=8192)
+def _strong_names(names: str) -> bool:
+    return bool(_name_words(names) & _STRONG_WORDS) or _STRONG_PARTS_RE.search(names) is not None
+
+
+def _words(el) -> frozenset[str]:
+    return _name_words(_names(el))
 
 
 def _is_hidden(el) -> bool:
@@ -175,10 +174,7 @@ def _is_strong(el) -> bool:
         return False
     if (el.get("role") or "").lower() in _STRONG_ROLES:
         return True
-    names = _names(el)
-    if names.strip() and set(_TOKEN_SPLIT.split(names)) & _STRONG_WORDS:
-        return True
-    return _STRONG_PARTS_RE.search(names) is not None
+    return _strong_names(_names(el))
 
 
 def _is_weak(el) -> bool:
@@ -194,13 +190,43 @@ def _is_weak(el) -> bool:
     return (el.get("role") or "").lower() in _WEAK_ROLES or bool(_words(el) & _WEAK_WORDS)
 
 
+_parsers = threading.local()
+
+
+def _parser(encoding: str | None = None):
+    """An HTML parser whose elements are ``lxml.html.HtmlElement`` (trafilatura asks for them)
+    chosen by a C-level lookup: lxml.html's own lookup calls Python for every element proxy
+    made, which was most of the cost of walking a large page. Otherwise as lxml.html parses
+    (comments kept: trafilatura reads the page differently without them). One per thread:
+    lxml parsers are not shared across threads."""
+    key = f"parser_{encoding or ''}"
+    parser = getattr(_parsers, key, None)
+    if parser is None:
+        parser = lxml.etree.HTMLParser(collect_ids=False, encoding=encoding)
+        parser.set_element_class_lookup(
+            lxml.etree.ElementDefaultClassLookup(
+                element=lxml.html.HtmlElement,
+                comment=lxml.html.HtmlComment,
+                pi=lxml.html.HtmlProcessingInstruction,
+                entity=lxml.html.HtmlEntity,
+            )
+        )
+        setattr(_parsers, key, parser)
+    return parser
+
+
 def _parse(html: str):
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
+        try:
+            root = lxml.etree.fromstring(html, _parser())
+        except ValueError:
+            # A str with an XML declaration naming its encoding: lxml wants bytes for that.
+            root = lxml.etree.fromstring(html.encode("utf-8"), _parser("utf-8"))
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
         return None
+    return root
 
 
 _MARKED = "//*[@class or @id or @role or @hidden or @aria-hidden or @style]"
@@ -240,8 +266,10 @@ def _clean(tree) -> None:
         and el.tag not in _PROTECTED_TAGS
         and (_is_hidden(el) or (_is_strong(el) and not _between_words(el)))
     ]
+    dropped: set = set()
     for el in doomed:
-        if el.getparent() is None:
+        # Inside an element already dropped: gone with it (and not worth measuring).
+        if el.getparent() is None or any(ancestor in dropped for ancestor in el.iterancestors()):
             continue
         # The article's own heading inside means the article is in there (shown in a "modal"); so
         # does a third of the page's text, unless it is mostly links (a "most read" list on a short page).
@@ -250,6 +278,7 @@ def _clean(tree) -> None:
             chars > page_chars / 3 and _link_density(el, len(_flat(el.text_content()))) <= 0.5
         ):
             continue
+        dropped.add(el)
         el.drop_tree()
 
 
@@ -334,14 +363,21 @@ def _blocks(root):
     paragraph-like elements (a <p> in an <li> counts once, as the <li>), and the loose text runs
     of containers that also hold blocks (given with their container)."""
     taken = set()
+    inside: dict = {}  # element → inside a taken paragraph? (memoised: one walk per element in all)
     holding = _holding_blocks(root)
     for el in root.iter(*_BLOCK_TAGS, *_RUN_CONTAINERS):
-        parent, nested = el.getparent(), False
+        path, parent, nested = [], el.getparent(), False
         while parent is not None and parent is not root:
+            if parent in inside:
+                nested = inside[parent]
+                break
             if parent in taken:
                 nested = True
                 break
+            path.append(parent)
             parent = parent.getparent()
+        for node in path:
+            inside[node] = nested
         if nested:
             continue
         if _is_block(el, holding):
@@ -353,12 +389,54 @@ def _blocks(root):
                     yield el, text, links
 
 
-def _region(body, blocks, flat_main: str):
+class _MainText:
+    """The extractor's text, and where a paragraph of the page sits in it.
+
+    Most paragraphs the extractor kept are one of its lines (a dictionary look-up); the others
+    are searched near where the last one was found (the extractor keeps the page's order), or in
+    the whole text when it is short. So placing every paragraph of a long page costs time in
+    proportion to the page, not to the page times the text (which was seconds on 1 MB).
+    """
+
+    WINDOW = 32_768
+
+    def __init__(self, lines: list[str]):
+        self.flat = " ".join(lines)
+        self.offsets: list[int] = []
+        self.lines: dict[str, int] = {}
+        at = 0
+        for line in lines:
+            self.offsets.append(at)
+            self.lines.setdefault(line, at)
+            at += len(line) + 1
+        self.cursor = 0
+
+    def find(self, text: str) -> int:
+        """The offset of ``text`` in the flattened text, or −1."""
+        if not text:
+            return -1
+        found = self.lines.get(text)
+        if found is None:
+            if len(self.flat) <= 2 * self.WINDOW:
+                found = self.flat.find(text)
+            else:
+                start = max(0, self.cursor - self.WINDOW)
+                found = self.flat.find(text, start, self.cursor + self.WINDOW + len(text))
+        if found >= 0:
+            self.cursor = found + len(text)
+        return found
+
+    def line_of(self, found: int, length: int) -> int:
+        """The index of the line where a paragraph found at ``found`` ends."""
+        return bisect.bisect_right(self.offsets, found + length - 1) - 1
+
+
+def _region(body, blocks, places: list[int]):
     """The article region: the deepest element holding 90 % of the paragraphs the extractor kept."""
     weight: dict = {}  # element → characters of kept paragraphs in it (elements as keys keep lxml proxies alive)
     total = 0
-    for el, text, _ in blocks:
-        if len(text) >= 20 and text in flat_main:
+    for (el, text, _), found in zip(blocks, places, strict=True):
+        if len(text) >= 20 and found >= 0:
             total += len(text)
             node = el
             while node is not None:
@@ -382,15 +460,11 @@ def reader_text(tree, main_text: str) -> str:
     if body is None:
         body = tree
     lines = main_text.split("\n") if main_text else []
-    flat_main = " ".join(lines)
-    offsets, at = [], 0
-    for line in lines:
-        offsets.append(at)
-        at += len(line) + 1
-
+    main = _MainText(lines)
     blocks = [block for block in _blocks(body) if block[1]]
+    places = [main.find(text) for _, text, _ in blocks]
 
-    region = _region(body, blocks, flat_main)
+    region = _region(body, blocks, places)
     if region is not body:
         # The whole article, when the page marks it: the extractor may have kept one part of it.
         roots = region.xpath(_ARTICLE_ROOTS)
@@ -409,11 +483,10 @@ def reader_text(tree, main_text: str) -> str:
     extras: dict[int, list[str]] = {}  # main-text line index (−1: before the first) → paragraphs after it
     anchor = -1
     in_region = set(region.iter())
-    for el, text, links in blocks:
+    for (el, text, links), found in zip(blocks, places, strict=True):
         inside = el in in_region
-        found = flat_main.find(text) if text else -1
         if found >= 0:
-            anchor = bisect.bisect_right(offsets, found + len(text) - 1) - 1
+            anchor = main.line_of(found, len(text))
             continue
         if _excluded(el, cache, protected, page_chars):
             continue
@@ -441,40 +514,56 @@ def reader_text(tree, main_text: str) -> str:
     return normalise_text("\n".join(out))
 
 
-def extract(html: str, url: str = "") -> Extracted:
-    """The reader text and metadata; an unparseable page gives an empty result, not an error."""
+class _Stopwatch:
+    """Milliseconds per stage into ``timings`` (a check's timings, the benchmark's table)."""
+
+    def __init__(self, timings: dict | None):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = round((now - self.last) * 1000, 2)
+        self.last = now
+
+
+def extract(html: str, url: str = "", *, timings: dict | None = None) -> Extracted:
+    """The reader text and metadata; an unparseable page gives an empty result, not an error.
+
+    ``timings``, if given, gets the milliseconds of each stage (``parse_ms``, ``clean_ms``,
+    ``extractor_ms``, ``metadata_ms``, ``reader_ms``)."""
     result = Extracted()
+    watch = _Stopwatch(timings)
     tree = _parse(html)
+    watch.lap("parse_ms")
     if tree is None:
         return result
     try:
         _clean(tree)
+        watch.lap("clean_ms")
+        # The metadata is read from the page directly (metadata.py), not by trafilatura's own
+        # metadata pass, which was a third of the cost of a large page.
         doc = trafilatura.bare_extraction(
-            tree,
-            url=url or None,
-            with_metadata=True,
-            include_comments=False,
-            favor_precision=True,
-            fast=True,
-            date_extraction_params={"original_date": True, "extensive_search": False, "max_date": _today()},
+            tree, url=url or None, with_metadata=False, include_comments=False, favor_precision=True, fast=True
         )
     except STOP_NOW:
         raise
     except Exception:  # noqa: BLE001 — a hostile page must not crash the check
         log.warning("trafilatura failed on %s", url, exc_info=True)
         doc = None
+    watch.lap("extractor_ms")
     main_text = normalise_text(doc.text or "") if doc is not None else ""
     try:
-        result.title = page_title(tree)
+        found = metadata.read(tree)
     except STOP_NOW:
         raise
-    except Exception:  # noqa: BLE001 — the extractor's title is still an answer
-        log.warning("title failed on %s", url, exc_info=True)
-    if doc is not None:
-        result.title = result.title or doc.title or ""
-        result.author = (doc.author or "")[:300]
-        result.publisher = (doc.sitename or "")[:200]
-    result.title = result.title[:500]
+    except Exception:  # noqa: BLE001 — a page's odd metadata must not cost its text
+        log.warning("metadata failed on %s", url, exc_info=True)
+        found = metadata.Metadata()
+    watch.lap("metadata_ms")
+    result.title, result.author, result.publisher = found.title, found.author, found.publisher
+    result.published_on, result.modified_on = found.published_on, found.modified_on
     try:
         result.text = reader_text(tree, main_text)
     except STOP_NOW:
@@ -482,116 +571,5 @@ def extract(html: str, url: str = "") -> Extracted:
     except Exception:  # noqa: BLE001 — the extractor's text is still a sound answer
         log.warning("reader text failed on %s", url, exc_info=True)
         result.text = main_text
-    try:
-        # trafilatura asked htmldate for the publication date already; only the last-modified date is left.
-        result.published_on = _date(doc.date if doc is not None else None) or _date(
-            htmldate.find_date(tree, original_date=True, extensive_search=False)
-        )
-        result.modified_on = _date(htmldate.find_date(tree, original_date=False, extensive_search=False))
-    except STOP_NOW:
-        raise
-    except Exception:  # noqa: BLE001
-        log.warning("htmldate failed on %s", url, exc_info=True)
+    watch.lap("reader_ms")
     return result
-
-
-# --- Title --------------------------------------------------------------------------------
-
-_ARTICLE_TYPES = re.compile(
-    r"^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|"
-    r"BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|SatiricalArticle|"
-    r"ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|LiveBlogPosting|"
-    r"DiscussionForumPosting|TechArticle|APIReference)$"
-)
-_TITLE_PROPERTY = re.compile(r"\s*(dc|dcterm|og|twitter)\s*:\s*(title)\s*", re.I)
-_TITLE_NAME = re.compile(r"^\s*(?:(dc|dcterm|og|twitter|weibo:(article|webpage))\s*[-.:]\s*)?title\s*$", re.I)
-_TITLE_ORDER = ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title")
-_TITLE_ORDER += ("twitter:title",)
-_SEPARATOR = re.compile(r" [|\-–—\\/>»] ")
-
-
-def _json_ld_article(tree) -> dict:
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text.strip().removeprefix("<![CDATA[").removesuffix("]]>"))
-        except ValueError:
-            continue
-        items = data if isinstance(data, list) else [data]
-        for item in list(items):
-            if isinstance(item, dict) and isinstance(item.get("@graph"), list):
-                items.extend(item["@graph"])
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            kinds = item.get("@type")
-            kinds = kinds if isinstance(kinds, list) else [kinds]
-            if any(isinstance(k, str) and _ARTICLE_TYPES.match(k) for k in kinds):
-                return item
-    return {}
-
-
-def _words_count(text: str) -> int:
-    return len(text.split())
-
-
-def _document_title(tree) -> str:
-    """The <title>, less its site-name part (Readability's rule: drop the last " | Site" part unless
-    that leaves three words or fewer; a short result keeps the whole title)."""
-    node = tree.find(".//title")
-    original = _flat(node.text_content()) if node is not None else ""
-    title = original
-    hierarchical = False
-    if _SEPARATOR.search(title):
-        hierarchical = bool(re.search(r" [\\/>»] ", title))
-        title = re.sub(r"(.*)[|\-–—\\/>»] .*", r"\1", original)
-        if _words_count(title) < 3:
-            title = re.sub(r"[^|\-–—\\/>»]*[|\-–—\\/>»](.*)", r"\1", original)
-    elif ": " in title:
-        headings = {_flat(h.text_content()) for h in tree.iter("h1", "h2")}
-        if title not in headings:
-            title = original[original.rfind(":") + 1 :]
-            if _words_count(title) < 3:
-                title = original[original.find(":") + 1 :]
-            elif _words_count(original[: original.find(":")]) > 5:
-                title = original
-    elif len(title) > 150 or len(title) < 15:
-        h1s = list(tree.iter("h1"))
-        if len(h1s) == 1:
-            title = _flat(h1s[0].text_content())
-    title = _flat(title)
-    count = _words_count(title)
-    if count <= 4 and (not hierarchical or count != _words_count(re.sub(r"[|\-–—\\/>»]+", "", original)) - 1):
-        title = original
-    return title
-
-
-def page_title(tree) -> str:
-    """The headline the publisher declares: JSON-LD, then Dublin Core / Open Graph / Twitter meta
-    tags, then the <title> less the site name (the order Firefox's reader view uses)."""
-    article = _json_ld_article(tree)
-    name, headline = article.get("name"), article.get("headline")
-    if isinstance(name, str) and isinstance(headline, str) and name.strip() and name != headline:
-        document = _document_title(tree).casefold()
-        name_close = name.casefold() in document or document in name.casefold()
-        headline_close = headline.casefold() in document or document in headline.casefold()
-        return _flat(name if name_close and not headline_close else headline)
-    for value in (name, headline):
-        if isinstance(value, str) and value.strip():
-            return _flat(value)
-    values = {}
-    for meta in tree.iter("meta"):
-        content = (meta.get("content") or "").strip()
-        if not content:
-            continue
-        prop, name_attr = meta.get("property"), meta.get("name")
-        match = _TITLE_PROPERTY.search(prop) if prop else None
-        if match:
-            values[match.group(0).lower().replace(" ", "")] = content
-        elif name_attr and _TITLE_NAME.match(name_attr):
-            values[name_attr.lower().replace(" ", "").replace(".", ":")] = content
-    for key in _TITLE_ORDER:
-        if values.get(key):
-            return _flat(values[key])
-    return _document_title(tree)

@@ -30,6 +30,7 @@ import email.utils
 import functools
 import http.client
 import ipaddress
+import json
 import logging
 import random
 import re
@@ -754,27 +755,103 @@ def _robots_lines(robots: Target, deadline: Deadline) -> list[str] | None:
         return _robots_lines_fetched(robots, deadline)
 
 
+# Shared between all worker processes through Redis, with its own expiry (the key's TTL).
+_ROBOTS_KEY = "checker:robots:"
+_ROBOTS_WAIT_SECONDS = 5.0
+_MISSING = object()
+
+
+def _shared_robots(client, origin: str):
+    """robots.txt of ``origin`` as another process stored it: lines, None (anything allowed), or _MISSING."""
+    if client is None:
+        return _MISSING
+    try:
+        raw = client.get(_ROBOTS_KEY + origin)
+    except STOP_NOW:
+        raise
+    except Exception:  # noqa: BLE001 — only a cache: without Redis each process asks for itself
+        return _MISSING
+    if raw is None:
+        return _MISSING
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return _MISSING
+
+
+def _robots_from_another_process(client, origin: str):
+    """Wait a little for a process already fetching ``origin``'s robots.txt (it holds the short
+    fetch mark) rather than take the host's slot for a second copy; _MISSING if none is."""
+    if client is None:
+        return _MISSING
+    try:
+        if client.set(_ROBOTS_KEY + "fetching:" + origin, "1", nx=True, ex=int(_ROBOTS_WAIT_SECONDS) + 10):
+            return _MISSING  # ours to fetch
+    except STOP_NOW:
+        raise
+    except Exception:  # noqa: BLE001
+        return _MISSING
+    give_up = time.monotonic() + _ROBOTS_WAIT_SECONDS
+    while time.monotonic() < give_up:
+        time.sleep(0.1)
+        lines = _shared_robots(client, origin)
+        if lines is not _MISSING:
+            return lines
+    return _MISSING
+
+
+def _store_shared_robots(client, origin: str, lines) -> None:
+    """Share ``lines`` (not when _MISSING: the fetch failed) and drop the fetch mark."""
+    if client is None:
+        return
+    seconds = int(settings.CHECKER_ROBOTS_CACHE_SECONDS)
+    try:
+        if seconds > 0 and lines is not _MISSING:
+            client.set(_ROBOTS_KEY + origin, json.dumps(lines), ex=seconds)
+        client.delete(_ROBOTS_KEY + "fetching:" + origin)
+    except STOP_NOW:
+        raise
+    except Exception as error:  # noqa: BLE001 — only a cache
+        log.info("could not share robots.txt of %s: %s", origin, error)
+
+
 def _robots_lines_fetched(robots: Target, deadline: Deadline) -> list[str] | None:
     now = time.monotonic()
     cached = _robots_cache.get(robots.url)
     if cached and cached[0] > now:
         return cached[1]
+    client = _redis_client() if float(settings.CHECKER_ROBOTS_CACHE_SECONDS) > 0 else None
+    shared = _shared_robots(client, robots.url)
+    if shared is _MISSING:
+        shared = _robots_from_another_process(client, robots.url)
+    if shared is not _MISSING:
+        _remember_robots(robots.url, now, shared)
+        return shared
     try:
         with host_slot(robots.host, deadline):
             response = _one_request(robots, deadline)
     except FetchRefused as refused:
         if refused.kind in {UNSAFE, TIMEOUT}:
+            _store_shared_robots(client, robots.url, _MISSING)
             raise
-        lines = None  # unreachable robots.txt allows (and is asked again after the expiry)
+        lines = None
+    except BaseException:  # the host stayed busy, or a time limit: let another process try
+        _store_shared_robots(client, robots.url, _MISSING)
+        raise  # unreachable robots.txt allows (and is asked again after the expiry)
     else:
         if response.status >= 400 or response.status in REDIRECT_STATUSES:
             lines = None
         else:
-            lines = response.body.decode("utf-8", errors="replace").splitlines()
+            lines = response.body.decode("utf-8", errors="replace").splitlines()[:5000]
+    _store_shared_robots(client, robots.url, lines)
+    _remember_robots(robots.url, now, lines)
+    return lines
+
+
+def _remember_robots(origin: str, now: float, lines: list[str] | None) -> None:
     if len(_robots_cache) >= _ROBOTS_CACHE_MAX:
         _robots_cache.pop(next(iter(_robots_cache)))
-    _robots_cache[robots.url] = (now + float(settings.CHECKER_ROBOTS_CACHE_SECONDS), lines)
-    return lines
+    _robots_cache[origin] = (now + float(settings.CHECKER_ROBOTS_CACHE_SECONDS), lines)
 
 
 def robots_allowed(url: str, deadline: Deadline | None = None) -> bool:

@@ -132,7 +132,12 @@ def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck |
         earlier = {q.claim_id: q for q in QuoteCheck.objects.filter(check_run=reused_from)}
     page = None
     rows = []
-    claims = Claim.objects.filter(source=source).exclude(quote="").only("pk", "quote", "quote_exact", "updated_at")
+    # A reconstructed wording (a back-translation) is not in the source by design: not looked for.
+    claims = (
+        Claim.objects.filter(source=source, quote_reconstructed=False)
+        .exclude(quote="")
+        .only("pk", "quote", "quote_exact", "updated_at")
+    )
     for claim in claims:
         prior = earlier.get(claim.pk)
         if prior is not None and claim.updated_at <= reused_from.started_at:

@@ -3,7 +3,7 @@
 from .accounts import FeedToken
 from .api_tokens import ApiToken
 from .checks import CheckJob, QuoteCheck, SourceCheck
-from .claims import Claim, DatePrecision, TranslationOrigin
+from .claims import Claim, ClaimStanding, DatePrecision, TranslationOrigin
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .feed_items import FeedItem
@@ -17,6 +17,7 @@ __all__ = [
     "ArticleLink",
     "CheckJob",
     "Claim",
+    "ClaimStanding",
     "DatePrecision",
     "FeedItem",
     "Dispute",

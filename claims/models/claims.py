@@ -33,11 +33,37 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+def _period_start(value: datetime.date, precision: str) -> datetime.date:
+    """The first day a partial date may mean: a claim said "in March 2023" may have been said on 1 March."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=1)
+    return value
+
+
 class TranslationOrigin(models.TextChoices):
     """Who translated a quote: readers weigh an editor's translation and a machine's differently."""
 
     EDITOR = "editor", "An editor"
     MACHINE = "machine", "Machine translation"
+
+
+class ClaimStanding(models.TextChoices):
+    """Where a claim stands now: parties withdraw and replace what they said, reporters misquote them."""
+
+    CURRENT = "current", "Current"
+    WITHDRAWN = "withdrawn", "Withdrawn by its speaker"
+    SUPERSEDED = "superseded", "Superseded by a later claim"
+    CORRECTED = "corrected", "Corrected (misreported wording)"
+
+
+# What a dispute's status is worked out from: a withdrawn or superseded claim is no longer
+# the party's position (``Dispute.computed_status``). A corrected claim still stands, in its
+# corrected wording.
+STANDING_COUNTS = (ClaimStanding.CURRENT, ClaimStanding.CORRECTED)
+# Set apart on the pages: kept, greyed and struck through, with the reason.
+STANDING_SET_APART = (ClaimStanding.WITHDRAWN, ClaimStanding.SUPERSEDED)
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -64,6 +90,13 @@ class Claim(Versioned):
         blank=True,
         help_text="A BCP 47 tag (en, ru, ar, zh-Hant…). Empty when not known.",
     )
+    # A wording rebuilt from a report in another language (a back-translation) is not verbatim:
+    # shown as reconstructed, a paraphrase, and never looked for in the source by the checker.
+    quote_reconstructed = models.BooleanField(
+        "reconstructed wording",
+        default=False,
+        help_text="Not verbatim: rebuilt from a report in another language. Shown as a paraphrase; not checked.",
+    )
     translation = NormalisedTextField(
         max_length=10_000, blank=True, help_text="The quote in the site’s language, when it was said in another."
     )
@@ -84,6 +117,39 @@ class Claim(Versioned):
     quote_exact = models.TextField(blank=True)
     quote_prefix = models.CharField(max_length=200, blank=True)
     quote_suffix = models.CharField(max_length=200, blank=True)
+    # Standing over time (docs/languages.md, "Claims over time"). Nothing is deleted: a withdrawn
+    # or superseded claim stays on the page, set apart, and out of the dispute's status.
+    standing = models.CharField(max_length=12, choices=ClaimStanding, default=ClaimStanding.CURRENT)
+    withdrawn_on = models.DateField("withdrawn on", null=True, blank=True, help_text="When the speaker withdrew it.")
+    withdrawn_url = models.URLField(
+        "withdrawn where",
+        max_length=2000,
+        blank=True,
+        help_text="The address of the statement, article or post in which it was withdrawn.",
+    )
+    # A superseding claim is not deleted while a claim names it (services.claim_delete says so);
+    # a whole dispute's delete removes them together, the superseding ones first.
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supersedes",
+        verbose_name="superseded by",
+        help_text="The same party’s later claim on this dispute that replaces this one.",
+    )
+    misreported_quote = NormalisedTextField(
+        "misreported wording",
+        max_length=10_000,
+        blank=True,
+        help_text="The wording first reported, kept beside the corrected quote.",
+    )
+    standing_note = NormalisedTextField(
+        "reason",
+        max_length=1000,
+        blank=True,
+        help_text="Why it was withdrawn, superseded or corrected, in a sentence.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -114,6 +180,18 @@ class Claim(Versioned):
             models.CheckConstraint(
                 condition=models.Q(translation="") | (~models.Q(quote="") & ~models.Q(translation_origin="")),
                 name="claim_translation_has_original_and_origin",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(standing__in=[s.value for s in ClaimStanding]), name="claim_standing_valid"
+            ),
+            # A withdrawal says when; a correction keeps the wording it corrects.
+            models.CheckConstraint(
+                condition=~models.Q(standing=ClaimStanding.WITHDRAWN) | models.Q(withdrawn_on__isnull=False),
+                name="claim_withdrawal_dated",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(standing=ClaimStanding.CORRECTED) | ~models.Q(misreported_quote=""),
+                name="claim_correction_keeps_old_wording",
             ),
         ]
 
@@ -153,11 +231,35 @@ class Claim(Versioned):
             return f"Machine translation ({self.translator})" if self.translator else "Machine translation"
         return f"Translation by {self.translator}" if self.translator else "Translation by an editor"
 
+    @property
+    def superseded_by_url(self) -> str:
+        """Where the later claim is: on this dispute's page (a claim is superseded only on its own dispute)."""
+        if self.superseded_by_id is None:
+            return ""
+        return reverse("claims:dispute-detail", args=[self.dispute.slug]) + f"#claim-{self.superseded_by_id}"
+
+    @property
+    def is_set_apart(self) -> bool:
+        """Withdrawn or superseded: shown greyed and struck through, out of the dispute's status."""
+        return self.standing in STANDING_SET_APART
+
+    @property
+    def standing_summary(self) -> str:
+        """ "Withdrawn on 3 April 2023", "Superseded", "Corrected": the card's label."""
+        if self.standing == ClaimStanding.WITHDRAWN and self.withdrawn_on:
+            return f"Withdrawn by its speaker on {format_partial_date(self.withdrawn_on, DatePrecision.DAY)}"
+        if self.standing == ClaimStanding.SUPERSEDED:
+            return "Superseded by a later claim"
+        if self.standing == ClaimStanding.CORRECTED:
+            return "Corrected: the quote was first misreported"
+        return self.get_standing_display()
+
     def clean(self) -> None:
         errors = {}
         if not (self.quote or "").strip() and not (self.paraphrase or "").strip():
             errors["quote"] = "Give the verbatim quote, a paraphrase, or both."
         errors.update(self._language_errors())
+        errors.update(self._standing_errors())
         if self.speaker_id and self.party_id and self.speaker.party_id != self.party_id:
             errors["speaker"] = f"{self.speaker.name} speaks for {self.speaker.party}, not for {self.party}."
         self._follow_quote_with_selector()
@@ -179,6 +281,8 @@ class Claim(Versioned):
                 errors["quote_language"] = "There is no quote to give a language to (paraphrases are in the site’s)."
             elif mismatch := languages.script_mismatch(quote, self.quote_language):
                 errors["quote_language"] = mismatch
+        if self.quote_reconstructed and not quote:
+            errors["quote_reconstructed"] = "There is no wording to mark as reconstructed."
         if not translation:
             if self.translation_origin or (self.translator or "").strip():
                 errors["translation"] = "Give the translation, or clear who made it."
@@ -199,6 +303,66 @@ class Claim(Versioned):
         if not self.translation_origin:
             errors["translation_origin"] = "Say who translated it: an editor, or a machine."
         return errors
+
+    def _standing_errors(self) -> dict[str, str]:
+        """A standing and what it needs, checked together; what another standing needs is cleared.
+
+        Nothing is lost by the clearing: the history keeps every earlier version.
+        """
+        errors: dict[str, str] = {}
+        standing = self.standing or ClaimStanding.CURRENT
+        if standing != ClaimStanding.WITHDRAWN:
+            self.withdrawn_on, self.withdrawn_url = None, ""
+        if standing != ClaimStanding.SUPERSEDED:
+            self.superseded_by = None
+        if standing != ClaimStanding.CORRECTED:
+            self.misreported_quote = ""
+        if standing == ClaimStanding.CURRENT:
+            self.standing_note = ""
+        if standing == ClaimStanding.WITHDRAWN:
+            if self.withdrawn_on is None:
+                errors["withdrawn_on"] = "Say when the speaker withdrew it."
+            elif self.said_on is not None and self.withdrawn_on < _period_start(self.said_on, self.said_on_precision):
+                errors["withdrawn_on"] = (
+                    f"It was said on {self.said_on_display}: it cannot have been withdrawn before that."
+                )
+            if not (self.withdrawn_url or "").strip():
+                errors["withdrawn_url"] = "Paste the address of the statement or article in which it was withdrawn."
+        elif standing == ClaimStanding.SUPERSEDED:
+            if message := self._supersession_error():
+                errors["superseded_by"] = message
+        elif standing == ClaimStanding.CORRECTED:
+            old, new = (self.misreported_quote or "").strip(), (self.quote or "").strip()
+            if not new:
+                errors["quote"] = "Give the corrected quote."
+            if not old:
+                errors["misreported_quote"] = "Give the wording that was first reported, so readers can compare."
+            elif old == new:
+                errors["misreported_quote"] = "This is the quote as it stands: give the wording that was misreported."
+        return errors
+
+    def _supersession_error(self) -> str:
+        later = self.superseded_by
+        if later is None:
+            return "Choose the later claim that replaces this one."
+        if self.pk is not None and later.pk == self.pk:
+            return "A claim cannot supersede itself: choose the party’s later claim."
+        if later.dispute_id != self.dispute_id:
+            return "Choose a claim on this dispute."
+        if later.party_id != self.party_id:
+            return f"That is {later.party.name}’s claim: a claim is superseded only by its own party’s later claim."
+        if later.said_on and self.said_on and later.said_on < self.said_on:
+            return f"That claim was made on {later.said_on_display}, before this one: choose a later claim."
+        # Follow the chain of supersessions from the later claim: coming back here is a cycle.
+        seen, step = {later.pk}, later
+        while step.superseded_by_id is not None:
+            if self.pk is not None and step.superseded_by_id == self.pk:
+                return "That claim is itself superseded by this one (directly or through others): that is a cycle."
+            if step.superseded_by_id in seen:
+                break
+            seen.add(step.superseded_by_id)
+            step = Claim.objects.only("pk", "superseded_by").get(pk=step.superseded_by_id)
+        return ""
 
     def _follow_quote_with_selector(self) -> None:
         """A corrected quote makes the old position in the source stale: the selector restarts from the quote."""

@@ -146,7 +146,12 @@ class Dispute(Versioned):
         return Dispute.Status.SINGLE_SIDED
 
     def computed_status(self) -> str:
-        stances = self.claims.values_list("stance", flat=True).distinct() if self.pk else []
+        """The status from the claims that still stand: withdrawn and superseded ones do not count."""
+        from .claims import STANDING_COUNTS
+
+        if not self.pk:
+            return self.derive_status([], self.verdict)
+        stances = self.claims.filter(standing__in=STANDING_COUNTS).values_list("stance", flat=True).distinct()
         return self.derive_status(stances, self.verdict)
 
     def refresh_status(self, *, touch: bool = True) -> None:

@@ -59,6 +59,8 @@ class FeedItemKind(models.TextChoices):
     QUOTE_MISSING = "quote_missing", "Quote missing from source"
     STATUS = "status", "Status changed"
     VERDICT = "verdict", "Verdict"
+    STANDING = "standing", "Claim withdrawn, superseded or corrected"
+    POSITION_SHIFT = "position_shift", "Position changed"
 
 
 class FeedItem(models.Model):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from claims import detection, languages, services
+from claims import detection, languages, services, similar
 from claims.decorators import require_editor, require_senior
 from claims.forms import ClaimForm
 from claims.models import Claim, Stance
@@ -34,7 +35,7 @@ from .inplace import (
 
 
 def _claim_card(request: HttpRequest, claim: Claim) -> str:
-    claim = Claim.objects.select_related("party", "speaker", "source", "dispute").get(pk=claim.pk)
+    claim = Claim.objects.select_related("party", "speaker", "source", "dispute", "superseded_by").get(pk=claim.pk)
     with_check_progress(claim.source)
     return card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
 
@@ -71,6 +72,27 @@ def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#language-field", context))
 
 
+@require_POST
+@require_editor
+def claim_similar(request: HttpRequest) -> HttpResponse:
+    """Claims already recorded that read like the quote, paraphrase or translation being typed.
+
+    htmx posts the claim form here as it is typed (the ``similar-claims`` slot of the form);
+    the answer lists them with their dispute, so a repeat is linked instead of entered twice.
+    """
+    try:
+        exclude = int(request.GET.get("claim", "") or 0) or None
+    except ValueError:
+        exclude = None
+    found: dict[int, similar.Similar] = {}
+    for name in ("quote", "paraphrase", "translation"):
+        for match in similar.similar_claims(text=request.POST.get(name, ""), exclude_pk=exclude):
+            if match.claim.pk not in found or found[match.claim.pk].score < match.score:
+                found[match.claim.pk] = match
+    matches = sorted(found.values(), key=lambda m: -m.score)[: similar.LIMIT]
+    return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#similar-claims", {"matches": matches}))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
@@ -79,7 +101,9 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
     stance = request.GET.get("stance", "")
     if stance not in Stance.values:
         stance = ""
-    form = ClaimForm(request.POST or None, initial={"stance": stance} if stance else None)
+    form = ClaimForm(
+        request.POST or None, initial={"stance": stance} if stance else None, instance=Claim(dispute=dispute)
+    )
     slot_id = _new_slot_id(stance or "any")
     if request.method == "POST" and form.is_valid():
         claim, created = services.submit_once(
@@ -112,6 +136,7 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
         cancel_url=reverse("claims:claim-add-slot", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
         dispute=dispute,
         css_class="claim-card editing",
+        extra={"similar_url": reverse("claims:claim-similar")},
     )
 
 
@@ -185,6 +210,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         dispute=claim.dispute,
         conflict=conflict,
         css_class="claim-card editing",
+        extra={"similar_url": reverse("claims:claim-similar") + f"?claim={pk}"},
     )
 
 
@@ -194,8 +220,13 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request, pk)
     dispute = claim.dispute
+    refusal = ""
     if request.method == "POST":
-        services.claim_delete(claim=claim, user=request.user)
+        try:
+            services.claim_delete(claim=claim, user=request.user)
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+    if request.method == "POST" and not refusal:
         if request.htmx:
             return fragments(
                 request,
@@ -212,4 +243,5 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
         dom_id=f"claim-{pk}",
         cancel_url=reverse("claims:claim-card", args=[pk]),
         dispute=dispute,
+        refusal=refusal,
     )

@@ -75,6 +75,13 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
             c.source.get_check_state_display() if c.source_id else "",
             c.source.last_checked_at if c.source_id else None,
             f"{page}#claim-{c.pk}",
+            c.standing,
+            c.withdrawn_on,
+            c.withdrawn_url,
+            c.superseded_by_id or "",
+            c.misreported_quote,
+            c.standing_note,
+            "yes" if c.quote_reconstructed else "",
         ]
         for c in claims
     )
@@ -99,6 +106,13 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
         "source_last_check",
         "source_last_checked_at",
         "link",
+        "standing",
+        "withdrawn_on",
+        "withdrawn_url",
+        "superseded_by_claim_id",
+        "misreported_quote",
+        "standing_reason",
+        "quote_reconstructed",
     ]
     return csv_response(f"{dispute.slug}-claims.csv", header, rows)
 

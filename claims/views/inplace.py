@@ -56,8 +56,10 @@ def form_response(
     css_class: str = "",
     root_tag: str = "section",
     status: int = 200,
+    extra: dict | None = None,
 ) -> HttpResponse:
     context = {
+        **(extra or {}),
         "form": form,
         "title": title,
         "action": action,
@@ -120,8 +122,12 @@ def go_to(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def confirm_delete(request, *, what, obj, action, dom_id, cancel_url, dispute, root_tag="section") -> HttpResponse:
+def confirm_delete(
+    request, *, what, obj, action, dom_id, cancel_url, dispute, root_tag="section", refusal: str = ""
+) -> HttpResponse:
+    """The "Delete …?" question; ``refusal`` says why the delete just asked for could not be done."""
     context = {
+        "refusal": refusal,
         "root_tag": root_tag,
         "what": what,
         "object": obj,

@@ -2,7 +2,14 @@
 
 import pytest
 
-from claims.checking.fetch import Deadline, fetch, host_slot, is_public_address, parse_retry_after
+from claims.checking.fetch import (
+    Deadline,
+    fetch,
+    host_slot,
+    is_public_address,
+    parse_retry_after,
+    robots_cache_clear,
+)
 
 pytestmark = pytest.mark.django_db(databases=[])
 
@@ -335,3 +342,35 @@ def test_robots_txt_is_asked_again_once_expired(site, settings):
     assert fetch(site.url("/article"), respect_robots=True).ok
     assert fetch(site.url("/article"), respect_robots=True).ok
     assert site.paths().count("/robots.txt") == 2
+
+
+def test_robots_txt_is_fetched_once_per_host_by_all_worker_processes(site, settings):
+    """Each worker process would otherwise fetch every host's robots.txt for itself, spending the
+    host's politeness slot and spacing each time: the answer is shared through Redis, with its expiry."""
+    import os
+
+    import redis
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/4")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis not reachable at {url}")
+    settings.CHECKER_REDIS_URL = url
+    settings.CHECKER_ROBOTS_CACHE_SECONDS = 60
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter("checker:robots:*"):
+        client.delete(key)
+    assert fetch(site.url("/article"), respect_robots=True).ok
+    robots_cache_clear()  # another process: nothing cached in its memory
+    assert fetch(site.url("/private/page"), respect_robots=True).error_kind == "robots"
+    assert site.paths().count("/robots.txt") == 1
+    key = next(client.scan_iter("checker:robots:*"))
+    assert 0 < client.ttl(key) <= 60  # expires on its own
+
+    client.delete(key)  # expired
+    robots_cache_clear()
+    assert fetch(site.url("/article"), respect_robots=True).ok
+    assert site.paths().count("/robots.txt") == 2
+    for key in client.scan_iter("checker:robots:*"):  # other tests start from an empty cache
+        client.delete(key)

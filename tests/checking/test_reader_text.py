@@ -1,9 +1,16 @@
 """What counts as the article (issue 10): one test per class of page that real sites serve and
 the checker once read wrong. Each builds a page, edits one word a reader sees, and asserts
-the reader text shows it; or changes only furniture and asserts it does not."""
+the reader text shows it; or changes only furniture and asserts it does not.
 
+The edit tests also assert that the extractor alone (trafilatura, as the checker calls it) leaves
+the edited paragraph out: a page whose edit the extractor already sees would pass without the
+reader text, and prove nothing about it."""
+
+import trafilatura
+
+from claims.checking import extract as extract_module
 from claims.checking.compare import find_quote
-from claims.checking.extract import extract
+from claims.checking.extract import extract, normalise_text
 
 FILLER = " ".join(["The council met on Tuesday and discussed the budget for the coming year."] * 3)
 
@@ -16,16 +23,28 @@ def page(body: str, title: str = "A story about the council") -> str:
     )
 
 
+def extractor_alone(html: str) -> str:
+    """The main text as trafilatura gives it for the cleaned page, without the reader text's additions."""
+    tree = extract_module._parse(html)
+    extract_module._clean(tree)
+    doc = trafilatura.bare_extraction(
+        tree, with_metadata=False, include_comments=False, favor_precision=True, fast=True
+    )
+    return normalise_text(doc.text if doc is not None else "")
+
+
 def texts(template: str, old: str, new: str) -> tuple[str, str]:
-    return extract(page(template.format(word=old))).text, extract(page(template.format(word=new))).text
+    after = page(template.format(word=new))
+    assert new not in extractor_alone(after), "the extractor alone sees this edit: the page tests nothing"
+    return extract(page(template.format(word=old))).text, extract(after).text
 
 
 def test_loose_text_beside_blocks_is_article_text():
-    # Text and inline elements directly in a container that also holds blocks (after a figure, a lead in <strong>).
+    # Text and inline elements directly in a container that also holds blocks (text after an embedded figure).
     template = (
-        f"<main><div class='story'><p>{FILLER}</p><figure><img src='a.jpg'></figure>"
-        "The mayor said the plan was <a href='/plan'>{word}</a> and would be voted on in March by the council."
-        f"<p>{FILLER} Again.</p></div></main>"
+        f"<main><div class='story'><p>{FILLER}</p><p>{FILLER} More.</p></div><div class='story-2'><figure>"
+        "<img src='x.jpg'></figure>The mayor said the plan was <a href='/plan'>{word}</a> and would be voted on "
+        "in March by the full council of the city.</div></main>"
     )
     before, after = texts(template, "affordable", "expensive")
     assert "expensive" in after and before != after
@@ -45,7 +64,7 @@ def test_a_paragraph_outside_the_extractors_part_of_a_marked_article_counts():
     template = (
         "<article><div class='hero'><h1>Council story</h1></div>"
         f"<div class='block-1'><div class='text'><p>{FILLER}</p><p>{FILLER} More.</p></div></div>"
-        "<div class='block-2'><div class='text'><p>Short {word} note.</p></div></div></article>"
+        "<div class='block-2'><div class='text'><p>Read the <a href='/r'>{word} report</a>.</p></div></div></article>"
     )
     before, after = texts(template, "closing", "opening")
     assert "opening" in after and before != after
