@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 
 from claims import share_images
 from claims.models import Dispute
+from claims.models.claims import STANDING_COUNTS
 
 DESCRIPTION_CHARS = 300
 PARTIES_NAMED = 3
@@ -72,7 +73,11 @@ def dispute_preview(dispute: Dispute, sides: list[tuple[str, list[str], int]]) -
 
 def dispute_sides_from_columns(columns) -> list[tuple[str, list[str], int]]:
     """The sides of a dispute page's stance columns (``selectors.StanceColumn``), claims already loaded."""
-    return [(column.label, [claim.party.name for claim in column.claims], len(column.claims)) for column in columns]
+    sides = []
+    for column in columns:
+        standing = [claim for claim in column.claims if claim.standing in STANDING_COUNTS]
+        sides.append((column.label, [claim.party.name for claim in standing], len(standing)))
+    return sides
 
 
 def _site_image() -> str:

@@ -51,6 +51,7 @@ from claims.models import (
     Stance,
 )
 from claims.models.checks import check_running
+from claims.models.claims import STANDING_COUNTS
 from claims.timeline import Timeline, build_timeline
 
 DISPUTES_PER_PAGE = 20
@@ -538,16 +539,21 @@ class DisputeCard:
 def published_dispute_card(slug: str) -> DisputeCard | None:
     """The card of the published dispute ``slug`` (None for a draft or no such dispute), in two queries.
 
+    Only claims that stand count (``STANDING_COUNTS``: current or corrected), as for the status.
+
     Never depends on who asks: embeds, oEmbed and share images show what a stranger
     sees, to everyone. The dispute row carries its per-stance counts; the latest claim of
     each party (by the date it was said, then when it was recorded) comes from one window query.
     """
-    counts = {stance.value: Count("claims", filter=Q(claims__stance=stance.value)) for stance in Stance}
+    # Withdrawn and superseded claims are no longer the party's position (they do not count
+    # towards the status either); corrected ones stand, in their corrected wording.
+    standing = Q(claims__standing__in=STANDING_COUNTS)
+    counts = {stance.value: Count("claims", filter=Q(claims__stance=stance.value) & standing) for stance in Stance}
     dispute = Dispute.objects.published().filter(slug=slug).annotate(**{f"n_{k}": v for k, v in counts.items()}).first()
     if dispute is None:
         return None
     ranked = (
-        Claim.objects.filter(dispute=dispute)
+        Claim.objects.filter(dispute=dispute, standing__in=STANDING_COUNTS)
         .select_related("party", "speaker")
         .annotate(
             rank=Window(
