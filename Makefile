@@ -5,7 +5,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: run test venv venv-dev migrate demo lint format bench drills clean check-python
+.PHONY: run test venv venv-dev migrate demo lint typecheck format bench drills clean check-python
 
 check-python:
 	@test -n "$(PYTHON_BIN)" || { echo "make: no Python 3.12+ found (see the message above)."; exit 1; }
@@ -14,12 +14,14 @@ $(VPY): | check-python
 	"$(PYTHON_BIN)" -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(VPY)
-	$(VPY) -m pip install --quiet -r requirements.txt
+# The locks (every package, transitively, as the suite last passed; scripts/lock-requirements.py)
+# are what is installed, so a fresh clone gets exactly what was tested.
+$(VENV)/.installed: requirements.txt requirements.lock | $(VPY)
+	$(VPY) -m pip install --quiet -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VPY)
-	$(VPY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt requirements-dev.lock | $(VPY)
+	$(VPY) -m pip install --quiet -r requirements-dev.lock
 	touch $@ $(VENV)/.installed
 
 venv: $(VENV)/.installed
@@ -40,9 +42,13 @@ test: venv-dev
 	@scripts/ensure-sharing-tools
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
-lint: venv-dev
+lint: venv-dev typecheck
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+
+## make typecheck: mypy with django-stubs on services, selectors, the checker and the views (pyproject.toml).
+typecheck: venv-dev
+	SECRET_KEY=typecheck-only $(VPY) -m mypy
 
 format: venv-dev
 	$(VPY) -m ruff format .

@@ -19,7 +19,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -123,7 +123,7 @@ class LedgerAdmin(SimpleHistoryAdmin):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(db_field, (models.CharField, models.TextField)) and not db_field.choices and formfield:
             if isinstance(formfield.widget, (forms.TextInput, forms.Textarea)):
-                formfield.widget.attrs.setdefault("dir", "auto")
+                formfield.widget.attrs.setdefault("data-text-dir", "")  # static/js/text-direction.js
         return formfield
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -147,7 +147,20 @@ class LedgerAdmin(SimpleHistoryAdmin):
         bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck)}
         return deleted, model_count, perms_needed - bookkeeping, protected
 
+    def _require_valid_id(self, object_id: str) -> None:
+        """django-simple-history's history pages pass the address's id to the database as it
+        is: one that is not a number (``/admin/claims/party/x/history/``) was a 500."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such object") from None
+
+    def history_view(self, request, object_id, extra_context=None) -> HttpResponse:
+        self._require_valid_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None) -> HttpResponse:
+        self._require_valid_id(object_id)
         request._viewing_history = True
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
@@ -266,9 +279,22 @@ class ArticleLinkInline(ReadOnlyInline, admin.TabularInline):
     fields = ["source", "relation", "linked_on", "note"]
 
 
+class DisputeAdminForm(VersionedAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "verdict" in self.fields and not self.fields["verdict"].disabled:
+            try:
+                services.check_verdict(
+                    verdict=cleaned.get("verdict") or "", reasoning=cleaned.get("verdict_reasoning") or ""
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(Dispute)
 class DisputeAdmin(LedgerAdmin):
-    form = VersionedAdminForm
+    form = DisputeAdminForm
     list_display = ["__str__", "status", "verdict", "is_published", "claim_count", "last_activity_at"]
     list_filter = ["status", "is_published", "verdict", "claims__party"]
     search_fields = ["proposition", "summary", "claims__quote", "claims__paraphrase"]
@@ -399,7 +425,7 @@ class ClaimAdmin(LedgerAdmin):
                 claim=obj, user=request.user, version=form.cleaned_data.get("opened_version"), **data
             )
         dispute, source = data.pop("dispute"), data.pop("source", None)
-        return services.claim_record(
+        return services.claim_create(
             dispute=dispute, user=request.user, source_url=source.url if source else "", **data
         )
 
@@ -432,7 +458,7 @@ class EvidenceAdmin(LedgerAdmin):
                 evidence=obj, user=request.user, version=form.cleaned_data.get("opened_version"), **data
             )
         dispute, source = data.pop("dispute"), data.pop("source", None)
-        return services.evidence_record(
+        return services.evidence_create(
             dispute=dispute, user=request.user, source_url=source.url if source else "", **data
         )
 
@@ -452,10 +478,10 @@ class EvidenceLinkAdmin(LedgerAdmin):
         if change:
             return super().save_through_services(request, obj, form, change)
         data = _model_data(form, changed_only=False)
-        return services.evidence_link_add(user=request.user, **data)
+        return services.evidence_link_create(user=request.user, **data)
 
     def delete_through_services(self, request, obj):
-        services.evidence_link_remove(link=obj, user=request.user)
+        services.evidence_link_delete(link=obj, user=request.user)
 
 
 @admin.register(ArticleLink)
@@ -484,7 +510,7 @@ class ArticleLinkAdmin(LedgerAdmin):
                 note=data["note"],
                 linked_on=data["linked_on"],
             )
-        return services.article_link(
+        return services.article_create(
             dispute=data["dispute"],
             user=request.user,
             url=data["source"].url,

@@ -213,7 +213,7 @@ class _ReviewImporter(_Importer):
                 if existing is None:
                     self._speaker_detail(party, speaker_name, details)
                     self._source_detail(normalize_source_url(source_url) if source_url else "", details)
-                    services.claim_record(
+                    services.claim_create(
                         dispute=dispute,
                         user=self.user,
                         party=party,
@@ -255,11 +255,13 @@ class _ReviewImporter(_Importer):
         if not roles.can_settle(self.user):
             raise RowRefused([f"the review rates it “{rating}”; setting a verdict needs a senior editor"])
         where = f" ({review_url})" if review_url else ""
+        dispute.refresh_from_db(fields=["version"])  # its claims, just recorded, moved it on
         services.dispute_settle(
             dispute=dispute,
             user=self.user,
             verdict=verdict,
             reasoning=f"Rated “{rating}” by {checker}{where}.",
+            version=dispute.version,
         )
         details.append(f"verdict: {Verdict(verdict).label} (rated “{rating}” by {checker})")
 
@@ -277,7 +279,7 @@ class _ReviewImporter(_Importer):
             if verdict in TRUE_ISH
             else ArticleLink.Relation.REPORTS
         )
-        services.article_link(
+        services.article_create(
             dispute=dispute,
             user=self.user,
             url=url,

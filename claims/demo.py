@@ -299,10 +299,17 @@ def demo_author():
     return user
 
 
-@transaction.atomic
 def load_demo() -> int:
-    """Load the story; return how many rows were created or changed (0 on a second run)."""
+    """Load the story; return how many rows were created or changed (0 on a second run).
+
+    Every row's history says the ``demo`` account wrote it, as an editor's would."""
     user = demo_author()
+    with services.history_author(user):
+        return _load_demo(user)
+
+
+@transaction.atomic
+def _load_demo(user) -> int:
     writes = 0
     # Through the services, as an editor's form would: a new source gets its first check,
     # a claim or evidence its feed item.
@@ -346,7 +353,7 @@ def load_demo() -> int:
             wording = {name: claim_spec.get(name, default) for name, default in WORDING.items()}
             existing = Claim.objects.filter(**lookup).first()
             if existing is None:
-                services.claim_record(
+                services.claim_create(
                     **lookup,
                     **wording,
                     user=user,
@@ -364,7 +371,7 @@ def load_demo() -> int:
         for ev_spec in spec["evidence"]:
             evidence = Evidence.objects.filter(dispute=dispute, title=ev_spec["title"]).first()
             if evidence is None:
-                services.evidence_record(
+                services.evidence_create(
                     dispute=dispute,
                     user=user,
                     links=ev_spec["links"],

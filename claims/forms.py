@@ -28,8 +28,9 @@ from claims.models import (
 from claims.text import NormalisedFormField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-# Typed text in any script reads in its own direction while it is typed.
-TEXT_DIR = {"dir": "auto"}
+# Typed text in any script reads in its own direction while it is typed: static/js/text-direction.js
+# sets the field's dir from its first letter (not dir="auto", which stalls Chromium on a huge value).
+TEXT_DIR = {"data-text-dir": ""}
 
 
 class LanguageTagInput(forms.TextInput):
@@ -101,11 +102,8 @@ class VerdictForm(VersionedForm):
         widgets = {"verdict_reasoning": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"verdict": "Leave empty to clear the verdict; the status then follows the claims again."}
 
-    def clean(self):
-        data = super().clean()
-        if data.get("verdict") and not (data.get("verdict_reasoning") or "").strip():
-            self.add_error("verdict_reasoning", "Explain the verdict: readers will ask why.")
-        return data
+    # The verdict rule (senior editors only; a verdict needs its reasoning) is the service's:
+    # services._apply_verdict, whose errors the view puts beside the fields.
 
 
 class LaterClaimField(forms.ModelChoiceField):
@@ -406,14 +404,12 @@ class ArticleLinkForm(VersionedForm):
     def clean_url(self) -> str:
         if self.instance.pk is not None:
             return self.instance.source.url
-        url = clean_url_field(self.cleaned_data.get("url", ""), required=True)
-        # Linking it again would quietly replace the relation and note someone chose.
-        if self.dispute is not None and ArticleLink.objects.filter(dispute=self.dispute, source__url=url).exists():
-            raise ValidationError("This article is already linked to this dispute; edit that link instead.")
-        return url
+        # An article already linked to the dispute is refused by services.article_create (the
+        # one place of that rule), whose error the view puts beside this field.
+        return clean_url_field(self.cleaned_data.get("url", ""), required=True)
 
     def validate_unique(self) -> None:
-        # Checked in clean_url, against the dispute the link is for.
+        # The service decides (the unique index, for two editors at the same moment).
         pass
 
 

@@ -344,7 +344,7 @@ class _Importer:
                 self._source_detail(url, details)
                 origin, translator = _translation_credit(cells.get("translated_by", ""))
                 translation = cells.get("translation", "")
-                services.claim_record(
+                services.claim_create(
                     dispute=dispute,
                     user=self.user,
                     party=party,

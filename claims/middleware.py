@@ -1,6 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import TooManyFieldsSent
+from django.http import HttpResponseBadRequest, QueryDict
+from django.template import loader
 from django.utils.cache import patch_cache_control
+
+from claims.text import normalise_text
 
 # Paths a private site still serves to strangers: the login pages, static files,
 # the feeds (which check their own per-user token) and the API's endpoints (bearer
@@ -78,3 +83,55 @@ class PrivateForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True)
         return response
+
+
+# The longest query string and the longest single value any page reads (the home page's
+# search is 200 characters; the admin's saved filters a few hundred). Past them a request is
+# refused before any view runs: the admin's search splits its term into words and asks the
+# database once per word and field, so a 1 MB search was unbounded work.
+MAX_QUERY_STRING = 16_384
+MAX_QUERY_VALUE = 2_000
+
+
+class QueryStringMiddleware:
+    """The one place every query string is read, before any view, the admin or the API sees it.
+
+    - More parameters than ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, a query string longer than
+      ``MAX_QUERY_STRING`` or a value longer than ``MAX_QUERY_VALUE`` is a 400 saying so
+      (too many parameters was raised inside whichever view first read ``request.GET`` and
+      answered as a form's 413; a long one was read and searched for).
+    - Names and values are normalised as typed text is (``claims/text.py``: NUL and other
+      control characters, lone surrogates and bidi overrides removed, line breaks made
+      spaces, NFC), so no view hands the database a NUL (PostgreSQL refuses it: a 500) or
+      compares against a character no one can type. Broken percent-encoding and invalid
+      UTF-8 are already decoded by Django as U+FFFD.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        too_long = len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING
+        try:
+            query = request.GET
+        except TooManyFieldsSent:
+            too_long = True
+        if too_long or any(len(v) > MAX_QUERY_VALUE for _, values in query.lists() for v in values):
+            context = {
+                "fields": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}",
+                "length": f"{MAX_QUERY_STRING:,}",
+                "value": f"{MAX_QUERY_VALUE:,}",
+            }
+            return HttpResponseBadRequest(loader.render_to_string("errors/400_query.html", context))
+        if query:
+            cleaned = QueryDict(mutable=True)
+            changed = False
+            for name, values in query.lists():
+                clean_name = normalise_text(name, multiline=False)
+                clean_values = [normalise_text(value, multiline=False) for value in values]
+                changed = changed or clean_name != name or clean_values != values
+                cleaned.setlistdefault(clean_name, []).extend(clean_values)
+            if changed:
+                cleaned._mutable = False
+                request.GET = cleaned
+        return self.get_response(request)

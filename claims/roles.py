@@ -4,6 +4,16 @@ Readers read; Editors create and edit; Senior editors also set verdicts, delete,
 and publish or unpublish. Staff reach the admin (``is_staff``).
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+# Whom a read or a write is for: a signed-in user, a stranger, or nobody (``None``: a feed
+# built for everyone, a command). The type of every ``user`` the services and selectors take.
+type AnyUser = AbstractBaseUser | AnonymousUser | None
+
 READERS = "Readers"
 EDITORS = "Editors"
 SENIOR_EDITORS = "Senior editors"

@@ -4,13 +4,15 @@ Views call these and pick a template; no view builds a query longer than a line.
 The CSV export and the feeds reuse :func:`search_disputes`.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Case,
     CharField,
@@ -52,6 +54,8 @@ from claims.models import (
 )
 from claims.models.checks import check_running
 from claims.models.claims import STANDING_COUNTS
+from claims.models.disputes import DisputeQuerySet
+from claims.roles import AnyUser
 from claims.timeline import Timeline, build_timeline
 
 DISPUTES_PER_PAGE = 20
@@ -149,7 +153,7 @@ def has_source_problem_condition() -> Q:
     )
 
 
-def search_disputes(user, query: str = "", filters: Mapping[str, Any] | None = None) -> QuerySet:
+def search_disputes(*, user: AnyUser, query: str = "", filters: Mapping[str, Any] | None = None) -> QuerySet:
     """The disputes ``user`` may see that match ``query`` and ``filters``, most recently moved first.
 
     ``filters`` keys (all optional, empty values ignored): ``status`` (a
@@ -202,7 +206,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        found: QuerySet = self.object_list  # type: ignore[assignment]  # always a QuerySet here
+        return found[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -217,7 +222,7 @@ class DisputeListPage:
     is_filtered: bool = False
 
 
-def dispute_list_form(user, params: Mapping[str, Any]) -> DisputeFilterForm:
+def dispute_list_form(*, user: AnyUser, params: Mapping[str, Any]) -> DisputeFilterForm:
     """The home page's filter form bound to ``params`` and validated.
 
     An invalid field (a malformed date) shows its error and is dropped; the valid
@@ -229,15 +234,16 @@ def dispute_list_form(user, params: Mapping[str, Any]) -> DisputeFilterForm:
     return form
 
 
-def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
+def dispute_list_page(*, user: AnyUser, params: Mapping[str, Any]) -> DisputeListPage:
     """The home page: a filter form bound to ``params`` and one page of matching disputes.
 
     Each dispute carries ``affirms_count``, ``denies_count``,
     ``qualified_count`` and ``has_problem`` as annotations (no per-row queries).
     """
-    form = dispute_list_form(user, params)
+    form = dispute_list_form(user=user, params=params)
     cleaned: dict[str, Any] = form.cleaned_data if form.is_bound else {}
-    found = search_disputes(user, cleaned.get("q", ""), cleaned)
+    found = search_disputes(user=user, query=cleaned.get("q", ""), filters=cleaned)
+    paginator: Paginator
     if cleaned.get("q", "").strip():
         paginator = CappedPaginator(found, DISPUTES_PER_PAGE, SEARCH_COUNT_CAP)
     else:
@@ -246,7 +252,8 @@ def dispute_list_page(user, params: Mapping[str, Any]) -> DisputeListPage:
     # The page's rows are annotated in an outer query over the page's ids (a LIMIT
     # subquery): planned for the whole filtered set, PostgreSQL hashed every citing row
     # of every problem source for the has_problem flag on each request, whatever the page.
-    page_ids = page.object_list.values("pk")
+    rows: QuerySet = page.object_list  # type: ignore[assignment]  # a slice of ``found``
+    page_ids = rows.values("pk")
     page.object_list = list(
         Dispute.objects.filter(pk__in=page_ids)
         .annotate(
@@ -353,7 +360,7 @@ class DisputePageData:
         return not self.show_all and items > TIMELINE_INLINE_MARKS
 
 
-def dispute_page_data(dispute: Dispute, *, show_all: bool = False) -> DisputePageData:
+def dispute_page_data(*, dispute: Dispute, show_all: bool = False) -> DisputePageData:
     """Everything the dispute page shows, in four queries whatever the dispute's size.
 
     Claims (with party, speaker, source), evidence (with who released it, its
@@ -408,7 +415,7 @@ def _count_and_newest() -> Concat:
     return Concat(Cast(Count("pk"), CharField()), Value(":"), Cast(Max("pk"), CharField()))
 
 
-def disputes_with_page_stamp() -> QuerySet:
+def disputes_with_page_stamp() -> DisputeQuerySet:
     """Disputes annotated with everything whose change changes the dispute page (``stamp_*``).
 
     Folded into the page's own lookup query, so a repeat view can be answered 304 from
@@ -479,7 +486,7 @@ class PageVersion:
     stamp: str
 
 
-def dispute_page_version(slug: str, user) -> PageVersion | None:
+def dispute_page_version(*, slug: str, user: AnyUser) -> PageVersion | None:
     """The page version of the dispute ``slug``, or None if there is none ``user`` may see.
 
     A repeat view is answered 304 from this alone, so on PostgreSQL it is one indexed
@@ -637,7 +644,7 @@ def party_positions_timeline(claims_qs: QuerySet) -> Timeline | None:
     )
 
 
-def party_page_data(party: Party, user, page_number: str | int | None = None) -> PartyPageData:
+def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | None = None) -> PartyPageData:
     """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
 
     A verdict of true or mostly true settles a dispute *for* the claims that affirm
@@ -693,12 +700,13 @@ class SourcePageData:
     def disputes(self) -> list[Dispute]:
         """Every dispute that cites the source, once, in the order first met."""
         found: dict[int, Dispute] = {}
-        for item in [*self.claims, *self.evidence, *self.articles]:
+        items: list[Claim | Evidence | ArticleLink] = [*self.claims, *self.evidence, *self.articles]
+        for item in items:
             found.setdefault(item.dispute_id, item.dispute)
         return list(found.values())
 
 
-def source_page_data(source: Source, user) -> SourcePageData:
+def source_page_data(*, source: Source, user: AnyUser) -> SourcePageData:
     """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
     check_progress(source)
     return SourcePageData(
@@ -710,3 +718,200 @@ def source_page_data(source: Source, user) -> SourcePageData:
         evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
         articles=list(source.article_links.visible_to(user).select_related("dispute")),
     )
+
+
+# --- History pages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field someone else changed since a form was opened."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+def _display(model: type[models.Model], name: str, value: Any) -> str:
+    """A history value as an editor would read it (choice labels, related names)."""
+    if value in (None, ""):
+        return "—"
+    try:
+        field: Any = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a historical field that no longer exists
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted)"
+    return str(value)
+
+
+def history_changes(model: type[models.Model], new_record, old_record) -> list[FieldChange]:
+    """Field-by-field differences between two historical records, readable."""
+    delta = new_record.diff_against(old_record, excluded_fields=["version"])
+    changes = []
+    for change in delta.changes:
+        try:
+            label = str(getattr(model._meta.get_field(change.field), "verbose_name", change.field))
+        except Exception:  # noqa: BLE001
+            label = change.field
+        changes.append(
+            FieldChange(
+                field=change.field,
+                label=label[:1].upper() + label[1:],
+                old=_display(model, change.field, change.old),
+                new=_display(model, change.field, change.new),
+            )
+        )
+    return changes
+
+
+@dataclass
+class HistoryEntry:
+    record: Any
+    action: str
+    changes: list[FieldChange]
+
+    @property
+    def reason(self) -> str:
+        """The change reason without the restore token a deletion carries."""
+        return re.sub(r" \([0-9a-f]{12}\)$", "", self.record.history_change_reason or "")
+
+
+@dataclass
+class ObjectHistory:
+    model: type[models.Model]
+    pk: int
+    obj: models.Model | None  # None once deleted
+    entries: list[HistoryEntry]
+    title: str
+    back_url: str = ""
+    deleted_children: list[tuple[str, Any, str]] = field(default_factory=list)
+
+
+HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def history_of(model: type[models.Model]) -> Any:
+    """The model's django-simple-history manager (``Model.history``, added at class creation)."""
+    return model.history  # type: ignore[attr-defined]
+
+
+def history_label(record) -> str:
+    """How a historical record reads, even when what it points at is gone too."""
+    try:
+        return str(record.instance)
+    except ObjectDoesNotExist:
+        return f"{record.instance._meta.verbose_name} #{record.id}"
+
+
+def _history_visible(model: type[models.Model], pk: int, user: AnyUser, records: list) -> tuple[bool, Any]:
+    """Whether ``user`` may see this object's history, and the live object (None if deleted)."""
+    manager: Any = model._default_manager
+    obj = manager.filter(pk=pk).first()
+    if not records and obj is None:
+        return False, None
+    if obj is not None:
+        return manager.visible_to(user).filter(pk=pk).exists(), obj
+    if roles.can_see_drafts(user):
+        return True, None
+    if model in (Dispute, Source):
+        return False, None  # deleted, it is on no published record any more
+    # A deleted claim, evidence or article is seen as its dispute is.
+    return Dispute.objects.visible_to(user).filter(pk=records[0].dispute_id).exists(), None
+
+
+def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> ObjectHistory | None:
+    """Every version of one object, newest first, with what changed; ``None`` if there is
+    nothing by that number or ``user`` may not see it. A dispute's also lists its claims,
+    evidence and articles deleted since (each once, to be restored from its own history)."""
+    records = list(
+        history_of(model).filter(id=pk).select_related("history_user").order_by("-history_date", "-history_id")
+    )
+    visible, obj = _history_visible(model, pk, user, records)
+    if not visible:
+        return None
+    entries = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = history_changes(model, record, older) if older is not None and record.history_type == "~" else []
+        entries.append(
+            HistoryEntry(record=record, action=HISTORY_ACTIONS.get(record.history_type, "?"), changes=changes)
+        )
+    deleted_children: list[tuple[str, Any, str]] = []
+    if model is Dispute:
+        children: tuple[tuple[str, Any], ...] = (("claim", Claim), ("evidence", Evidence), ("article", ArticleLink))
+        for child_kind, child_model in children:
+            live = child_model._default_manager.filter(dispute_id=pk).values_list("pk", flat=True)
+            gone = (
+                history_of(child_model)
+                .filter(dispute_id=pk, history_type="-")
+                .exclude(id__in=list(live))
+                .order_by("-history_date")
+            )
+            seen = set()
+            for record in gone:
+                if record.id not in seen:
+                    seen.add(record.id)
+                    deleted_children.append((child_kind, record, history_label(record)))
+    back_url = ""
+    if obj is None and model is not Dispute and model is not Source and records:
+        parent = Dispute.objects.filter(pk=records[0].dispute_id).first()
+        back_url = parent.get_absolute_url() if parent is not None else ""
+    return ObjectHistory(
+        model=model,
+        pk=pk,
+        obj=obj,
+        entries=entries,
+        title=str(obj) if obj is not None else (history_label(records[0]) if records else ""),
+        back_url=back_url,
+        deleted_children=deleted_children,
+    )
+
+
+def history_record(*, model: type[models.Model], pk: int, history_id: int, user: AnyUser) -> Any | None:
+    """One version of one object, if ``user`` may see the object's history (else ``None``)."""
+    record = history_of(model).filter(id=pk, history_id=history_id).first()
+    if record is None or not _history_visible(model, pk, user, [record])[0]:
+        return None
+    return record
+
+
+# --- CSV exports -----------------------------------------------------------------------------
+
+
+def export_claims(*, dispute: Dispute) -> QuerySet[Claim]:
+    """A (visible) dispute's claims for its CSV, in the order they were said."""
+    return Claim.objects.filter(dispute=dispute).select_related("party", "speaker", "source").order_by("said_on", "pk")
+
+
+def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
+    """Every source a (visible) dispute cites, once, with how it is used (claim, evidence, article)."""
+    uses: dict[int, list[str]] = {}
+    sources: dict[int, Source] = {}
+    for claim in Claim.objects.filter(dispute=dispute, source__isnull=False).select_related("source", "party"):
+        assert claim.source is not None and claim.source_id is not None
+        sources[claim.source_id] = claim.source
+        uses.setdefault(claim.source_id, []).append(f"claim {claim.pk} ({claim.party.name}, {claim.stance})")
+    for evidence in Evidence.objects.filter(dispute=dispute, source__isnull=False).select_related("source"):
+        assert evidence.source is not None and evidence.source_id is not None
+        sources[evidence.source_id] = evidence.source
+        uses.setdefault(evidence.source_id, []).append(f"evidence {evidence.pk}: {evidence.title}")
+    for link in ArticleLink.objects.filter(dispute=dispute).select_related("source"):
+        sources[link.source_id] = link.source
+        uses.setdefault(link.source_id, []).append(f"article ({link.relation})")
+    return [(source, uses[pk]) for pk, source in sorted(sources.items())]
+
+
+# A search export is for a desk's spreadsheet, not a database dump.
+MAX_EXPORT_ROWS = 5000
+
+
+def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> list[Dispute]:
+    """The disputes the home page's search and filters find for ``user`` (at most
+    ``MAX_EXPORT_ROWS``), each with its claims and their parties."""
+    found = search_disputes(user=user, query=filters.get("q", ""), filters=filters)
+    return list(found.prefetch_related("claims__party")[:MAX_EXPORT_ROWS])

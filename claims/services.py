@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -46,69 +46,15 @@ from claims.models import (
     normalize_source_url,
 )
 from claims.models.base import Versioned
+from claims.selectors import FieldChange, history_changes, history_of
 
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field someone else changed since a form was opened."""
-
-    field: str
-    label: str
-    old: str
-    new: str
-
-
-class EditConflict(Exception):
-    """Someone saved the object after the editor opened the form."""
-
-    def __init__(self, obj: models.Model, opened_version: int, changes: list[FieldChange], changed_by: str):
-        self.obj = obj
-        self.opened_version = opened_version
-        self.current_version = obj.version
-        self.changes = changes
-        self.changed_by = changed_by
-        self.verbose_name = str(obj._meta.verbose_name)
-        super().__init__(f"{obj._meta.verbose_name} changed since version {opened_version}")
-
-
-def _display(model: type[models.Model], name: str, value: Any) -> str:
-    """A history value as an editor would read it (choice labels, related names)."""
-    if value in (None, ""):
-        return "—"
-    try:
-        field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a historical field that no longer exists
-        return str(value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation and field.related_model is not None:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else f"#{value} (deleted)"
-    return str(value)
-
-
-def history_changes(model: type[models.Model], new_record, old_record) -> list[FieldChange]:
-    """Field-by-field differences between two historical records, readable."""
-    delta = new_record.diff_against(old_record, excluded_fields=["version"])
-    changes = []
-    for change in delta.changes:
-        try:
-            label = str(model._meta.get_field(change.field).verbose_name)
-        except Exception:  # noqa: BLE001
-            label = change.field
-        changes.append(
-            FieldChange(
-                field=change.field,
-                label=label[:1].upper() + label[1:],
-                old=_display(model, change.field, change.old),
-                new=_display(model, change.field, change.new),
-            )
-        )
-    return changes
+if TYPE_CHECKING:
+    # The project's user model (AUTH_USER_MODEL): who a write is by.
+    from django.contrib.auth.models import User
 
 
 @contextmanager
-def history_author(user) -> Iterator[None]:
+def history_author(user: User | None) -> Iterator[None]:
     """Credit the history rows saved inside this block to ``user`` when no request does.
 
     In a request, django-simple-history takes the author from the request (its middleware);
@@ -133,12 +79,28 @@ class _AuthorOnly:
     user: Any
 
 
-def _lock_and_check(model: type[models.Model], obj: models.Model, expected_version: int | None) -> models.Model:
-    """Lock the row; raise EditConflict if its version moved past the form's."""
+class EditConflict(Exception):
+    """Someone saved the object after the editor opened the form."""
+
+    def __init__(self, obj: Versioned, opened_version: int | None, changes: list[FieldChange], changed_by: str):
+        self.obj = obj
+        self.opened_version = opened_version
+        self.current_version = obj.version
+        self.changes = changes
+        self.changed_by = changed_by
+        self.verbose_name = str(obj._meta.verbose_name)
+        super().__init__(f"{obj._meta.verbose_name} changed since version {opened_version}")
+
+
+def _lock_and_check[V: Versioned](model: type[V], obj: V, expected_version: int | None) -> V:
+    """Lock the row; raise EditConflict if its version moved past the form's.
+
+    An edit that does not say which version it edits (``None``) is refused like a stale one:
+    it could overwrite a change its author never saw."""
     current = model._default_manager.select_for_update().get(pk=obj.pk)
-    if expected_version is None or current.version == expected_version:
+    if expected_version is not None and current.version == expected_version:
         return current
-    history = model.history.filter(id=obj.pk)
+    history = history_of(model).filter(id=obj.pk)
     newest = history.order_by("-history_date", "-history_id").first()
     opened = history.filter(version=expected_version).order_by("-history_date", "-history_id").first()
     changes = history_changes(model, newest, opened) if newest and opened else []
@@ -146,16 +108,17 @@ def _lock_and_check(model: type[models.Model], obj: models.Model, expected_versi
     raise EditConflict(current, expected_version, changes, who)
 
 
-def check_version(*, obj: models.Model, version: int | None) -> None:
-    """Lock the row and raise ``EditConflict`` if it moved past ``version`` (for forms outside the editor pages)."""
-    _lock_and_check(type(obj), obj, version if version is not None else -1)
+def check_version(*, obj: Versioned, version: int | None) -> None:
+    """Lock the row and raise ``EditConflict`` if it moved past ``version``, or if ``version``
+    is missing (for forms outside the editor pages)."""
+    _lock_and_check(type(obj), obj, version)
 
 
 # A create form's one-time key, as rendered into it (``templates/claims/forms.html``).
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
 
-def submit_once(*, user, key: str, create: Callable[[], models.Model]) -> tuple[models.Model | None, bool]:
+def submit_once[M: models.Model](*, user: User, key: str, create: Callable[[], M]) -> tuple[M | None, bool]:
     """Run ``create`` once per rendered form; returns ``(object, created)``.
 
     A second submit of the same form — a double click, a resend after a lost
@@ -172,7 +135,8 @@ def submit_once(*, user, key: str, create: Callable[[], models.Model]) -> tuple[
             with transaction.atomic():
                 submission = FormSubmission.objects.create(user=user, key=key)
         except IntegrityError:
-            return FormSubmission.objects.get(user=user, key=key).result(), False
+            first: Any = FormSubmission.objects.get(user=user, key=key).result()  # what ``create`` made
+            return first, False
         obj = create()
         submission.content_type = ContentType.objects.get_for_model(obj)
         submission.object_id = obj.pk
@@ -233,7 +197,7 @@ def _source_checks(source: Source, old_url: str | None) -> None:
         job_request(source=source, reason=CheckJob.Reason.URL_CHANGED)
 
 
-def _unique_slug(proposition: str, exclude_pk: int | None = None) -> str:
+def _unique_slug(proposition: str, exclude_pk: Any = None) -> str:
     base = slugify(proposition)[:100].strip("-") or "dispute"
     slug, n = base, 2
     while slug in Dispute.RESERVED_SLUGS or Dispute.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
@@ -252,7 +216,7 @@ VERDICT_FIELDS = {"verdict", "verdict_reasoning", "verdict_at", "verdict_by", "v
 SLUG_ATTEMPTS = 50
 
 
-def _insert_with_free_slug(obj: models.Model, *, base: str, taken: Callable[[str], bool]) -> None:
+def _insert_with_free_slug(obj: Dispute | Party, *, base: str, taken: Callable[[str], bool]) -> None:
     """Insert ``obj`` under ``base`` or the first free ``base-n``; the unique index is the arbiter.
 
     Checking first and then inserting loses to a simultaneous create: so insert, and if the
@@ -275,7 +239,7 @@ def _insert_with_free_slug(obj: models.Model, *, base: str, taken: Callable[[str
 
 
 @transaction.atomic
-def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=None, slug: str = "") -> Dispute:
+def dispute_create(*, user: User, proposition: str, summary: str = "", occurred_on=None, slug: str = "") -> Dispute:
     """A new dispute, as a draft until a senior editor publishes it.
 
     Its slug comes from the proposition (or ``slug``); if that is taken, even by a
@@ -299,7 +263,7 @@ def dispute_create(*, user, proposition: str, summary: str = "", occurred_on=Non
 
 
 @transaction.atomic
-def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) -> Dispute:
+def dispute_update(*, dispute: Dispute, user: User, version: int, **data: Any) -> Dispute:
     """Edit a dispute. Publishing and verdict fields, if given and changed, keep their senior-only rules."""
     publish = data.pop("is_published", None)
     verdict = {name: data.pop(name) for name in list(data) if name in VERDICT_FIELDS}
@@ -324,7 +288,7 @@ def dispute_update(*, dispute: Dispute, user, version: int | None, **data: Any) 
 
 
 @transaction.atomic
-def dispute_publish(*, dispute: Dispute, user, publish: bool = True) -> Dispute:
+def dispute_publish(*, dispute: Dispute, user: User, publish: bool = True) -> Dispute:
     if not roles.can_publish(user):
         raise PermissionDenied("Only senior editors publish disputes.")
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
@@ -356,12 +320,18 @@ def _share_card_changed(dispute: Dispute) -> None:
         share_images.request_render(dispute.pk)
 
 
-def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> None:
+def check_verdict(*, verdict: str, reasoning: str) -> None:
+    """What a verdict needs, in one place (``_apply_verdict``, and the admin's form to show it
+    beside the field): its reasoning. Raises ``ValidationError``."""
+    if verdict and not (reasoning or "").strip():
+        raise ValidationError({"verdict_reasoning": "Explain the verdict: readers will ask why."})
+
+
+def _apply_verdict(dispute: Dispute, *, user: User, verdict: str, reasoning: str) -> None:
     """The verdict rule, in one place: senior editors only, and a verdict needs its reasoning."""
     if not roles.can_settle(user):
         raise PermissionDenied("Only senior editors set verdicts.")
-    if verdict and not reasoning.strip():
-        raise ValidationError({"verdict_reasoning": "Explain the verdict: readers will ask why."})
+    check_verdict(verdict=verdict, reasoning=reasoning)
     dispute.verdict = verdict
     dispute.verdict_reasoning = reasoning.strip() if verdict else ""
     dispute.verdict_by = user if verdict else None
@@ -369,7 +339,7 @@ def _apply_verdict(dispute: Dispute, *, user, verdict: str, reasoning: str) -> N
 
 
 @transaction.atomic
-def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "", version: int | None = None) -> Dispute:
+def dispute_settle(*, dispute: Dispute, user: User, verdict: str, version: int, reasoning: str = "") -> Dispute:
     """Set (or clear, with an empty verdict) the editors' verdict; a verdict needs its reasoning."""
     if not roles.can_settle(user):
         raise PermissionDenied("Only senior editors set verdicts.")
@@ -382,12 +352,17 @@ def dispute_settle(*, dispute: Dispute, user, verdict: str, reasoning: str = "",
     return dispute
 
 
+def with_reason(obj: models.Model, reason: str) -> None:
+    """The reason django-simple-history records with the next save or delete of ``obj``."""
+    obj._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history
+
+
 def _delete_with_reason(obj: models.Model, reason: str) -> None:
-    obj._change_reason = reason
+    with_reason(obj, reason)
     obj.delete()
 
 
-def _delete_together(*, user, obj: models.Model, label: str, dependents: Iterable[models.Model] = ()) -> str:
+def _delete_together(*, user: User, obj: models.Model, label: str, dependents: Iterable[models.Model] = ()) -> str:
     """Delete ``obj`` after its dependents, all marked with one token in their history.
 
     The token is what an undo looks for: restoring ``obj`` brings back every row deleted with it.
@@ -403,7 +378,7 @@ def _delete_together(*, user, obj: models.Model, label: str, dependents: Iterabl
 
 
 @transaction.atomic
-def dispute_delete(*, dispute: Dispute, user) -> str:
+def dispute_delete(*, dispute: Dispute, user: User) -> str:
     """Delete a dispute with everything on it; returns the token its restore needs."""
     # Lazy: nothing is read before the permission check inside _delete_together.
     dependents = chain(
@@ -471,7 +446,7 @@ def _speaker_for(party, speaker, new_speaker: str, role: str = ""):
     return speaker
 
 
-def _credit_translation(claim: Claim, user) -> None:
+def _credit_translation(claim: Claim, user: User | None) -> None:
     """An editor's translation with no name given is credited to the editor saving it."""
     if claim.translation and claim.translation_origin == TranslationOrigin.EDITOR and not claim.translator.strip():
         if user is not None and user.is_authenticated:
@@ -479,10 +454,10 @@ def _credit_translation(claim: Claim, user) -> None:
 
 
 @transaction.atomic
-def claim_record(
+def claim_create(
     *,
     dispute: Dispute,
-    user,
+    user: User,
     source_url: str = "",
     new_speaker: str = "",
     new_speaker_role: str = "",
@@ -509,8 +484,8 @@ def claim_record(
 def claim_update(
     *,
     claim: Claim,
-    user,
-    version: int | None,
+    user: User,
+    version: int,
     source_url: str | None = None,
     new_speaker: str = "",
     new_party: str = "",
@@ -567,7 +542,24 @@ def _superseding_first(claims: Iterable[Claim]):
 
 
 @transaction.atomic
-def claim_delete(*, claim: Claim, user) -> str:
+def claim_language_detected(*, claim: Claim, tag: str) -> Claim | None:
+    """Record the language detected for a quote kept without one (``manage.py
+    detect_quote_languages``); ``None`` if an editor chose one meanwhile, which stays.
+
+    Saved with its reason in the history; no feed item and no status change (the
+    language is not news)."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.quote_language:
+        return None
+    claim.quote_language = tag
+    with_reason(claim, "Language detected (detect_quote_languages)")
+    claim.full_clean()
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, claim: Claim, user: User) -> str:
     """Delete a claim (senior editors). One that supersedes others is refused: they would lose their link."""
     dispute = claim.dispute
     if roles.can_delete(user) and (named_by := list(claim.supersedes.select_related("party")[:3])):
@@ -585,10 +577,10 @@ def claim_delete(*, claim: Claim, user) -> str:
 
 
 @transaction.atomic
-def evidence_record(
+def evidence_create(
     *,
     dispute: Dispute,
-    user,
+    user: User,
     source_url: str = "",
     links: list[dict[str, Any]] | None = None,
     **data: Any,
@@ -600,7 +592,7 @@ def evidence_record(
     evidence.save()
     feed_items.create_for_evidence(evidence)
     for link in links or []:
-        evidence_link_add(evidence=evidence, user=user, **link)
+        evidence_link_create(evidence=evidence, user=user, **link)
     return evidence
 
 
@@ -608,8 +600,8 @@ def evidence_record(
 def evidence_update(
     *,
     evidence: Evidence,
-    user,
-    version: int | None,
+    user: User,
+    version: int,
     source_url: str | None = None,
     links: list[dict[str, Any]] | None = None,
     **data: Any,
@@ -621,13 +613,20 @@ def evidence_update(
     evidence.full_clean()
     evidence.save()
     for link in links or []:
-        evidence_link_add(evidence=evidence, user=user, **link)
+        evidence_link_create(evidence=evidence, user=user, **link)
     return evidence
 
 
 @transaction.atomic
-def evidence_link_add(
-    *, evidence: Evidence, user, effect: str, claim: Claim | None = None, stance: str = "", strength: str = "", note=""
+def evidence_link_create(
+    *,
+    evidence: Evidence,
+    user: User,
+    effect: str,
+    claim: Claim | None = None,
+    stance: str = "",
+    strength: str = "",
+    note="",
 ) -> EvidenceLink:
     link = EvidenceLink(
         evidence=evidence,
@@ -643,12 +642,12 @@ def evidence_link_add(
 
 
 @transaction.atomic
-def evidence_link_remove(*, link: EvidenceLink, user) -> None:
+def evidence_link_delete(*, link: EvidenceLink, user: User) -> None:
     link.delete()
 
 
 @transaction.atomic
-def evidence_delete(*, evidence: Evidence, user) -> str:
+def evidence_delete(*, evidence: Evidence, user: User) -> str:
     return _delete_together(user=user, obj=evidence, label="evidence", dependents=evidence.links.all())
 
 
@@ -659,7 +658,9 @@ ALREADY_LINKED = "This article is already linked to this dispute; edit that link
 
 
 @transaction.atomic
-def article_link(*, dispute: Dispute, user, url: str, relation: str, note: str = "", linked_on=None) -> ArticleLink:
+def article_create(
+    *, dispute: Dispute, user: User, url: str, relation: str, note: str = "", linked_on=None
+) -> ArticleLink:
     """Link a later article to a dispute. An article already linked is refused, never overwritten.
 
     The unique index decides between two editors linking it at the same moment: the
@@ -685,7 +686,7 @@ def article_link(*, dispute: Dispute, user, url: str, relation: str, note: str =
 
 @transaction.atomic
 def article_update(
-    *, link: ArticleLink, user, version: int | None, relation: str, note: str = "", linked_on=None
+    *, link: ArticleLink, user: User, version: int, relation: str, note: str = "", linked_on=None
 ) -> ArticleLink:
     """Change a link's relation, note or date; refused (``EditConflict``) if someone saved it since ``version``."""
     link = _lock_and_check(ArticleLink, link, version)
@@ -699,14 +700,14 @@ def article_update(
 
 
 @transaction.atomic
-def article_delete(*, link: ArticleLink, user) -> str:
+def article_delete(*, link: ArticleLink, user: User) -> str:
     return _delete_together(user=user, obj=link, label="article link")
 
 
 # Restore -------------------------------------------------------------------
 
 # What each kind of object took with it when deleted, restored after it in this order.
-_DEPENDENTS = {
+_DEPENDENTS: dict[type[models.Model], list[type[models.Model]]] = {
     Dispute: [Claim, Evidence, ArticleLink, EvidenceLink],
     Claim: [EvidenceLink],
     Evidence: [EvidenceLink],
@@ -715,7 +716,7 @@ _DEPENDENTS = {
 }
 
 
-def _senior_only_fields(model: type[models.Model], user) -> set[str]:
+def _senior_only_fields(model: type[models.Model], user: User | None) -> set[str]:
     """Fields a restore by this user must leave alone: publishing and verdicts are senior decisions."""
     if model is not Dispute:
         return set()
@@ -739,9 +740,11 @@ def _make_restorable(instance: models.Model) -> list[str]:
         if not field.many_to_one:
             continue
         value = getattr(instance, field.attname)
-        if value is None or field.related_model._default_manager.filter(pk=value).exists():
+        related: Any = field.related_model
+        if value is None or related._default_manager.filter(pk=value).exists():
             continue
-        if field.null and field.remote_field.on_delete is models.SET_NULL:
+        remote: Any = field.remote_field
+        if field.null and remote.on_delete is models.SET_NULL:
             setattr(instance, field.attname, None)  # a user account removed since: as the database would have done
             continue
         raise ValidationError(f"Restore its {field.verbose_name} first: it was deleted too.")
@@ -776,8 +779,8 @@ def _save_restored(instance: models.Model, **kwargs: Any) -> None:
         ) from None
 
 
-def _bring_back(record, user=None) -> models.Model:
-    instance = record.instance
+def _bring_back(record: Any, user: User | None = None) -> models.Model:
+    instance: Any = record.instance
     if isinstance(instance, Dispute) and user is not None:
         kept_out = _senior_only_fields(Dispute, user)
         if "is_published" in kept_out:
@@ -787,10 +790,10 @@ def _bring_back(record, user=None) -> models.Model:
             instance.verdict, instance.verdict_reasoning, instance.verdict_at, instance.verdict_by = "", "", None, None
     if isinstance(instance, Versioned):
         # A form opened before the deletion must not match the restored row: versions only go forward.
-        newest = type(instance).history.filter(id=instance.pk).aggregate(models.Max("version"))["version__max"]
+        newest = history_of(type(instance)).filter(id=instance.pk).aggregate(models.Max("version"))["version__max"]
         instance.version = (newest or 0) + 1
     instance.restore_notes = _make_restorable(instance)
-    instance._change_reason = f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}"
+    with_reason(instance, f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}")
     _save_restored(instance, force_insert=True)
     _added(instance)
     return instance
@@ -809,7 +812,7 @@ def _added(instance: models.Model) -> None:
 
 
 @transaction.atomic
-def object_restore(*, model: type[models.Model], record, user) -> models.Model:
+def object_restore(*, model: type[models.Model], record: Any, user: User) -> models.Model:
     """Bring an object back to the state in one of its historical records.
 
     If the object still exists this is an ordinary edit (a new history entry, so it
@@ -823,7 +826,7 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
     dispute_id = getattr(record, "dispute_id", None) if model in (Claim, Evidence, ArticleLink) else None
     dispute = Dispute.objects.filter(pk=dispute_id).first() if dispute_id else None
     status_before = _lock_dispute(dispute) if dispute is not None else ""
-    existing = model._default_manager.select_for_update().filter(pk=record.id).first()
+    existing: Any = model._default_manager.select_for_update().filter(pk=record.id).first()
     if existing is not None:
         before = {"status": existing.status, "verdict": existing.verdict} if model is Dispute else {}
         old_url = existing.url if model is Source else None
@@ -837,7 +840,7 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
                 continue
             setattr(existing, field.attname, getattr(record, field.attname))
         existing.restore_notes = _make_restorable(existing)
-        existing._change_reason = f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}"
+        with_reason(existing, f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}")
         _save_restored(existing)
         if model is Dispute:
             _dispute_items(existing, **before)
@@ -848,7 +851,7 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
             _status_item(dispute, status_before)
         return existing
 
-    deletion = model.history.filter(id=record.id).order_by("-history_date", "-history_id").first()
+    deletion = history_of(model).filter(id=record.id).order_by("-history_date", "-history_id").first()
     state = record if record.history_type != "-" else record.prev_record
     if state is None:
         raise ValidationError("There is no earlier version to restore.")
@@ -856,7 +859,7 @@ def object_restore(*, model: type[models.Model], record, user) -> models.Model:
     token = deletion.history_change_reason if deletion is not None and deletion.history_type == "-" else ""
     if token and token.startswith("deleted with"):
         for dependent in _DEPENDENTS.get(model, []):
-            gone = dependent.history.filter(history_type="-", history_change_reason=token)
+            gone = history_of(dependent).filter(history_type="-", history_change_reason=token)
             for dep_deletion in gone.order_by("history_date", "history_id"):
                 if dependent._default_manager.filter(pk=dep_deletion.id).exists() or dep_deletion.prev_record is None:
                     continue

@@ -327,7 +327,7 @@ def _write_chunk(writer: BulkWriter, plan: _Plan, chunk: range, result: Synthesi
             paraphrase = _sentence(rng, 5, 10) if rng.random() < 0.5 else ""
             said_on = occurred + datetime.timedelta(days=rng.randint(0, 20))
             claims.append((claim_id, dispute_id, party, speaker, stance, quote, paraphrase, said_on, mine[k]))
-            # What services.claim_record would have added for each claim: the feeds' item.
+            # What services.claim_create would have added for each claim: the feeds' item.
             feed.append((dispute_id, FeedItem.Kind.CLAIM.value, title, quote, claim_id, mine[k], active, uuid.uuid4()))
             mine_claims.append(claim_id)
         for k in range(plan.evidence):

@@ -317,7 +317,17 @@ def drill_redis_killed(procs):
     wait_port(REDIS_PORT)
     restart = time.monotonic()
     counts = wait_done(ids, 300)
-    report("Redis killed", ids, counts, time.monotonic() - restart)
+    recovery = time.monotonic() - restart
+    # The worker must have lived through it (not only its last checks): new checks after the
+    # restart need it. kombu once killed it while restoring its unacknowledged messages.
+    after = add_sources(5, "redis-after")
+    after_counts = wait_done(after, 120)
+    alive = procs["worker"].proc.poll() is None
+    if not alive or after_counts["ok"] != len(after):
+        counts = {**counts, "stuck": counts["stuck"] + len(after) - after_counts["ok"]}
+    state = "alive" if alive else "DEAD"
+    extra = f"worker {state}; {after_counts['ok']}/{len(after)} checks added after the restart done"
+    report("Redis killed", ids, counts, recovery, extra)
 
 
 def web_probe(path: str = "/") -> tuple[int, float]:

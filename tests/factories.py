@@ -88,7 +88,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         claim = super()._create(model_class, *args, **kwargs)
-        feed_items.create_for_claim(claim)  # as services.claim_record
+        feed_items.create_for_claim(claim)  # as services.claim_create
         return claim
 
 
@@ -104,7 +104,7 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         evidence = super()._create(model_class, *args, **kwargs)
-        feed_items.create_for_evidence(evidence)  # as services.evidence_record
+        feed_items.create_for_evidence(evidence)  # as services.evidence_create
         return evidence
 
 
@@ -119,5 +119,5 @@ class ArticleLinkFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         link = super()._create(model_class, *args, **kwargs)
-        feed_items.create_for_article_link(link)  # as services.article_link
+        feed_items.create_for_article_link(link)  # as services.article_create
         return link

@@ -53,9 +53,11 @@ def ledger(senior):
     check.quote_checks.create(claim=claim, present=True, score=100.0)
     FeedToken.objects.create(user=UserFactory(username="feedreader"))
     ApiToken.issue(UserFactory(username="graphics"), "graphics desk script")
-    services.dispute_publish(dispute=dispute, user=senior)
-    services.dispute_settle(dispute=dispute, user=senior, verdict="true", reasoning="The footage shows it.")
-    services.dispute_settle(dispute=dispute, user=senior, verdict="", reasoning="")
+    dispute = services.dispute_publish(dispute=dispute, user=senior)
+    dispute = services.dispute_settle(
+        dispute=dispute, user=senior, verdict="true", reasoning="The footage shows it.", version=dispute.version
+    )
+    dispute = services.dispute_settle(dispute=dispute, user=senior, verdict="", reasoning="", version=dispute.version)
     services.dispute_publish(dispute=dispute, user=senior, publish=False)
     dispute.refresh_from_db()
     assert not dispute.is_published and dispute.verdict == ""

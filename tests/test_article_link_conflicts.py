@@ -70,7 +70,7 @@ def test_article_edit_without_its_version_is_refused(editor_client):
 def test_linking_an_already_linked_article_never_overwrites_it(editor):
     link = ArticleLinkFactory(relation="reports", note="The first editor's note.")
     with pytest.raises(ValidationError, match="already linked"):
-        services.article_link(
+        services.article_create(
             dispute=link.dispute, user=editor, url=link.source.url, relation="retracts", note="Overwrite?"
         )
     link.refresh_from_db()
@@ -83,7 +83,7 @@ def test_two_editors_linking_one_article_at_once_keep_the_first_link(editor):
     dispute = DisputeFactory()
 
     def link(relation, note):
-        return lambda: services.article_link(
+        return lambda: services.article_create(
             dispute=dispute, user=editor, url="https://news.example.org/later", relation=relation, note=note
         )
 
@@ -100,13 +100,13 @@ def test_the_article_form_shows_the_race_as_an_error_beside_the_form(editor_clie
     """When the form's own check passed but someone linked it meanwhile, the service's refusal is shown."""
     dispute = DisputeFactory()
     url = "https://news.example.org/later"
-    real = services.article_link
+    real = services.article_create
 
     def someone_else_first(**kwargs):
         real(dispute=dispute, user=editor, url=url, relation="reports", note="Theirs.")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "article_link", someone_else_first)
+    monkeypatch.setattr(services, "article_create", someone_else_first)
     response = editor_client.post(
         f"/disputes/{dispute.slug}/articles/new/", {"url": url, "relation": "retracts", "linked_on": "2023-03-20"}
     )
@@ -118,7 +118,8 @@ def test_the_article_form_shows_the_race_as_an_error_beside_the_form(editor_clie
 def test_linking_an_article_twice_through_the_form_is_refused_not_overwritten(editor_client):
     link = ArticleLinkFactory(relation="corroborates", note="Careful wording.", dispute=DisputeFactory())
     url = f"/disputes/{link.dispute.slug}/articles/new/"
-    response = editor_client.post(url, {"url": link.source.url, "relation": "retracts", "note": "", "linked_on": ""})
+    data = {"url": link.source.url, "relation": "retracts", "note": "", "linked_on": "2023-03-20"}
+    response = editor_client.post(url, data)
     assert "already linked to this dispute" in response.text
     link.refresh_from_db()
     assert (link.relation, link.note) == ("corroborates", "Careful wording.")

@@ -128,7 +128,7 @@ def test_bad_language_input_is_refused_beside_its_field_and_nothing_is_saved(edi
 def test_the_service_refuses_a_translation_without_an_original_too(editor):
     dispute = DisputeFactory()
     with pytest.raises(ValidationError) as error:
-        services.claim_record(
+        services.claim_create(
             dispute=dispute,
             user=editor,
             party=PartyFactory(),

@@ -318,5 +318,5 @@ def test_new_claims_are_current_and_the_create_form_does_not_ask(editor_client):
     html = editor_client.get(f"/disputes/{dispute.slug}/claims/new/").content.decode()
     assert 'name="standing"' not in html
     party = PartyFactory()
-    claim = services.claim_record(dispute=dispute, user=UserFactory(), party=party, stance=Stance.AFFIRMS, quote="Yes.")
+    claim = services.claim_create(dispute=dispute, user=UserFactory(), party=party, stance=Stance.AFFIRMS, quote="Yes.")
     assert claim.standing == ClaimStanding.CURRENT

@@ -95,7 +95,7 @@ def test_two_editors_naming_one_new_party_at_once_share_it(editor):
     dispute = DisputeFactory()
 
     def claim(stance):
-        return lambda: services.claim_record(
+        return lambda: services.claim_create(
             dispute=dispute, user=editor, new_party="Wagner Group", stance=stance, quote=f"We {stance}."
         )
 
@@ -110,7 +110,7 @@ def test_two_parties_whose_names_make_one_slug_both_saved(editor):
     dispute = DisputeFactory()
 
     def claim(name):
-        return lambda: services.claim_record(dispute=dispute, user=editor, new_party=name, stance="affirms", quote="Q.")
+        return lambda: services.claim_create(dispute=dispute, user=editor, new_party=name, stance="affirms", quote="Q.")
 
     results, errors = collide(claim("Ministry of Defence"), claim("Ministry of Defence!"))
     assert errors == []
@@ -124,7 +124,7 @@ def test_two_opposite_claims_saved_at_once_make_the_dispute_disputed(editor):
     us, russia = PartyFactory(name="United States"), PartyFactory(name="Russia")
 
     def claim(party, stance):
-        return lambda: services.claim_record(dispute=dispute, user=editor, party=party, stance=stance, quote="Q.")
+        return lambda: services.claim_create(dispute=dispute, user=editor, party=party, stance=stance, quote="Q.")
 
     results, errors = collide(claim(us, Stance.AFFIRMS), claim(russia, Stance.DENIES))
     assert errors == []

@@ -105,3 +105,43 @@ def test_a_demo_loaded_before_the_story_gained_its_russian_wording_is_brought_up
     assert denial.quote_language == "ru" and denial.quote_reconstructed
     assert Claim.objects.get(pk=superseded.pk).standing == "superseded"
     assert counts()["Claim"] == before["Claim"]
+
+
+HISTORY_MODELS = (Party, Speaker, Dispute, Claim, Evidence, Source)
+
+
+def test_every_demo_history_row_says_the_demo_account_wrote_it(client, django_user_model):
+    """History pages show who made each version; the demo story is the ``demo`` account's,
+    not "the system"'s."""
+    from claims.models import ArticleLink, EvidenceLink
+
+    call_command("loaddemo")
+    demo = django_user_model.objects.get(username="demo")
+    rows = 0
+    for model in (*HISTORY_MODELS, EvidenceLink, ArticleLink):
+        rows += model.history.count()
+        assert not model.history.exclude(history_user=demo).exists(), model.__name__
+    assert rows > 20
+    dispute = Dispute.objects.get(slug="russian-jet-contact-with-mq9")
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    page = client.get(f"/history/dispute/{dispute.pk}/").content.decode()
+    assert "by demo" in page and "the system" not in page
+
+
+def test_history_author_leaves_a_requests_user_alone(rf, django_user_model):
+    from simple_history.models import HistoricalRecords
+
+    from claims import services
+
+    editor = django_user_model.objects.create(username="someone")
+    request = rf.get("/")
+    request.user = editor
+    HistoricalRecords.context.request = request
+    try:
+        with services.history_author(django_user_model.objects.create(username="other")):
+            assert HistoricalRecords.context.request is request
+    finally:
+        del HistoricalRecords.context.request
+    with services.history_author(editor):
+        assert HistoricalRecords.context.request.user == editor
+    assert getattr(HistoricalRecords.context, "request", None) is None

@@ -229,7 +229,7 @@ def test_a_repeat_view_of_the_list_reads_only_its_version(client, django_assert_
     synthesize(disputes=3, claims_per_dispute=2, published_share=1.0)
     first = client.get(HOME, {"q": "drone"})
     with django_assert_num_queries(1):  # the version: the htmx partial is the results alone
-        second = Client().get(HOME, {"q": "drone"}, HTTP_HX_REQUEST="true")
+        second = Client().get(HOME, {"q": "drone"}, **HTMX)
     assert second.text in first.text
 
 

@@ -135,7 +135,7 @@ def test_a_page_with_a_message_is_never_answered_304(rf, dispute):
     request.user = AnonymousUser()
     request.session = {}
     request._messages = FallbackStorage(request)
-    stamp = selectors.dispute_page_version(dispute.slug, request.user).stamp
+    stamp = selectors.dispute_page_version(slug=dispute.slug, user=request.user).stamp
     assert _dispute_page_etag(request, stamp, "") is not None
     request._messages.add(constants.SUCCESS, "Saved.")
     assert _dispute_page_etag(request, stamp, "") is None

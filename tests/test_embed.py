@@ -164,7 +164,7 @@ def test_a_repeat_request_is_304_and_shared_caches_may_keep_the_card_briefly(cli
 
 def test_the_card_changes_when_the_dispute_changes(client, contact, editor):
     first = client.get(embed_url(contact))
-    services.claim_record(
+    services.claim_create(
         dispute=contact, user=editor, party=PartyFactory(name="NATO"), stance=Stance.QUALIFIED, quote="It is unclear."
     )
     again = client.get(embed_url(contact), HTTP_IF_NONE_MATCH=first["ETag"])

@@ -27,6 +27,7 @@ from claims.models import ApiToken, FeedToken, SourceCheck
 
 from . import hostile
 from .factories import ArticleLinkFactory, ClaimFactory, EvidenceFactory, SpeakerFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def _drive(client, forms, before: dict[str, int], data, *, htmx: bool = False) -
     for action, fields, submit in forms:
         payload = {name: data.draw(strategy, label=name) for name, strategy in fields.items()} | submit
         with transaction.atomic():
-            headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+            headers = HTMX if htmx else {}
             response = client.post(action, payload, **headers)
             assert response.status_code < 500, (action, payload)
             if _refused(response):
@@ -233,7 +234,7 @@ def test_every_page_filter_answers_hostile_query_strings_without_a_server_error(
     if signed_in:
         client.force_login(staff)
     url = GET_PAGES[page](world)
-    headers = {"HTTP_HX_REQUEST": "true"} if "htmx" in page else {}
+    headers = HTMX if "htmx" in page else {}
 
     @PROPERTY
     @given(data=st.data())

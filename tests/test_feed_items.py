@@ -23,7 +23,7 @@ def kinds(dispute):
 def claim(dispute, user, stance=Stance.AFFIRMS, **data):
     data.setdefault("party", PartyFactory())
     data.setdefault("quote", f"We say it {stance}.")
-    return services.claim_record(dispute=dispute, user=user, stance=stance, **data)
+    return services.claim_create(dispute=dispute, user=user, stance=stance, **data)
 
 
 def test_first_claim_is_a_claim_and_opposite_one_a_counterclaim_that_makes_it_disputed(editor):
@@ -56,14 +56,14 @@ def test_editing_a_claim_makes_no_new_feed_item(editor):
 
 def test_new_evidence_and_article_are_feed_items(editor):
     dispute = DisputeFactory()
-    services.evidence_record(
+    services.evidence_create(
         dispute=dispute,
         user=editor,
         kind="footage",
         title="Declassified footage",
         released_on=datetime.date(2023, 3, 2),
     )
-    services.article_link(dispute=dispute, user=editor, url="https://news.example.org/later", relation="reports")
+    services.article_create(dispute=dispute, user=editor, url="https://news.example.org/later", relation="reports")
     assert kinds(dispute) == ["evidence", "article"]
     assert "Declassified footage" in FeedItem.objects.get(kind="evidence").title
 
@@ -73,9 +73,8 @@ def test_verdict_is_one_feed_item_not_also_a_status_change(editor, senior):
     claim(dispute, editor, Stance.AFFIRMS)
     claim(dispute, editor, Stance.DENIES)
     dispute.refresh_from_db()
-    services.dispute_settle(
-        dispute=dispute, user=senior, verdict=Dispute.Verdict.TRUE, reasoning="The footage shows it.", version=None
-    )
+    verdict = {"verdict": Dispute.Verdict.TRUE, "reasoning": "The footage shows it."}
+    services.dispute_settle(dispute=dispute, user=senior, version=dispute.version, **verdict)
     dispute.refresh_from_db()
     assert dispute.status == Dispute.Status.SETTLED
     assert kinds(dispute)[-1] == "verdict"
@@ -102,7 +101,7 @@ def test_source_problems_reach_every_dispute_that_cites_the_source_once(editor):
     source = SourceFactory()
     first = claim(DisputeFactory(), editor, source_url=source.url)
     second = claim(DisputeFactory(), editor, source_url=source.url)
-    services.evidence_record(dispute=first.dispute, user=editor, kind="footage", title="F", source_url=source.url)
+    services.evidence_create(dispute=first.dispute, user=editor, kind="footage", title="F", source_url=source.url)
     check = _check(source, SourceCheck.Outcome.GONE, 0, http_status=404)
     feed_items.create_for_source_check(check)  # the same check again is not news again
     items = FeedItem.objects.filter(source_check=check)

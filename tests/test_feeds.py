@@ -40,8 +40,8 @@ def party(name):
 def make_disputed(proposition="A jet hit the drone.", affirm="It hit the drone.", deny="No contact occurred."):
     # Through the service, as the editor's form does: it adds the claim items and the "now disputed" one.
     dispute = DisputeFactory(proposition=proposition)
-    services.claim_record(dispute=dispute, user=None, stance=Stance.AFFIRMS, quote=affirm, party=party("United States"))
-    services.claim_record(dispute=dispute, user=None, stance=Stance.DENIES, quote=deny, party=party("Russia"))
+    services.claim_create(dispute=dispute, user=None, stance=Stance.AFFIRMS, quote=affirm, party=party("United States"))
+    services.claim_create(dispute=dispute, user=None, stance=Stance.DENIES, quote=deny, party=party("Russia"))
     return dispute
 
 

@@ -149,8 +149,8 @@ def test_an_editor_restore_leaves_publishing_and_verdict_alone(editor_client, se
 
     dispute = DisputeFactory(proposition="Old wording.", is_published=False)
     first = Dispute.history.filter(id=dispute.pk).earliest()
-    services.dispute_publish(dispute=dispute, user=senior)
-    services.dispute_settle(dispute=dispute, user=senior, verdict="true", reasoning="Footage.")
+    dispute = services.dispute_publish(dispute=dispute, user=senior)
+    services.dispute_settle(dispute=dispute, user=senior, verdict="true", reasoning="Footage.", version=dispute.version)
     editor_client.post(f"/history/dispute/{dispute.pk}/restore/{first.history_id}/")
     dispute.refresh_from_db()
     assert dispute.is_published and dispute.verdict == "true"

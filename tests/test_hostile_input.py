@@ -8,10 +8,9 @@ from django.db import connection
 from claims.models import ApiToken, ArticleLink, Claim, Dispute, Evidence, FeedItem, Party, Source, Stance
 
 from .factories import DisputeFactory, PartyFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _claim(party=None, **overrides):

@@ -4,6 +4,7 @@ import pytest
 from django.urls import get_resolver
 
 from .factories import ArticleLinkFactory, ClaimFactory, EvidenceFactory
+from .helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +53,11 @@ def test_every_editing_view_varies_on_hx_request(senior_client):
         if "delete" in (route.name or ""):
             continue  # deleting would take the objects the other routes need; their GET is checked below
         url = _url_for(route, world)
-        response = senior_client.get(url, HTTP_HX_REQUEST="true")
+        response = senior_client.get(url, **HTMX)
         if response.status_code == 405:
-            response = senior_client.post(url, {}, HTTP_HX_REQUEST="true")
+            response = senior_client.post(url, {}, **HTMX)
         assert "HX-Request" in response.get("Vary", ""), (route.name, url, response.status_code)
     for name in ("dispute-delete", "claim-delete", "evidence-delete", "article-delete"):
         route = next(r for r in routes if r.name == name)
-        response = senior_client.get(_url_for(route, world), HTTP_HX_REQUEST="true")
+        response = senior_client.get(_url_for(route, world), **HTMX)
         assert "HX-Request" in response.get("Vary", ""), name

@@ -14,6 +14,8 @@ from claims.models import Dispute, Party
 from claims.selectors import ARTICLES_SHOWN, CLAIMS_PER_COLUMN, EVIDENCE_SHOWN, TIMELINE_INLINE_MARKS
 from claims.synthetic import synthesize
 
+from .helpers import HTMX
+
 pytestmark = pytest.mark.django_db
 
 
@@ -90,7 +92,7 @@ def test_a_big_timeline_loads_when_scrolled_to_and_has_a_page_of_its_own(client)
     assert "<svg" in page and page.count('class="mark-link"') > TIMELINE_INLINE_MARKS
     # Marks lead back to their cards on the page that shows them all.
     assert f'href="{dispute.get_absolute_url()}?all=1#claim-' in page
-    partial = client.get(timeline_url, headers={"HX-Request": "true"}).text
+    partial = client.get(timeline_url, **HTMX).text
     assert partial.lstrip().startswith('<section id="timeline"') and "<html" not in partial
 
 

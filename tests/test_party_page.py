@@ -67,7 +67,7 @@ def test_claims_on_drafts_are_hidden_from_anonymous_but_shown_to_editors(editor_
 def test_verdict_settles_a_claim_for_or_against_its_party(anonymous_user, verdict, stance, outcome):
     party = PartyFactory()
     ClaimFactory(party=party, stance=stance, dispute=DisputeFactory(verdict=verdict))
-    data = party_page_data(party, anonymous_user)
+    data = party_page_data(party=party, user=anonymous_user)
     assert data.claims[0].outcome == outcome
     assert (data.settled_for, data.settled_against) == (int(outcome == "for"), int(outcome == "against"))
 

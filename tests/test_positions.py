@@ -73,11 +73,11 @@ def test_a_shift_is_a_feed_item_and_a_repeat_is_not(shifting):
     dispute, russia, us, _ = shifting
     user = UserFactory()
     FeedItem.objects.all().delete()
-    services.claim_record(
+    services.claim_create(
         dispute=dispute, user=user, party=russia, stance=Stance.AFFIRMS, quote="Yes.", said_on=day(12)
     )
     assert not FeedItem.objects.filter(kind=FeedItem.Kind.POSITION_SHIFT).exists()  # still affirms
-    services.claim_record(dispute=dispute, user=user, party=russia, stance=Stance.DENIES, quote="No.", said_on=day(13))
+    services.claim_create(dispute=dispute, user=user, party=russia, stance=Stance.DENIES, quote="No.", said_on=day(13))
     item = FeedItem.objects.get(kind=FeedItem.Kind.POSITION_SHIFT)
     assert item.title == "Russian government changed its position on “A Russian jet struck the US drone.”"
     assert item.summary == "From affirms (26 March 2023) to denies (27 March 2023)."
@@ -106,7 +106,7 @@ def test_a_withdrawn_claim_is_not_a_position_to_shift_from(shifting):
     )
     FeedItem.objects.filter(kind=FeedItem.Kind.POSITION_SHIFT).delete()
     # Back to qualified: the same as its last position that stands, so no change.
-    services.claim_record(
+    services.claim_create(
         dispute=dispute, user=UserFactory(), party=russia, stance=Stance.QUALIFIED, quote="Partly.", said_on=day(13)
     )
     assert not FeedItem.objects.filter(kind=FeedItem.Kind.POSITION_SHIFT).exists()

@@ -109,3 +109,51 @@ def test_everything_the_checker_loads_comes_with_requirements_txt_alone():
         "as a plain dependency of a pin: pin them"
     )
     assert re.fullmatch(r"[\d.]+", pins["lxml-html-clean"])
+
+
+# The locks: every package, transitively, as the suite passed (scripts/lock-requirements.py).
+
+
+def _lock(name: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / name).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement = Requirement(line)
+            pins[canonicalize_name(requirement.name)] = next(iter(requirement.specifier)).version
+    return pins
+
+
+def _pins_of(name: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / name).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            requirement = Requirement(line)
+            pins[canonicalize_name(requirement.name)] = next(iter(requirement.specifier)).version
+    return pins
+
+
+def test_the_locks_hold_every_pin_at_its_version():
+    runtime, dev = _lock("requirements.lock"), _lock("requirements-dev.lock")
+    for pins, lock, name in (
+        (_pins_of("requirements.txt"), runtime, "requirements.lock"),
+        (_pins_of("requirements.txt") | _pins_of("requirements-dev.txt"), dev, "requirements-dev.lock"),
+    ):
+        wrong = {p: (v, lock.get(p)) for p, v in pins.items() if lock.get(p) != v}
+        assert not wrong, f"{name} disagrees with the pins (pin, lock): {wrong}; re-run scripts/lock-requirements.py"
+    assert {p: dev.get(p) for p in runtime} == runtime, "requirements.lock and requirements-dev.lock disagree"
+
+
+def test_the_runtime_lock_holds_everything_requirements_txt_needs_as_installed():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lock_requirements", ROOT / "scripts" / "lock-requirements.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    needed = module.closure(module.requirements(ROOT / "requirements.txt"))
+    runtime = _lock("requirements.lock")
+    missing, extra = needed - set(runtime), set(runtime) - needed
+    assert not missing and not extra, f"requirements.lock is stale: missing {missing}, extra {extra}"
+    stale = {name: (version, md.version(name)) for name, version in runtime.items() if md.version(name) != version}
+    assert not stale, f"installed versions differ from requirements.lock (lock, installed): {stale}"

@@ -50,7 +50,7 @@ def test_article_link_linked_again_since_is_refused_with_what_to_do(senior_clien
     link = ArticleLinkFactory(note="The first note.")
     pk, dispute, source = link.pk, link.dispute, link.source
     services.article_delete(link=link, user=senior)
-    again = services.article_link(dispute=dispute, user=senior, url=source.url, relation="corroborates", note="New.")
+    again = services.article_create(dispute=dispute, user=senior, url=source.url, relation="corroborates", note="New.")
     record = ArticleLink.history.filter(id=pk, history_type="+").get()
     response = _restore(senior_client, "article", pk, record)
     assert response.status_code == 302

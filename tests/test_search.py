@@ -23,7 +23,7 @@ def anonymous():
 
 
 def _found(user, query: str, **filters) -> set[str]:
-    return set(search_disputes(user, query, filters).values_list("slug", flat=True))
+    return set(search_disputes(user=user, query=query, filters=filters).values_list("slug", flat=True))
 
 
 def test_finds_words_in_the_proposition(anonymous):
@@ -77,7 +77,7 @@ def test_each_dispute_appears_once_even_when_several_things_match(anonymous):
     dispute = DisputeFactory(slug="many", proposition="Drone down")
     ClaimFactory(dispute=dispute, quote="The drone fell.")
     ClaimFactory(dispute=dispute, quote="No drone fell.")
-    assert list(search_disputes(anonymous, "drone").values_list("slug", flat=True)) == ["many"]
+    assert list(search_disputes(user=anonymous, query="drone").values_list("slug", flat=True)) == ["many"]
 
 
 @on_postgres
@@ -165,7 +165,7 @@ def test_search_uses_the_gin_index_of_the_search_documents(anonymous):
     from claims.synthetic import PLACES, synthesize
 
     synthesize(disputes=300, claims_per_dispute=2, published_share=1.0)
-    qs = search_disputes(anonymous, PLACES[7])  # a word in one proposition of the 300
+    qs = search_disputes(user=anonymous, query=PLACES[7])  # a word in one proposition of the 300
     with connection.cursor() as cursor:
         # Statistics, as autovacuum would have gathered them; and no sequential scans,
         # which a small table would get anyway, to see whether the index fits the query.

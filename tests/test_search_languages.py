@@ -23,7 +23,7 @@ HOME = reverse("claims:home")
 
 
 def _found(query: str) -> set[str]:
-    return set(search_disputes(AnonymousUser(), query).values_list("slug", flat=True))
+    return set(search_disputes(user=AnonymousUser(), query=query).values_list("slug", flat=True))
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_the_search_query_can_be_answered_from_the_gin_index(translated):
     from claims.synthetic import synthesize
 
     synthesize(disputes=300, claims_per_dispute=2, published_share=1.0)
-    qs = search_disputes(AnonymousUser(), "истребители airfield")
+    qs = search_disputes(user=AnonymousUser(), query="истребители airfield")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_dispute, claims_disputesearchdocument")
         cursor.execute("SET LOCAL enable_seqscan = off")

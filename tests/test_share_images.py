@@ -80,7 +80,7 @@ def test_the_image_is_drawn_once_per_version_and_again_after_a_change(client, di
     assert stored.read_bytes() == first
     # A second request reads the stored file: the same bytes, no new file.
     assert client.get(url(dispute)).content == first and list(folder.glob("*.png")) == [stored]
-    services.claim_record(
+    services.claim_create(
         dispute=dispute, user=editor, party=PartyFactory(name="NATO"), stance=Stance.DENIES, quote="No."
     )
     second = client.get(url(dispute)).content
@@ -95,7 +95,7 @@ def test_a_write_queues_the_drawing_for_a_worker_once_it_commits(
     queued = []
     monkeypatch.setattr(tasks.render_share_image, "apply_async", lambda args, **kw: queued.append(args))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.claim_record(dispute=dispute, user=editor, party=PartyFactory(), stance=Stance.AFFIRMS, quote="Yes.")
+        services.claim_create(dispute=dispute, user=editor, party=PartyFactory(), stance=Stance.AFFIRMS, quote="Yes.")
         assert queued == []  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -103,7 +103,7 @@ def test_a_write_queues_the_drawing_for_a_worker_once_it_commits(
     draft = DisputeFactory(is_published=False)
     queued.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.claim_record(dispute=draft, user=editor, party=PartyFactory(), stance=Stance.AFFIRMS, quote="Yes.")
+        services.claim_create(dispute=draft, user=editor, party=PartyFactory(), stance=Stance.AFFIRMS, quote="Yes.")
     assert queued == []  # drafts have no share image
 
 

@@ -31,13 +31,13 @@ def test_each_service_triggers_what_the_table_says(editor, senior):
     party = PartyFactory()
     # Claim recorded with a new URL: its feed item, and the new source's first check.
     assert run(
-        lambda: services.claim_record(
+        lambda: services.claim_create(
             dispute=dispute, user=editor, party=party, stance=Stance.AFFIRMS, quote="Yes.", source_url="https://a.org/1"
         )
     ) == (["claim"], ["new"])
     # The opposite claim, citing the same source: counterclaim and the status change; no second check.
     assert run(
-        lambda: services.claim_record(
+        lambda: services.claim_create(
             dispute=dispute, user=editor, party=party, stance=Stance.DENIES, quote="No.", source_url="https://a.org/1"
         )
     ) == (["counterclaim", "status"], [])
@@ -57,21 +57,21 @@ def test_each_service_triggers_what_the_table_says(editor, senior):
         [],
     )
     assert run(
-        lambda: services.evidence_record(
+        lambda: services.evidence_create(
             dispute=dispute, user=editor, kind="footage", title="F", released_on=datetime.date(2023, 1, 1)
         )
     ) == (["evidence"], [])
     assert run(
-        lambda: services.article_link(dispute=dispute, user=editor, url="https://a.org/3", relation="reports")
+        lambda: services.article_create(dispute=dispute, user=editor, url="https://a.org/3", relation="reports")
     ) == (["article"], ["new"])
     dispute.refresh_from_db()
     assert run(
         lambda: services.dispute_update(dispute=dispute, user=editor, version=dispute.version, summary="More.")
     ) == ([], [])
     assert run(lambda: services.dispute_publish(dispute=dispute, user=senior, publish=False)) == ([], [])
-    assert run(
-        lambda: services.dispute_settle(dispute=dispute, user=senior, verdict="true", reasoning="Shown.", version=None)
-    ) == (["verdict"], [])
+    dispute.refresh_from_db()
+    settle = {"verdict": "true", "reasoning": "Shown.", "version": dispute.version}
+    assert run(lambda: services.dispute_settle(dispute=dispute, user=senior, **settle)) == (["verdict"], [])
     no = Claim.objects.get(quote="No.")
     assert run(lambda: services.claim_delete(claim=no, user=senior)) == ([], [])  # settled: the status holds
     link = ArticleLink.objects.get(dispute=dispute)
@@ -87,8 +87,8 @@ def test_each_service_triggers_what_the_table_says(editor, senior):
 def test_restoring_a_deleted_claim_makes_its_feed_item_again_and_moves_the_status(editor, senior):
     dispute = DisputeFactory()
     party = PartyFactory()
-    services.claim_record(dispute=dispute, user=editor, party=party, stance=Stance.AFFIRMS, quote="Yes.")
-    no = services.claim_record(dispute=dispute, user=editor, party=party, stance=Stance.DENIES, quote="No.")
+    services.claim_create(dispute=dispute, user=editor, party=party, stance=Stance.AFFIRMS, quote="Yes.")
+    no = services.claim_create(dispute=dispute, user=editor, party=party, stance=Stance.DENIES, quote="No.")
     no_pk = no.pk
     services.claim_delete(claim=no, user=senior)
     deletion = Claim.history.filter(id=no_pk, history_type="-").get()

@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # HEAD answered as GET without a body, wherever GET is allowed (claims/middleware.py).
     "claims.middleware.HeadAsGetMiddleware",
+    # Every query string read once: too many parameters is a 400, control characters dropped.
+    "claims.middleware.QueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -328,6 +330,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),
     }
 else:
+    # kombu's Redis transport, except that a worker whose broker dies while it holds messages
+    # keeps running (tracker/broker.py).
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "tracker.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Above the hard time limit, so a running task is never handed to a second worker.
         "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
@@ -364,9 +370,9 @@ FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
 # --- Source checker -----------------------------------------------------------
 # Check jobs per wake-up message, run at once by one task in threads, which then take
 # further due jobs whose host is free (docs/performance.md, "The checker (targets 4–6)").
-# 1: one job per message, one at a time per worker process. Off by default until a
-# worker that holds long batches survives a broker restart in the drills.
-CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 1)
+# 1: one job per message, one at a time per worker process. On by default since a worker
+# holding long batches survives a broker restart (tracker/broker.py; the drills check it).
+CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 32)
 # How long a batch's threads go on taking further due jobs from the queue; well under the
 # soft time limit, so a job started at the end still finishes within it.
 CHECKER_BATCH_SECONDS = envint("CHECKER_BATCH_SECONDS", 30)

@@ -51,7 +51,7 @@ def build_warc(result: FetchResult) -> bytes:
         target,
         "response",
         payload=io.BytesIO(result.body),
-        http_headers=StatusAndHeaders(f"{result.status} {_reason(result.status)}", headers, protocol="HTTP/1.1"),
+        http_headers=StatusAndHeaders(f"{result.status} {_reason(result.status or 0)}", headers, protocol="HTTP/1.1"),
         warc_headers_dict=dict(warc_headers),
     )
     writer.write_record(response)

@@ -187,7 +187,8 @@ class PageText:
         bucket = max(slack // 2, 20)
         for offset in range(0, max(size - length, 0) + 1, step):
             anchor = needle[offset : offset + length]
-            hits, at = [], haystack.find(anchor)
+            hits: list[int] = []
+            at = haystack.find(anchor)
             while at >= 0 and len(hits) <= _HITS_PER_ANCHOR:
                 hits.append(at)
                 at = haystack.find(anchor, at + 1)

@@ -827,22 +827,21 @@ def _robots_lines_fetched(robots: Target, deadline: Deadline) -> list[str] | Non
     if shared is not _MISSING:
         _remember_robots(robots.url, now, shared)
         return shared
+    lines = None  # unreachable robots.txt allows (and is asked again after the expiry)
+    answered = False
     try:
         with host_slot(robots.host, deadline):
             response = _one_request(robots, deadline)
+        answered = True
+        if response.status < 400 and response.status not in REDIRECT_STATUSES:
+            lines = response.body.decode("utf-8", errors="replace").splitlines()[:5000]
     except FetchRefused as refused:
         if refused.kind in {UNSAFE, TIMEOUT}:
-            _store_shared_robots(client, robots.url, _MISSING)
             raise
-        lines = None
-    except BaseException:  # the host stayed busy, or a time limit: let another process try
-        _store_shared_robots(client, robots.url, _MISSING)
-        raise  # unreachable robots.txt allows (and is asked again after the expiry)
-    else:
-        if response.status >= 400 or response.status in REDIRECT_STATUSES:
-            lines = None
-        else:
-            lines = response.body.decode("utf-8", errors="replace").splitlines()[:5000]
+        answered = True
+    finally:
+        if not answered:  # refused, the host stayed busy, or a time limit: let another process try
+            _store_shared_robots(client, robots.url, _MISSING)
     _store_shared_robots(client, robots.url, lines)
     _remember_robots(robots.url, now, lines)
     return lines

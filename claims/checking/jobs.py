@@ -115,9 +115,10 @@ def check_progress(source: Source) -> Source:
     """
     job = CheckJob.objects.live().filter(source=source).only("state", "run_after").first()
     source.check_live = job is not None
-    queued = job is not None and job.state == outcomes.QUEUED and job.run_after <= timezone.now()
-    source.check_queued_since = job.run_after if queued else None
-    waited = (timezone.now() - job.run_after).total_seconds() if queued else 0
+    due = job.run_after if job is not None and job.state == outcomes.QUEUED else None
+    queued = due is not None and due <= timezone.now()
+    source.check_queued_since = due if queued else None
+    waited = (timezone.now() - due).total_seconds() if due is not None and queued else 0
     source.check_unclaimed = waited > settings.CHECKER_QUEUED_WARNING_SECONDS
     return source
 
@@ -191,11 +192,13 @@ def jobs_request(*, source_ids: Iterable[int], reason: str = CheckJob.Reason.MAN
         to_wake = [job.pk for job in batch.jobs if job.source_id not in live]
         batch.created = len(to_wake)
 
-    def wake() -> None:
+    def send_wakeups() -> None:
         batch.woken = wake_workers(to_wake)
 
+    # (The wake-up function was once named like the ``wake`` flag and hid it: ``wake=False``
+    # still woke workers. mypy found it.)
     if wake and to_wake:
-        transaction.on_commit(wake)
+        transaction.on_commit(send_wakeups)
     elif not to_wake:
         batch.woken = 0
     return batch

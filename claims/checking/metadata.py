@@ -38,18 +38,38 @@ _ARTICLE_TYPES = re.compile(
 _ARTICLE_ONLY = re.compile(r"^(?!WebPage$|ItemPage$|CreativeWork$)")
 _TITLE_PROPERTY = re.compile(r"\s*(dc|dcterm|og|twitter)\s*:\s*(title)\s*", re.I)
 _TITLE_NAME = re.compile(r"^\s*(?:(dc|dcterm|og|twitter|parsely|weibo:(article|webpage))\s*[-.:]\s*)?title\s*$", re.I)
-_TITLE_ORDER = ("dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title")
+_TITLE_ORDER: tuple[str, ...] = (
+    "dc:title",
+    "dcterm:title",
+    "og:title",
+    "weibo:article:title",
+    "weibo:webpage:title",
+    "title",
+)
 _TITLE_ORDER += ("twitter:title", "parsely-title")
 _SEPARATOR = re.compile(r" [|\-–—\\/>»] ")
 
 # meta name/property → our key (lower case, spaces removed, "." and "-" as ":").
-_AUTHOR_KEYS = ("dc:creator", "dcterm:creator", "dcterms:creator", "author", "parsely:author", "sailthru:author")
+_AUTHOR_KEYS: tuple[str, ...] = (
+    "dc:creator",
+    "dcterm:creator",
+    "dcterms:creator",
+    "author",
+    "parsely:author",
+    "sailthru:author",
+)
 _AUTHOR_KEYS += ("article:author", "og:article:author", "byl", "citation_author")
-_SITE_KEYS = ("og:site_name", "application:name", "publisher", "dc:publisher", "dcterms:publisher")
-_PUBLISHED_KEYS = ("article:published_time", "og:published_time", "parsely:pub:date", "sailthru:date")
+_SITE_KEYS: tuple[str, ...] = ("og:site_name", "application:name", "publisher", "dc:publisher", "dcterms:publisher")
+_PUBLISHED_KEYS: tuple[str, ...] = ("article:published_time", "og:published_time", "parsely:pub:date", "sailthru:date")
 _PUBLISHED_KEYS += ("datepublished", "dc:date:issued", "dcterms:issued", "dc:date", "dcterms:date", "pubdate")
 _PUBLISHED_KEYS += ("date", "publish:date", "publication_date", "citation_publication_date", "article:published")
-_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms:modified", "last:modified")
+_MODIFIED_KEYS: tuple[str, ...] = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms:modified",
+    "last:modified",
+)
 _MODIFIED_KEYS += ("article:modified",)
 
 _BY_PREFIX = re.compile(r"^\s*(?:by|par|von|por|door|di|av|af)\s*:?\s+", re.I)
@@ -119,7 +139,7 @@ def _kinds(item: dict) -> list[str]:
 
 def _json_ld_article(items: list[dict], *, pages: bool = False) -> dict:
     """The first item of an article type (with ``pages``, of a page type when there is no article)."""
-    page = {}
+    page: dict = {}
     for item in items:
         kinds = _kinds(item)
         if any(_ARTICLE_TYPES.match(k) and _ARTICLE_ONLY.match(k) for k in kinds):

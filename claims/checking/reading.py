@@ -140,7 +140,7 @@ def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck |
     )
     for claim in claims:
         prior = earlier.get(claim.pk)
-        if prior is not None and claim.updated_at <= reused_from.started_at:
+        if prior is not None and reused_from is not None and claim.updated_at <= reused_from.started_at:
             rows.append(
                 QuoteCheck(
                     check_run=check,

@@ -139,8 +139,8 @@ def _run_in_thread(job_id: int, until: float) -> None:
 
     try:
         run_job(job_id)
-        while time.monotonic() < until and (job_id := next_free_job()) is not None:
-            run_job(job_id)
+        while time.monotonic() < until and (next_id := next_free_job()) is not None:
+            run_job(next_id)
     finally:
         connection.close()  # this thread's own connection; the thread ends with the batch
 

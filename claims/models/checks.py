@@ -102,6 +102,12 @@ class SourceCheck(models.Model):
 
     Outcome = Source.CheckState
 
+    # Set on loaded rows, not columns: by claims.checking.selectors.check_history (the check
+    # before with text, its missing quotes) and by the runner (the quote rows it recorded).
+    previous_text_id: int | None
+    quotes_missing: "list[QuoteCheck]"
+    _quote_rows: "list[QuoteCheck]"
+
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="checks")
     job = models.OneToOneField(CheckJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="result")
     started_at = models.DateTimeField(default=timezone.now)

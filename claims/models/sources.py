@@ -1,3 +1,4 @@
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from claims.checking import outcomes
 from claims.text import NormalisedCharField
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 # Query parameters that only track the reader; two URLs differing in them are one source.
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ocid", "cmpid"}
@@ -131,6 +135,11 @@ class Source(models.Model):
 
     # Defined in claims.checking.outcomes; sorted so filters and SQL stay stable.
     PROBLEM_STATES = sorted(outcomes.PROBLEM)
+
+    # Set on a loaded row by claims.checking.jobs.check_progress (not columns): what the badge shows.
+    check_live: bool
+    check_queued_since: "datetime | None"
+    check_unclaimed: bool
 
     url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, help_text="Normalised; one Source per URL.")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.ARTICLE)

@@ -1,7 +1,7 @@
 """A logged-in user's tokens for the read-only JSON API: list, make (shown once), revoke."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -9,12 +9,14 @@ from claims.forms import ApiTokenForm
 from claims.models import ApiToken
 from claims.text import normalise_text
 
+from .htmx import SignedInRequest
+
 MAX_ACTIVE_TOKENS = 10
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: SignedInRequest) -> HttpResponse:
     tokens = ApiToken.objects.active().filter(user=request.user)
     new_token = ""
     error = ""
@@ -28,7 +30,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             return redirect("claims:api-tokens")
         form = ApiTokenForm(request.POST)
         if not form.is_valid():
-            error = " ".join(form.errors["name"])
+            error = " ".join(str(message) for message in form.errors["name"])
             typed = normalise_text(form.data.get("name", ""), multiline=False)
         elif tokens.count() >= MAX_ACTIVE_TOKENS:
             error = f"You have {MAX_ACTIVE_TOKENS} tokens; revoke one first."

@@ -8,7 +8,8 @@ CSP) or as plain text — never rendered as HTML from this site's origin.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -21,6 +22,7 @@ from claims.ratelimits import heavy_rate
 from claims.roles import can_edit
 
 from .access import get_source_for_user
+from .htmx import HtmxHttpRequest
 
 
 def _with_progress(source):
@@ -29,7 +31,7 @@ def _with_progress(source):
 
 @require_POST
 @vary_on_headers("HX-Request")
-def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
+def source_check_now(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not can_edit(request.user):
         raise PermissionDenied("Only editors can start a check.")
     source = get_source_for_user(request, pk)
@@ -42,7 +44,7 @@ def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def source_badge(request: HttpRequest, pk: int) -> HttpResponse:
+def source_badge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     source = _with_progress(get_source_for_user(request, pk))
     return render(request, "claims/checks.html#badge-response", {"source": source})
 
@@ -50,7 +52,7 @@ def source_badge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 @ratelimit(group="heavy", key="user_or_ip", rate=heavy_rate, block=True)
-def source_check_diff(request: HttpRequest, pk: int) -> HttpResponse:
+def source_check_diff(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     source = get_source_for_user(request, pk)
     old, new = checks_for_diff(source, request.GET.get("a"), request.GET.get("b"))
     context = {
@@ -66,13 +68,13 @@ def source_check_diff(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _check_for_user(request: HttpRequest, check_id: int) -> SourceCheck:
+def _check_for_user(request: HtmxHttpRequest, check_id: int) -> SourceCheck:
     check = get_object_or_404(SourceCheck.objects.select_related("source"), pk=check_id)
     get_source_for_user(request, check.source_id)
     return check
 
 
-def _inert(response: HttpResponse) -> HttpResponse:
+def _inert[R: HttpResponseBase](response: R) -> R:
     response["X-Content-Type-Options"] = "nosniff"
     # Even if a browser were talked into rendering it, no script runs and no request leaves.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
@@ -80,7 +82,7 @@ def _inert(response: HttpResponse) -> HttpResponse:
 
 
 @require_safe
-def source_archive(request: HttpRequest, check_id: int) -> HttpResponse:
+def source_archive(request: HtmxHttpRequest, check_id: int) -> HttpResponseBase:
     check = _check_for_user(request, check_id)
     if not check.archive_name or not default_storage.exists(check.archive_name):
         raise Http404("No archived copy for this check")
@@ -96,6 +98,6 @@ def source_archive(request: HttpRequest, check_id: int) -> HttpResponse:
 
 @require_safe
 @ratelimit(group="heavy", key="user_or_ip", rate=heavy_rate, block=True)
-def source_check_text(request: HttpRequest, check_id: int) -> HttpResponse:
+def source_check_text(request: HtmxHttpRequest, check_id: int) -> HttpResponse:
     check = _check_for_user(request, check_id)
     return _inert(HttpResponse(check.text, content_type="text/plain; charset=utf-8"))

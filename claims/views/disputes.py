@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -18,20 +18,21 @@ from claims.release import release_stamp
 
 from . import sharing
 from .access import get_dispute_for_user
+from .htmx import HtmxHttpRequest
 
 # Relative times on the page ("checked 3 hours ago") age without any write; a repeat
 # view is answered 304 only within the same ten minutes.
 RELATIVE_TIME_BUCKET_SECONDS = 600
 
 
-def _wants_partial(request: HttpRequest) -> bool:
+def _wants_partial(request: HtmxHttpRequest) -> bool:
     """An htmx swap gets the partial; an htmx history restore needs the whole page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_safe
 @vary_on_headers("HX-Request")
-def dispute_list(request: HttpRequest) -> HttpResponse:
+def dispute_list(request: HtmxHttpRequest) -> HttpResponse:
     """The home page: disputes that moved most recently first, filtered and searched by the query string.
 
     The results (count, rows, pages) are rendered once per version of the data, kind of
@@ -42,7 +43,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     results = cache.get(key) if key else None
     form = None
     if results is None:
-        page = selectors.dispute_list_page(request.user, request.GET)
+        page = selectors.dispute_list_page(user=request.user, params=request.GET)
         form = page.form
         context = {"listing": page, "form": form, "page_obj": page.page}
         results = render_to_string("claims/dispute_list.html#results", context, request)
@@ -51,7 +52,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     if _wants_partial(request):
         return HttpResponse(results)
     if form is None:
-        form = selectors.dispute_list_form(request.user, request.GET)
+        form = selectors.dispute_list_form(user=request.user, params=request.GET)
     context = {"form": form, "results": mark_safe(results), "preview": link_previews.home_preview()}  # noqa: S308 — rendered HTML
     return render(request, "claims/dispute_list.html", context)
 
@@ -60,7 +61,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 LIST_CACHE_SECONDS = 600
 
 
-def _shared_list_key(request: HttpRequest) -> str | None:
+def _shared_list_key(request: HtmxHttpRequest) -> str | None:
     """The cache key of the home page's results for this request; None where there is no version (SQLite)."""
     stamp = selectors.newest_page_stamp()
     if stamp is None:
@@ -69,7 +70,7 @@ def _shared_list_key(request: HttpRequest) -> str | None:
     return "dispute-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _dispute_page_etag(request: HttpRequest, stamp: str, variant: str) -> str | None:
+def _dispute_page_etag(request: HtmxHttpRequest, stamp: str, variant: str) -> str | None:
     """What this viewer would see of this dispute, as an ETag; None when it must not be reused.
 
     The dispute's page version (selectors.dispute_page_version) plus everything else the
@@ -93,14 +94,14 @@ def _dispute_page_etag(request: HttpRequest, stamp: str, variant: str) -> str | 
     return '"' + hashlib.sha256(parts.encode()).hexdigest()[:32] + '"'
 
 
-def _page_version_or_404(request: HttpRequest, slug: str) -> selectors.PageVersion:
-    version = selectors.dispute_page_version(slug, request.user)
+def _page_version_or_404(request: HtmxHttpRequest, slug: str) -> selectors.PageVersion:
+    version = selectors.dispute_page_version(slug=slug, user=request.user)
     if version is None:
         raise Http404("No dispute matches the given query.")
     return version
 
 
-def _shared_copy_key(request: HttpRequest, stamp: str, variant: str) -> str | None:
+def _shared_copy_key(request: HtmxHttpRequest, stamp: str, variant: str) -> str | None:
     """The cache key of the page's body as every viewer of this kind sees it; None: not shared.
 
     Like the ETag, but without who the viewer is: readers and visitors see the same
@@ -123,7 +124,7 @@ def _shared_copy_key(request: HttpRequest, stamp: str, variant: str) -> str | No
 
 @require_safe
 @vary_on_headers("HX-Request")
-def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One dispute: claims side by side by stance, evidence, later articles and the timeline.
 
     A repeat view of an unchanged dispute is answered 304 from the lookup query alone;
@@ -139,7 +140,7 @@ def dispute_detail(request: HttpRequest, slug: str) -> HttpResponse:
     key = _shared_copy_key(request, version.stamp, request.GET.urlencode())
     copy = cache.get(key) if key else None
     if copy is None:
-        data = selectors.dispute_page_data(dispute, show_all=request.GET.get("all") == "1")
+        data = selectors.dispute_page_data(dispute=dispute, show_all=request.GET.get("all") == "1")
         # Timeline marks jump to their cards; on a cut-down page, to the page with every card.
         context = {"dispute": dispute, "data": data, "mark_prefix": "?all=1" if data.is_truncated else ""}
         if not data.timeline_is_lazy:
@@ -172,7 +173,7 @@ def _with_etag(response: HttpResponse, etag: str | None) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def dispute_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A dispute's timeline: what a big dispute's page loads when it is scrolled to, or a page of its own."""
     version = _page_version_or_404(request, slug)
     partial = _wants_partial(request)
@@ -180,7 +181,7 @@ def dispute_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
         return not_modified
     dispute = get_dispute_for_user(request, slug)
-    data = selectors.dispute_page_data(dispute)
+    data = selectors.dispute_page_data(dispute=dispute)
     template = "claims/dispute_detail.html#timeline" if partial else "claims/dispute_timeline.html"
     context = {"dispute": dispute, "data": data, "timeline": data.timeline}
     context["mark_prefix"] = dispute.get_absolute_url() + ("?all=1" if data.is_truncated else "")

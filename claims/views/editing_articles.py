@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -16,6 +16,7 @@ from claims.forms import ArticleLinkForm
 from claims.models import ArticleLink, Dispute
 
 from .access import get_article_link_for_user, get_dispute_for_user
+from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import (
     FORMS_PAGE,
     added_in_place,
@@ -34,7 +35,7 @@ from .inplace import (
 )
 
 
-def _article_item(request: HttpRequest, link: ArticleLink) -> str:
+def _article_item(request: HtmxHttpRequest, link: ArticleLink) -> str:
     link = ArticleLink.objects.select_related("source", "dispute").get(pk=link.pk)
     with_check_progress(link.source)
     return card(request, "article-item", {"link": link, "dispute": link.dispute})
@@ -43,7 +44,7 @@ def _article_item(request: HttpRequest, link: ArticleLink) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def article_create(request: HttpRequest, slug: str) -> HttpResponse:
+def article_create(request: SignedInRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     form = ArticleLinkForm(request.POST or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
@@ -52,7 +53,7 @@ def article_create(request: HttpRequest, slug: str) -> HttpResponse:
             link, created = services.submit_once(
                 user=request.user,
                 key=submission_key(request),
-                create=lambda: services.article_link(
+                create=lambda: services.article_create(
                     dispute=dispute,
                     user=request.user,
                     url=data["url"],
@@ -62,8 +63,8 @@ def article_create(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            # Linked by someone else between the form's check and the save.
-            form.add_error(None, error)
+            # Already linked (before, or by someone else at the same moment): the service's rule.
+            form.add_error("url", error)
             return _article_form(request, form, dispute)
         if link is None:
             return already_sent(request, dispute.get_absolute_url())
@@ -80,7 +81,7 @@ def article_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _article_form(request, form, dispute)
 
 
-def _article_form(request: HttpRequest, form: ArticleLinkForm, dispute: Dispute) -> HttpResponse:
+def _article_form(request: HtmxHttpRequest, form: ArticleLinkForm, dispute: Dispute) -> HttpResponse:
     return form_response(
         request,
         form=form,
@@ -95,7 +96,7 @@ def _article_form(request: HttpRequest, form: ArticleLinkForm, dispute: Dispute)
 
 @require_safe
 @vary_on_headers("HX-Request")
-def article_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
+def article_add_slot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     if not request.htmx:
         return redirect(dispute)
@@ -104,7 +105,7 @@ def article_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def article_card(request: HttpRequest, pk: int) -> HttpResponse:
+def article_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     link = get_article_link_for_user(request, pk)
     if not request.htmx:
         return redirect(link.dispute.get_absolute_url() + f"#article-{pk}")
@@ -114,7 +115,7 @@ def article_card(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def article_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     link = get_article_link_for_user(request, pk)
     form = ArticleLinkForm(request.POST or None, instance=ArticleLink.objects.select_related("source").get(pk=pk))
     conflict = None
@@ -154,7 +155,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
-def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def article_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     link = get_article_link_for_user(request, pk)
     dispute = link.dispute
     if request.method == "POST":

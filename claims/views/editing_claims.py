@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,6 +16,7 @@ from claims.forms import ClaimForm
 from claims.models import Claim, Stance
 
 from .access import get_claim_for_user, get_dispute_for_user
+from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import (
     FORMS_PAGE,
     added_in_place,
@@ -34,7 +35,7 @@ from .inplace import (
 )
 
 
-def _claim_card(request: HttpRequest, claim: Claim) -> str:
+def _claim_card(request: HtmxHttpRequest, claim: Claim) -> str:
     claim = Claim.objects.select_related("party", "speaker", "source", "dispute", "superseded_by").get(pk=claim.pk)
     with_check_progress(claim.source)
     return card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
@@ -47,7 +48,7 @@ def _new_slot_id(stance: str) -> str:
 @require_POST
 @vary_on_headers("HX-Request")
 @require_editor
-def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
+def claim_language_suggestion(request: SignedInRequest) -> HttpResponse:
     """The claim form's language field, with the language detected in the quote typed so far.
 
     htmx posts the form here as the quote is typed or pasted. The detected language fills the
@@ -73,8 +74,9 @@ def claim_language_suggestion(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 @require_editor
-def claim_similar(request: HttpRequest) -> HttpResponse:
+def claim_similar(request: SignedInRequest) -> HttpResponse:
     """Claims already recorded that read like the quote, paraphrase or translation being typed.
 
     htmx posts the claim form here as it is typed (the ``similar-claims`` slot of the form);
@@ -96,7 +98,7 @@ def claim_similar(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
+def claim_create(request: SignedInRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     stance = request.GET.get("stance", "")
     if stance not in Stance.values:
@@ -109,7 +111,7 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
         claim, created = services.submit_once(
             user=request.user,
             key=submission_key(request),
-            create=lambda: services.claim_record(dispute=dispute, user=request.user, **form.service_kwargs()),
+            create=lambda: services.claim_create(dispute=dispute, user=request.user, **form.service_kwargs()),
         )
         if claim is None:
             return already_sent(request, dispute.get_absolute_url())
@@ -142,7 +144,7 @@ def claim_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def claim_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
+def claim_add_slot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The "Add a claim" button of a column (htmx "cancel" of a new claim)."""
     dispute = get_dispute_for_user(request, slug)
     if not request.htmx:
@@ -155,7 +157,7 @@ def claim_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def claim_card(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One claim card (htmx: "cancel" an edit); a plain request goes to its place on the dispute page."""
     claim = get_claim_for_user(request, pk)
     if not request.htmx:
@@ -166,7 +168,7 @@ def claim_card(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request, pk)
     form = ClaimForm(request.POST or None, instance=Claim.objects.get(pk=pk))
     conflict = None
@@ -217,7 +219,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
-def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request, pk)
     dispute = claim.dispute
     refusal = ""

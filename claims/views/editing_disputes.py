@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,6 +16,7 @@ from claims.forms import DisputeForm, VerdictForm
 from claims.models import Dispute
 
 from .access import get_dispute_for_user
+from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import (
     FORMS_PAGE,
     already_sent,
@@ -31,7 +33,7 @@ from .inplace import (
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def dispute_create(request: HttpRequest) -> HttpResponse:
+def dispute_create(request: SignedInRequest) -> HttpResponse:
     form = DisputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -58,7 +60,7 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def dispute_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_edit(request: SignedInRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     form = DisputeForm(request.POST or None, instance=Dispute.objects.get(pk=dispute.pk))
     conflict = None
@@ -90,7 +92,7 @@ def dispute_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def dispute_header(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_header(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The dispute's header alone (htmx "cancel" of an edit); a plain request gets the page."""
     dispute = get_dispute_for_user(request, slug)
     if not request.htmx:
@@ -101,7 +103,7 @@ def dispute_header(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_settler
-def dispute_verdict(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_verdict(request: SignedInRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     form = VerdictForm(request.POST or None, instance=Dispute.objects.get(pk=dispute.pk))
     conflict = None
@@ -118,6 +120,9 @@ def dispute_verdict(request: HttpRequest, slug: str) -> HttpResponse:
             conflict = error
             form = VerdictForm(with_current_version(request, error), instance=error.obj)
             form.is_valid()
+        except ValidationError as error:
+            # The verdict rule is the service's (a verdict needs its reasoning): shown beside the field.
+            form.add_error(None, error)
         else:
             if request.htmx:
                 return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#dispute-header-swap", {"dispute": dispute}))
@@ -134,7 +139,7 @@ def dispute_verdict(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _publish(request: HttpRequest, slug: str, publish: bool) -> HttpResponse:
+def _publish(request: SignedInRequest, slug: str, publish: bool) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     dispute = services.dispute_publish(dispute=dispute, user=request.user, publish=publish)
     if request.htmx:
@@ -147,21 +152,21 @@ def _publish(request: HttpRequest, slug: str, publish: bool) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 @require_publisher
-def dispute_publish(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_publish(request: SignedInRequest, slug: str) -> HttpResponse:
     return _publish(request, slug, True)
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 @require_publisher
-def dispute_unpublish(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_unpublish(request: SignedInRequest, slug: str) -> HttpResponse:
     return _publish(request, slug, False)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
-def dispute_delete(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_delete(request: SignedInRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     if request.method == "POST":
         pk = dispute.pk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,6 +16,7 @@ from claims.forms import EvidenceForm, EvidenceLinkForm
 from claims.models import Evidence, EvidenceLink
 
 from .access import get_dispute_for_user, get_evidence_for_user
+from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import (
     FORMS_PAGE,
     added_in_place,
@@ -34,7 +35,7 @@ from .inplace import (
 )
 
 
-def _evidence_item(request: HttpRequest, evidence: Evidence) -> str:
+def _evidence_item(request: HtmxHttpRequest, evidence: Evidence) -> str:
     evidence = (
         Evidence.objects.select_related("released_by", "source", "dispute")
         .prefetch_related("links__claim__party")
@@ -47,14 +48,14 @@ def _evidence_item(request: HttpRequest, evidence: Evidence) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def evidence_create(request: HttpRequest, slug: str) -> HttpResponse:
+def evidence_create(request: SignedInRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     form = EvidenceForm(request.POST or None, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         evidence, created = services.submit_once(
             user=request.user,
             key=submission_key(request),
-            create=lambda: services.evidence_record(dispute=dispute, user=request.user, **form.service_kwargs()),
+            create=lambda: services.evidence_create(dispute=dispute, user=request.user, **form.service_kwargs()),
         )
         if evidence is None:
             return already_sent(request, dispute.get_absolute_url())
@@ -82,7 +83,7 @@ def evidence_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def evidence_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
+def evidence_add_slot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     dispute = get_dispute_for_user(request, slug)
     if not request.htmx:
         return redirect(dispute)
@@ -91,7 +92,7 @@ def evidence_add_slot(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def evidence_card(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for_user(request, pk)
     if not request.htmx:
         return redirect(evidence.dispute.get_absolute_url() + f"#evidence-{pk}")
@@ -101,7 +102,7 @@ def evidence_card(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for_user(request, pk)
     dispute = evidence.dispute
     form = EvidenceForm(request.POST or None, instance=Evidence.objects.get(pk=pk), dispute=dispute)
@@ -136,7 +137,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_editor
-def evidence_link_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_link_add(request: SignedInRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for_user(request, pk)
     form = EvidenceLinkForm(request.POST or None, dispute=evidence.dispute)
     if request.method == "POST" and form.is_valid():
@@ -144,7 +145,7 @@ def evidence_link_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.submit_once(
                 user=request.user,
                 key=submission_key(request),
-                create=lambda: services.evidence_link_add(
+                create=lambda: services.evidence_link_create(
                     evidence=evidence, user=request.user, **form.service_kwargs()
                 ),
             )
@@ -170,11 +171,11 @@ def evidence_link_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 @require_editor
-def evidence_link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_link_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(EvidenceLink.objects.select_related("evidence__dispute"), pk=pk)
     evidence = link.evidence
     get_dispute_for_user(request, evidence.dispute.slug)
-    services.evidence_link_remove(link=link, user=request.user)
+    services.evidence_link_delete(link=link, user=request.user)
     if request.htmx:
         return changed(HttpResponse(_evidence_item(request, evidence)))
     return done(request, "Link removed.", evidence.dispute.get_absolute_url() + f"#evidence-{evidence.pk}")
@@ -183,7 +184,7 @@ def evidence_link_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @require_senior
-def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for_user(request, pk)
     dispute = evidence.dispute
     if request.method == "POST":

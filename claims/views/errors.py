@@ -7,7 +7,7 @@ import logging
 import sys
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -43,7 +43,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(loader.render_to_string("errors/503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     # Django's request logger would report this as a server error (an e-mail/alert per request).
-    response._has_been_logged = True
+    response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log
     return response
 
 
@@ -60,12 +60,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     fields than DATA_UPLOAD_MAX_NUMBER_FIELDS) is a 413 that says what the limit is; every
     other bad request is Django's 400 page.
 
-    An htmx request gets the message alone: the page's htmx configuration
-    (``templates/base.html``) swaps a 413 into the form's ``.request-limit`` slot, so the
-    form stays as typed. A plain form post gets a page that says the text is still in the
-    form one step back."""
+    An htmx request gets the message alone, which ``static/js/site.js`` writes into the
+    form's ``.request-limit`` slot (or the page's alert region when the form has none); htmx
+    swaps nothing, so the form stays as typed. A plain form post gets a page that says the
+    text is still in the form one step back."""
     if not isinstance(exception, (RequestDataTooBig, TooManyFieldsSent)):
-        return default_bad_request(request, exception)
+        return default_bad_request(request, exception or BadRequest())
     context = {"limits": _limits(), "too_many_fields": isinstance(exception, TooManyFieldsSent)}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Request too large."}, status=413)

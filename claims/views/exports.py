@@ -9,19 +9,18 @@ non-Latin text right.
 import csv
 from collections.abc import Iterable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from claims import selectors
 from claims.filters import DisputeFilterForm
-from claims.models import ArticleLink, Claim, Evidence, Stance
+from claims.models import Stance
 
 from .access import get_dispute_for_user
+from .htmx import HtmxHttpRequest
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A search export is for a desk's spreadsheet, not a database dump.
-MAX_SEARCH_ROWS = 5000
 
 
 def cell(value) -> str:
@@ -46,12 +45,10 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Http
 
 
 @require_safe
-def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_claims_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One row per claim on the dispute: who, stance, the quote, when, where, and what the last check found."""
     dispute = get_dispute_for_user(request, slug)
-    claims = (
-        Claim.objects.filter(dispute=dispute).select_related("party", "speaker", "source").order_by("said_on", "pk")
-    )
+    claims = selectors.export_claims(dispute=dispute)
     page = request.build_absolute_uri(dispute.get_absolute_url())
     rows = (
         [
@@ -59,8 +56,8 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
             dispute.proposition,
             dispute.slug,
             c.party.name,
-            c.speaker.name if c.speaker_id else "",
-            c.speaker.role if c.speaker_id else "",
+            c.speaker.name if c.speaker else "",
+            c.speaker.role if c.speaker else "",
             c.get_stance_display(),
             c.quote,
             c.quote_language,
@@ -70,10 +67,10 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
             c.paraphrase,
             c.said_on,
             c.said_on_precision,
-            c.source.url if c.source_id else "",
-            c.source.title if c.source_id else "",
-            c.source.get_check_state_display() if c.source_id else "",
-            c.source.last_checked_at if c.source_id else None,
+            c.source.url if c.source else "",
+            c.source.title if c.source else "",
+            c.source.get_check_state_display() if c.source else "",
+            c.source.last_checked_at if c.source else None,
             f"{page}#claim-{c.pk}",
             c.standing,
             c.withdrawn_on,
@@ -118,20 +115,10 @@ def dispute_claims_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def dispute_sources_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_sources_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One row per source the dispute cites, saying how it is used (claim, evidence, article) and its check state."""
     dispute = get_dispute_for_user(request, slug)
-    uses: dict[int, list[str]] = {}
-    sources = {}
-    for claim in Claim.objects.filter(dispute=dispute, source__isnull=False).select_related("source", "party"):
-        sources[claim.source_id] = claim.source
-        uses.setdefault(claim.source_id, []).append(f"claim {claim.pk} ({claim.party.name}, {claim.stance})")
-    for evidence in Evidence.objects.filter(dispute=dispute, source__isnull=False).select_related("source"):
-        sources[evidence.source_id] = evidence.source
-        uses.setdefault(evidence.source_id, []).append(f"evidence {evidence.pk}: {evidence.title}")
-    for link in ArticleLink.objects.filter(dispute=dispute).select_related("source"):
-        sources[link.source_id] = link.source
-        uses.setdefault(link.source_id, []).append(f"article ({link.relation})")
+    sources = selectors.export_sources(dispute=dispute)
     rows = (
         [
             s.pk,
@@ -142,10 +129,10 @@ def dispute_sources_csv(request: HttpRequest, slug: str) -> HttpResponse:
             s.published_on,
             s.get_check_state_display(),
             s.last_checked_at,
-            "; ".join(uses[s.pk]),
+            "; ".join(uses),
             request.build_absolute_uri(s.get_absolute_url()),
         ]
-        for s in sorted(sources.values(), key=lambda s: s.pk)
+        for s, uses in sources
     )
     header = [
         "source_id",
@@ -163,19 +150,17 @@ def dispute_sources_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def search_csv(request: HttpRequest) -> HttpResponse:
+def search_csv(request: HtmxHttpRequest) -> HttpResponse:
     """The disputes the home page's search and filters find (same query string), one row each."""
     form = DisputeFilterForm(request.GET or None, user=request.user)
     cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and form.errors:
         return HttpResponse(
-            "Invalid filters: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            "Invalid filters: " + "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items()),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    disputes = selectors.search_disputes(request.user, cleaned.get("q", ""), cleaned).prefetch_related("claims__party")[
-        :MAX_SEARCH_ROWS
-    ]
+    disputes = selectors.export_search(user=request.user, filters=cleaned)
 
     def row(d) -> list:
         claims = list(d.claims.all())

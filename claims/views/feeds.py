@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -28,7 +28,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from claims import selectors
 from claims.models import Dispute, DisputePageStamp, FeedItem, FeedToken, Party
+from claims.models.feed_items import FeedItemQuerySet
 from claims.release import release_stamp
+
+from .htmx import HtmxHttpRequest, SignedInRequest
 
 FEED_LENGTH = 50
 # A feed is read by whoever it is passed on to, so it shows what a stranger may see,
@@ -47,7 +50,7 @@ class FeedScope:
     title: str
     description: str
     link: str
-    items: object  # a FeedItemQuerySet
+    items: FeedItemQuerySet
     guid: str = ""  # the Atom feed id: the feed's own URL, set per request
 
 
@@ -135,19 +138,19 @@ class RssFeed(Feed):
 
 
 class AtomFeed(RssFeed):
-    feed_type = Atom1Feed
+    feed_type = Atom1Feed  # type: ignore[assignment]  # Django's own pairing of a feed class and type
 
     def item_title(self, item: FeedItem) -> str:
         # Atom titles are declared text, so no escaping beyond the XML's own.
         return item.title
 
 
-def feed_token_is_valid(request: HttpRequest) -> bool:
+def feed_token_is_valid(request: HtmxHttpRequest) -> bool:
     token = request.GET.get("token", "")
     return bool(token) and FeedToken.objects.filter(token=token, user__is_active=True).exists()
 
 
-def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HttpRequest) -> tuple[str, float | None]:
+def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HtmxHttpRequest) -> tuple[str, int | None]:
     """The feed's ETag and Last-Modified timestamp, from the rows it would list.
 
     One query over the newest FEED_LENGTH items, their disputes and the disputes' page
@@ -166,7 +169,7 @@ def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HttpRequest) -> tuple[
         )[:FEED_LENGTH]
     )
     moments = [m for row in rows for m in (row[1], row[2]) if m is not None]
-    last_modified = max(moments).replace(microsecond=0).timestamp() if moments else None
+    last_modified = int(max(moments).replace(microsecond=0).timestamp()) if moments else None
     fingerprint = repr((type(feed).__name__, request.get_host(), request.path, rows))
     return '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"', last_modified
 
@@ -178,7 +181,7 @@ def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HttpRequest) -> tuple[
 FEED_STAMP_SECONDS = 60
 
 
-def _feed_validators(feed: RssFeed, make_scope, request: HttpRequest) -> tuple[str, float | None]:
+def _feed_validators(feed: RssFeed, make_scope, request: HtmxHttpRequest) -> tuple[str, int | None]:
     """The feed's ETag and Last-Modified, worked out once per version of the data.
 
     On PostgreSQL every write that changes any feed renews the newest page stamp (the
@@ -199,7 +202,7 @@ def _feed_validators(feed: RssFeed, make_scope, request: HttpRequest) -> tuple[s
     return found
 
 
-def serve_feed(request: HttpRequest, feed: RssFeed, make_scope) -> HttpResponse:
+def serve_feed(request: HtmxHttpRequest, feed: RssFeed, make_scope) -> HttpResponse:
     """Answer a feed request: 304 if the reader is up to date, else the feed, rendered once per version.
 
     ``make_scope`` builds the feed's ``FeedScope`` (a 404 if its dispute or party is not
@@ -216,9 +219,10 @@ def serve_feed(request: HttpRequest, feed: RssFeed, make_scope) -> HttpResponse:
             scope = make_scope()
             scope.guid = request.build_absolute_uri(request.path)
             feedgen = feed.get_feed(scope, request)
-            rendered = HttpResponse(content_type=feedgen.content_type)
+            content_type = feedgen.content_type  # type: ignore[attr-defined]  # set by each feed type
+            rendered = HttpResponse(content_type=content_type)
             feedgen.write(rendered, "utf-8")
-            cached = (feedgen.content_type, rendered.content)
+            cached = (content_type, rendered.content)
             cache.set(key, cached, FEED_CACHE_SECONDS)
         response = HttpResponse(cached[1], content_type=cached[0])
     response.headers["ETag"] = etag
@@ -233,7 +237,7 @@ def serve_feed(request: HttpRequest, feed: RssFeed, make_scope) -> HttpResponse:
 
 def _feed_view(feed: RssFeed, make_scope):
     @require_safe
-    def view(request: HttpRequest, **kwargs) -> HttpResponse:
+    def view(request: HtmxHttpRequest, **kwargs) -> HttpResponse:
         if settings.SITE_PRIVATE and not feed_token_is_valid(request):
             return HttpResponseForbidden(
                 "This site is private: add ?token=… with your feed token (see /account/feed-token/).",
@@ -262,7 +266,7 @@ party_atom = _feed_view(atom, party_scope)
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def feed_token(request: HttpRequest) -> HttpResponse:
+def feed_token(request: SignedInRequest) -> HttpResponse:
     """A reader's feed token for a private site: see it, make or rotate it, or revoke it."""
     token = FeedToken.objects.filter(user=request.user).first()
     if request.method == "POST":

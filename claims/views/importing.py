@@ -2,16 +2,19 @@
 
 import base64
 import binascii
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from claims.claimreview_import import import_claimreviews, looks_like_claimreview
 from claims.decorators import require_senior
 from claims.importing import ImportFileError, import_claims
+
+from .htmx import HtmxHttpRequest, SignedInRequest
 
 TEMPLATE = "claims/import.html"
 
@@ -23,7 +26,7 @@ def _too_big(size: int) -> str:
     )
 
 
-def _uploaded(request: HttpRequest) -> tuple[bytes | None, str]:
+def _uploaded(request: HtmxHttpRequest) -> tuple[bytes | None, str]:
     """The file's bytes from the upload (first step) or the payload carried to the second; or an error."""
     if "payload" in request.POST:
         try:
@@ -34,15 +37,16 @@ def _uploaded(request: HttpRequest) -> tuple[bytes | None, str]:
     upload = request.FILES.get("file")
     if upload is None:
         return None, "Choose a CSV file to check."
-    if upload.size > settings.IMPORT_PAGE_MAX_BYTES:
-        return None, _too_big(upload.size)
+    size = upload.size or 0
+    if size > settings.IMPORT_PAGE_MAX_BYTES:
+        return None, _too_big(size)
     return upload.read(), ""
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @require_senior
-def import_page(request: HttpRequest) -> HttpResponse:
-    context = {"max_rows": settings.IMPORT_PAGE_MAX_ROWS, "max_bytes": settings.IMPORT_PAGE_MAX_BYTES}
+def import_page(request: SignedInRequest) -> HttpResponse:
+    context: dict[str, Any] = {"max_rows": settings.IMPORT_PAGE_MAX_ROWS, "max_bytes": settings.IMPORT_PAGE_MAX_BYTES}
     if request.method != "POST":
         return render(request, TEMPLATE, context)
     data, error = _uploaded(request)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
@@ -21,15 +21,17 @@ from claims import services
 from claims.checking.jobs import check_progress
 from claims.models import Dispute, Source
 
+from .htmx import HtmxHttpRequest
+
 FORMS_PAGE = "claims/forms.html"
 DISPUTE_PAGE = "claims/dispute_detail.html"
 
 
-def render_fragment(request: HttpRequest, template: str, context: dict, status: int = 200) -> str:
+def render_fragment(request: HtmxHttpRequest, template: str, context: dict, status: int = 200) -> str:
     return render_to_string(template, context, request=request)
 
 
-def fragments(request: HttpRequest, *parts: str, status: int = 200) -> HttpResponse:
+def fragments(request: HtmxHttpRequest, *parts: str, status: int = 200) -> HttpResponse:
     return changed(HttpResponse("".join(parts), status=status))
 
 
@@ -38,13 +40,13 @@ def changed(response: HttpResponse) -> HttpResponse:
     return trigger_client_event(response, "dispute-changed")
 
 
-def header_oob(request: HttpRequest, dispute: Dispute) -> str:
+def header_oob(request: HtmxHttpRequest, dispute: Dispute) -> str:
     dispute.refresh_from_db()
     return render_fragment(request, f"{FORMS_PAGE}#dispute-header-oob", {"dispute": dispute})
 
 
 def form_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     *,
     form,
     title: str,
@@ -78,24 +80,24 @@ def form_response(
     return response
 
 
-def submission_key(request: HttpRequest) -> str:
+def submission_key(request: HtmxHttpRequest) -> str:
     return request.POST.get("submission", "") if request.method == "POST" else ""
 
 
-def already_sent(request: HttpRequest, url: str) -> HttpResponse:
+def already_sent(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """A second submit of a form whose first result is gone (deleted since): say so, create nothing."""
     messages.info(request, "This form had already been sent; what it added has been deleted since.")
     return go_to(request, url)
 
 
-def with_current_version(request: HttpRequest, conflict: services.EditConflict) -> QueryDict:
+def with_current_version(request: HtmxHttpRequest, conflict: services.EditConflict) -> QueryDict:
     """The editor's own input, now based on the version they have been shown."""
     data = request.POST.copy()
     data["version"] = str(conflict.current_version)
     return data
 
 
-def card(request: HttpRequest, partial: str, context: dict) -> str:
+def card(request: HtmxHttpRequest, partial: str, context: dict) -> str:
     return render_fragment(request, f"{DISPUTE_PAGE}#{partial}", context)
 
 
@@ -105,19 +107,19 @@ def with_check_progress(source: Source | None) -> None:
         check_progress(source)
 
 
-def added_in_place(request: HttpRequest, *, slot: str, target: str, item: str, extra=()) -> HttpResponse:
+def added_in_place(request: HtmxHttpRequest, *, slot: str, target: str, item: str, extra=()) -> HttpResponse:
     """The answer to an in-place add: the "add" slot comes back closed and the new item is appended to ``target``."""
     return fragments(
         request, slot, render_fragment(request, f"{FORMS_PAGE}#oob-append", {"target": target, "html": item}), *extra
     )
 
 
-def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
+def done(request: HtmxHttpRequest, message: str, url: str) -> HttpResponseRedirect:
     messages.success(request, message)
     return redirect(url)
 
 
-def go_to(request: HttpRequest, url: str) -> HttpResponse:
+def go_to(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """Leave the page: a redirect, or for htmx a client-side one (a swap would nest a page in a card)."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 

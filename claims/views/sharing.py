@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -23,6 +23,8 @@ from django.views.decorators.http import require_safe
 
 from claims import selectors, share_images
 from claims.release import release_stamp
+
+from .htmx import HtmxHttpRequest
 
 # oEmbed sizes: the card reads well from 280 px up and needs no more than 640; without the
 # host script the iframe keeps the fixed height given here (the card scrolls inside it).
@@ -35,7 +37,7 @@ EMBED_MAX_HEIGHT = 2000
 
 def _stranger_version(slug: str) -> selectors.PageVersion:
     """The page version of a *published* dispute, whoever asks; 404 otherwise."""
-    version = selectors.dispute_page_version(slug, AnonymousUser())
+    version = selectors.dispute_page_version(slug=slug, user=AnonymousUser())
     if version is None:
         raise Http404("No published dispute here.")
     return version
@@ -69,7 +71,7 @@ def embed_csp() -> dict:
 
 @require_safe
 @xframe_options_exempt
-def embed_card(request: HttpRequest, slug: str) -> HttpResponse:
+def embed_card(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A published dispute as a compact card for an ``<iframe>`` in an article.
 
     Rendered without the request (no session, CSRF token or viewer), once per page stamp.
@@ -88,12 +90,12 @@ def embed_card(request: HttpRequest, slug: str) -> HttpResponse:
             html = render_to_string("claims/embed_card.html", {"card": card, "SITE_NAME": settings.SITE_NAME})
             cache.set(key, html, 24 * 3600)
         response = HttpResponse(html)
-    response._csp_config = embed_csp()
+    response._csp_config = embed_csp()  # type: ignore[attr-defined]  # read by Django's CSP middleware
     return _public(response, etag)
 
 
 def embed_snippet(
-    request: HttpRequest | None, slug: str, title: str, width: int | None = None, height: int = EMBED_HEIGHT
+    request: HtmxHttpRequest | None, slug: str, title: str, width: int | None = None, height: int = EMBED_HEIGHT
 ) -> str:
     """The HTML an editor pastes into an article: the iframe at a fixed height, and the
     optional host script that resizes it to the card (docs/sharing.md)."""
@@ -110,7 +112,7 @@ class BadOembedRequest(ValueError):
     pass
 
 
-def _size(request: HttpRequest, name: str, low: int, high: int) -> int:
+def _size(request: HtmxHttpRequest, name: str, low: int, high: int) -> int:
     """``maxwidth``/``maxheight``: a whole number of pixels, kept within what the card can use."""
     raw = request.GET.get(name, "")
     if raw == "":
@@ -123,7 +125,7 @@ def _size(request: HttpRequest, name: str, low: int, high: int) -> int:
     return min(value, high)
 
 
-def _dispute_slug_of(url: str, request: HttpRequest) -> str | None:
+def _dispute_slug_of(url: str, request: HtmxHttpRequest) -> str | None:
     """The slug of a dispute page or embed address on this site; None for anything else."""
     try:
         parts = urlsplit(url)
@@ -146,7 +148,7 @@ def _plain(status: int, message: str) -> HttpResponse:
 
 
 @require_safe
-def oembed(request: HttpRequest) -> HttpResponse:
+def oembed(request: HtmxHttpRequest) -> HttpResponse:
     """oEmbed 1.0 (https://oembed.com) for dispute pages: a ``rich`` answer whose HTML is the embed snippet.
 
     400 for a missing ``url`` or a size that is not a positive number; 404 for an address that is
@@ -198,14 +200,14 @@ def oembed(request: HttpRequest) -> HttpResponse:
     return _public(response, etag)
 
 
-def oembed_discovery_url(request: HttpRequest, dispute) -> str:
+def oembed_discovery_url(request: HtmxHttpRequest, dispute) -> str:
     """The ``<link rel="alternate" type="application/json+oembed">`` address for a dispute page."""
     page = request.build_absolute_uri(dispute.get_absolute_url())
     return request.build_absolute_uri(reverse("claims:oembed")) + "?" + urlencode({"url": page, "format": "json"})
 
 
 @require_safe
-def dispute_share_image(request: HttpRequest, slug: str) -> HttpResponse:
+def dispute_share_image(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The dispute's 1200×630 PNG for link previews, drawn once per version of what it shows."""
     version = _stranger_version(slug)
     etag = _etag(version.stamp, "share-image", share_images.RENDERER_VERSION)

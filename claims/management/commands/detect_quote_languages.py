@@ -1,9 +1,8 @@
 """detect_quote_languages: record the language of quotes that have none, where detection is confident."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from claims import detection
+from claims import detection, services
 from claims.models import Claim
 
 
@@ -27,12 +26,7 @@ class Command(BaseCommand):
             self.stdout.write(f"claim {claim.pk}: {suggestion.name} ({suggestion.tag})")
             set_count += 1
             if not dry_run:
-                with transaction.atomic():
-                    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-                    if claim.quote_language:  # set by an editor meanwhile
-                        continue
-                    claim.quote_language = suggestion.tag
-                    claim._change_reason = "Language detected (detect_quote_languages)"
-                    claim.save()
+                # Through the services; a language an editor chose meanwhile stays.
+                services.claim_language_detected(claim=claim, tag=suggestion.tag)
         verb = "Would set" if dry_run else "Set"
         self.stdout.write(f"{verb} the language of {set_count} quote(s); {left} left unset (too short or mixed).")
