@@ -122,13 +122,15 @@ def languages_search_query(query: str):
 def substring_search_condition(query: str) -> Q:
     """The SQLite search: a UNION of case-insensitive substring matches (also what `make bench` compares against)."""
     sources = _text_match(Source, ["title"], query).values("pk")
-    speakers = _text_match(Speaker, ["name"], query).values("pk")
+    speakers = _text_match(Speaker, ["name", "aliases"], query).values("pk")
+    parties = _text_match(Party, ["name", "aliases"], query).values("pk")
     ids = (
         _text_match(Dispute, ["proposition"], query)
         .values("pk")
         .union(
             _text_match(Claim, ["quote", "translation", "paraphrase"], query).values("dispute_id"),
             Claim.objects.filter(speaker__in=speakers).values("dispute_id"),
+            Claim.objects.filter(party__in=parties).values("dispute_id"),
             Claim.objects.filter(source__in=sources).values("dispute_id"),
             Evidence.objects.filter(source__in=sources).values("dispute_id"),
             ArticleLink.objects.filter(source__in=sources).values("dispute_id"),
