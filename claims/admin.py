@@ -229,7 +229,7 @@ class SpeakerInline(BoundedInline, admin.TabularInline):
 class PartyAdmin(LedgerAdmin):
     list_display = ["name", "kind", "country", "claim_count"]
     list_filter = ["kind", "country"]
-    search_fields = ["name", "speakers__name"]
+    search_fields = ["name", "aliases", "speakers__name", "speakers__aliases"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SpeakerInline]
 
@@ -245,7 +245,7 @@ class PartyAdmin(LedgerAdmin):
 class SpeakerAdmin(LedgerAdmin):
     list_display = ["name", "role", "party"]
     list_filter = ["party"]
-    search_fields = ["name", "role", "party__name"]
+    search_fields = ["name", "aliases", "role", "party__name"]
     autocomplete_fields = ["party"]
     list_select_related = ["party"]
 

@@ -106,6 +106,48 @@ class VerdictForm(VersionedForm):
     # services._apply_verdict, whose errors the view puts beside the fields.
 
 
+class PartyChoiceField(forms.ModelChoiceField):
+    """A party named as shown on the site, with its other names, so any of them can be found in the list."""
+
+    def label_from_instance(self, obj: Party) -> str:
+        others = [n for n in obj.all_names if n != obj.display_name]
+        return f"{obj.display_name} — {' / '.join(others)}" if others else obj.display_name
+
+
+class SpeakerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Speaker) -> str:
+        others = [n for n in obj.all_names if n != obj.display_name]
+        also = f" ({' / '.join(others)})" if others else ""
+        role = f", {obj.role}" if obj.role else ""
+        return f"{obj.display_name}{also}{role} ({obj.party.display_name})"
+
+
+class NamesInput(forms.TextInput):
+    """A name typed freely, with every known name and other name offered (value: the name; label: who)."""
+
+    template_name = "claims/widgets/language_tag.html"
+
+    def __init__(self, *args, names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names = names
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, {"autocomplete": "off", **(attrs or {})})
+        context["widget"]["options"] = self.names
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}-options"
+        return context
+
+
+def known_names(rows) -> list[tuple[str, str]]:
+    """Each name and other name of ``rows`` (parties or speakers) as (the name typed, whose it is)."""
+    options = []
+    for row in rows:
+        whose = str(row) if isinstance(row, Speaker) else row.display_name
+        for name in row.all_names:
+            options.append((name, whose))
+    return options
+
+
 class LaterClaimField(forms.ModelChoiceField):
     """The dispute's claims, each named by party, date and its first words."""
 
@@ -167,7 +209,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
 
     class Meta:
         model = Claim
-        field_classes = {"superseded_by": LaterClaimField}
+        field_classes = {"superseded_by": LaterClaimField, "party": PartyChoiceField, "speaker": SpeakerChoiceField}
         fields = [
             "party",
             "speaker",
@@ -235,9 +277,15 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             self.fields["standing"].required = False
             self.fields["superseded_by"].empty_label = "— choose the party’s later claim —"
             self.fields["superseded_by"].help_text = "The same party’s later claim on this dispute that replaces it."
+        parties = list(Party.objects.order_by("name"))
+        speakers = list(Speaker.objects.select_related("party").order_by("party__name", "name"))
         self.fields["party"].queryset = Party.objects.order_by("name")
         self.fields["party"].required = False
         self.fields["speaker"].queryset = Speaker.objects.select_related("party").order_by("party__name", "name")
+        # Typing any name a party or speaker is known by (Шойгу, Choïgou) offers it, and saving
+        # it finds the one known by it instead of making a second (services.party_for_name).
+        self.fields["new_party"].widget = NamesInput(attrs=TEXT_DIR, names=known_names(parties))
+        self.fields["new_speaker"].widget = NamesInput(attrs=TEXT_DIR, names=known_names(speakers))
         if self.instance.pk is not None and self.instance.source_id:
             self.fields["source_url"].initial = self.instance.source.url
         # As the quote is typed or pasted, htmx asks for its language (claims:claim-language),

@@ -9,6 +9,7 @@ written in. See docs/languages.md.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -212,3 +213,48 @@ def search_configs() -> tuple[str, ...]:
     """Every configuration a search query is parsed in: the site's first, then the others, then simple."""
     others = sorted(set(SEARCH_CONFIGS.values()) - {"english"})
     return ("english", *others, "simple")
+
+
+# "ru: Шойгу" — a name tagged with its language; a line without a tag is a name in no
+# particular language (a transliteration such as "Choïgou" may be tagged "fr").
+_TAGGED_NAME = re.compile(r"^\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*:\s*(\S.*)$")
+
+
+def parse_names(text: str) -> list[tuple[str, str]]:
+    """Other names, one a line, as ``(tag, name)``: "ru: Шойгу" → ``("ru", "Шойгу")``, "Choïgou" → ``("", "Choïgou")``.
+
+    Raises ValidationError naming the line whose tag names no language.
+    """
+    names = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        match = _TAGGED_NAME.match(line)
+        if match is None:
+            names.append(("", line))
+            continue
+        try:
+            tag = normalise_tag(match.group(1))
+        except ValidationError:
+            raise ValidationError(
+                f"Line {number}: “{match.group(1)}” is not a language tag. Write “ru: Шойгу”, or the name alone."
+            ) from None
+        names.append((tag, match.group(2).strip()))
+    return names
+
+
+def name_for_language(name: str, others: str, tag: str) -> str:
+    """The name to show on a site in language ``tag``: the first other name tagged with it, else ``name``."""
+    for other_tag, other in parse_names_safe(others):
+        if other_tag and same_language_safe(other_tag, tag):
+            return other
+    return name
+
+
+def parse_names_safe(text: str) -> list[tuple[str, str]]:
+    """``parse_names`` for display: a line that would not validate is taken as a plain name."""
+    try:
+        return parse_names(text)
+    except ValidationError:
+        return [("", line.strip()) for line in (text or "").splitlines() if line.strip()]

@@ -53,6 +53,7 @@ from claims.models import (
     Stance,
 )
 from claims.models.checks import check_running
+from claims.models.claims import STANDING_COUNTS
 from claims.models.disputes import DisputeQuerySet
 from claims.roles import AnyUser
 from claims.timeline import Timeline, build_timeline
@@ -121,13 +122,15 @@ def languages_search_query(query: str):
 def substring_search_condition(query: str) -> Q:
     """The SQLite search: a UNION of case-insensitive substring matches (also what `make bench` compares against)."""
     sources = _text_match(Source, ["title"], query).values("pk")
-    speakers = _text_match(Speaker, ["name"], query).values("pk")
+    speakers = _text_match(Speaker, ["name", "aliases"], query).values("pk")
+    parties = _text_match(Party, ["name", "aliases"], query).values("pk")
     ids = (
         _text_match(Dispute, ["proposition"], query)
         .values("pk")
         .union(
             _text_match(Claim, ["quote", "translation", "paraphrase"], query).values("dispute_id"),
             Claim.objects.filter(speaker__in=speakers).values("dispute_id"),
+            Claim.objects.filter(party__in=parties).values("dispute_id"),
             Claim.objects.filter(source__in=sources).values("dispute_id"),
             Evidence.objects.filter(source__in=sources).values("dispute_id"),
             ArticleLink.objects.filter(source__in=sources).values("dispute_id"),
@@ -309,6 +312,7 @@ class StanceColumn:
     label: str
     shown: list
     total: int = 0
+    claims: list | None = None  # every claim of the stance, when the page read them all
 
     @property
     def hidden(self) -> int:
@@ -475,6 +479,13 @@ def _columns(claims: list[Claim], *, limit: int | None) -> list[StanceColumn]:
     return columns
 
 
+def _complete_columns(claims: list[Claim], *, limit: int | None) -> list[StanceColumn]:
+    columns = _columns(claims, limit=limit)
+    for column in columns:
+        column.claims = [claim for claim in claims if claim.stance == column.stance]
+    return columns
+
+
 def _page_data(dispute, claims, evidence, articles, *, show_all: bool) -> DisputePageData:
     """The page from every row of the dispute; unless ``show_all``, each kind shows its first few."""
     seen: dict[int, Source] = {}
@@ -483,7 +494,7 @@ def _page_data(dispute, claims, evidence, articles, *, show_all: bool) -> Disput
             seen.setdefault(source.pk, source)
     return DisputePageData(
         dispute=dispute,
-        columns=_columns(claims, limit=None if show_all else CLAIMS_PER_COLUMN),
+        columns=_complete_columns(claims, limit=None if show_all else CLAIMS_PER_COLUMN),
         evidence_shown=evidence if show_all else evidence[:EVIDENCE_SHOWN],
         articles_shown=articles if show_all else articles[:ARTICLES_SHOWN],
         evidence_count=len(evidence),
@@ -655,16 +666,21 @@ class DisputeCard:
 def published_dispute_card(slug: str) -> DisputeCard | None:
     """The card of the published dispute ``slug`` (None for a draft or no such dispute), in two queries.
 
+    Only claims that stand count (``STANDING_COUNTS``: current or corrected), as for the status.
+
     Never depends on who asks: embeds, oEmbed and share images show what a stranger
     sees, to everyone. The dispute row carries its per-stance counts; the latest claim of
     each party (by the date it was said, then when it was recorded) comes from one window query.
     """
-    counts = {stance.value: Count("claims", filter=Q(claims__stance=stance.value)) for stance in Stance}
+    # Withdrawn and superseded claims are no longer the party's position (they do not count
+    # towards the status either); corrected ones stand, in their corrected wording.
+    standing = Q(claims__standing__in=STANDING_COUNTS)
+    counts = {stance.value: Count("claims", filter=Q(claims__stance=stance.value) & standing) for stance in Stance}
     dispute = Dispute.objects.published().filter(slug=slug).annotate(**{f"n_{k}": v for k, v in counts.items()}).first()
     if dispute is None:
         return None
     ranked = (
-        Claim.objects.filter(dispute=dispute)
+        Claim.objects.filter(dispute=dispute, standing__in=STANDING_COUNTS)
         .select_related("party", "speaker")
         .annotate(
             rank=Window(

@@ -420,9 +420,10 @@ def party_for_name(*, name: str) -> Party:
     """
     name = name.strip()
     for _ in range(2):
-        party = Party.objects.filter(name__iexact=name).first()
-        if party is not None:
-            return party
+        # Known by this name, or by it as one of its other names ("Шойгу" finds Sergei Shoigu's party).
+        known = Party.objects.named(name)
+        if known:
+            return known[0]
         party = Party(name=name)
         try:
             _insert_with_free_slug(
@@ -440,6 +441,10 @@ def _speaker_for(party, speaker, new_speaker: str, role: str = ""):
     if new_speaker.strip():
         if party is None:
             raise ValidationError({"new_speaker": "Choose the party this speaker speaks for."})
+        # Known by this name, or by it as one of their other names (Шойгу, Choïgou).
+        known = Speaker.objects.filter(party=party).named(new_speaker)
+        if known:
+            return known[0]
         speaker, _ = Speaker.objects.get_or_create(
             party=party, name=new_speaker.strip(), defaults={"role": role.strip()[:200]}
         )

@@ -7,6 +7,7 @@ classes (``stance-affirms``, ``evidence``, ``article``) that the stylesheet colo
 """
 
 import datetime
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,18 @@ class Lane:
     @property
     def label_y(self) -> float:
         return self.y + 4
+
+    @property
+    def label_lines(self) -> list[tuple[float, str]]:
+        """The label on one line, or wrapped on two (cut with "…" past that), with each line's y."""
+        lines = wrap_label(self.label)
+        if len(lines) == 1:
+            return [(self.label_y, lines[0])]
+        return [(self.y - 3, lines[0]), (self.y + 11, lines[1])]
+
+    @property
+    def is_cut(self) -> bool:
+        return "".join(text for _, text in self.label_lines).replace(" ", "") != self.label.replace(" ", "")
 
 
 @dataclass
@@ -147,6 +160,59 @@ class Timeline:
         return " ".join(parts)
 
 
+# The lane label's room (LABEL_WIDTH less its margins) in ems of its 13 px bold type.
+LABEL_EMS = (LABEL_WIDTH - 8 - 6) / 13
+
+
+def _em_width(char: str) -> float:
+    """A character's rough width in ems in a bold sans-serif: what decides how much of a label fits.
+
+    Counting characters cut Cyrillic names short of their room, and let capitals and wide
+    scripts run into the plot: "Министерство обороны России" is 27 letters, each about as wide
+    as a Latin capital.
+    """
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 1.0
+    # Measured in Chromium (13 px bold DejaVu Sans): "United States government" 194 px,
+    # "Министерство обороны" 176 px; these estimates err wide.
+    if char.isspace():
+        return 0.32
+    if not char.isalpha():
+        return 0.5
+    if "CYRILLIC" in unicodedata.name(char, "") or "GREEK" in unicodedata.name(char, ""):
+        return 0.82 if char.isupper() else 0.7
+    if char in "iljtfrI.,;:'|":
+        return 0.46
+    if char in "mwMW":
+        return 1.05
+    return 0.8 if char.isupper() else 0.7
+
+
+def wrap_label(label: str, ems: float = LABEL_EMS) -> list[str]:
+    """``label`` on one line if it fits, else on two, broken between words; the rest cut with "…"."""
+    if sum(_em_width(c) for c in label) <= ems:
+        return [label]
+    words, first = label.split(), ""
+    while words and sum(_em_width(c) for c in f"{first} {words[0]}".strip()) <= ems:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:  # one word longer than a line: cut it
+        return [fit_label(label, ems)]
+    return [first, fit_label(" ".join(words), ems)] if words else [first]
+
+
+def fit_label(label: str, ems: float = LABEL_EMS) -> str:
+    """``label`` cut with "…" to what fits in ``ems`` (whole, if it fits)."""
+    if sum(_em_width(c) for c in label) <= ems:
+        return label
+    room, kept = ems - _em_width("…"), []
+    for char in label:
+        room -= _em_width(char)
+        if room < 0:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
+
+
 def _day(value: datetime.date | None) -> str:
     return f"{value.day} {value.strftime('%b %Y')}" if value else ""
 
@@ -175,7 +241,7 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _party_lane(claim) -> str:
-    return claim.party.name
+    return claim.party.display_name
 
 
 def _on_this_page(claim) -> str:
@@ -214,7 +280,7 @@ def build_timeline(
             css += " set-apart"
         items.append(("claim", claim.said_on, lane_of(claim), href_of(claim), label, css))
     for item in evidence:
-        lane = item.released_by.name if item.released_by_id else UNATTRIBUTED_LANE
+        lane = item.released_by.display_name if item.released_by_id else UNATTRIBUTED_LANE
         label = f"{item.released_on_display}: evidence ({item.get_kind_display().lower()}) — {_short(item.title)}"
         items.append(("evidence", item.released_on, lane, f"#evidence-{item.pk}", label, f"evidence kind-{item.kind}"))
     for link in articles:

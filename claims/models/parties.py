@@ -1,12 +1,73 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from claims import roles
+from claims import languages, roles
 from claims.fast_urls import object_url
 from claims.text import NormalisedCharField, NormalisedTextField
 
+ALIASES_HELP = (
+    "Other names, one a line: transliterations and translations (Шойгу, Shoigu, Choïgou). "
+    "Start a line with its language to say which it is (“ru: Шойгу”); a name tagged with the "
+    "site’s language is the one shown on the site."
+)
+
+
+class NamedInLanguages(models.Model):
+    """A name and its other names (aliases, transliterations), any of which finds it."""
+
+    aliases = NormalisedTextField("other names", max_length=2000, blank=True, help_text=ALIASES_HELP)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def other_names(self) -> list[tuple[str, str]]:
+        """``(tag, name)`` for each other name (tag empty when not given)."""
+        return languages.parse_names_safe(self.aliases)
+
+    @property
+    def display_name(self) -> str:
+        """The name shown on the site: its other name in the site's language, if it has one."""
+        return languages.name_for_language(self.name, self.aliases, languages.site_language())
+
+    @property
+    def all_names(self) -> list[str]:
+        """Its name and every other name, the name first, each once."""
+        names = [self.name]
+        for _, other in self.other_names:
+            if other.casefold() not in {n.casefold() for n in names}:
+                names.append(other)
+        return names
+
+    def answers_to(self, name: str) -> bool:
+        wanted = " ".join(name.split()).casefold()
+        return any(" ".join(n.split()).casefold() == wanted for n in self.all_names)
+
+    def clean_aliases(self) -> None:
+        try:
+            names = languages.parse_names(self.aliases)
+        except ValidationError as error:
+            raise ValidationError({"aliases": error.messages}) from None
+        for _tag, other in names:
+            if len(other) > 200:
+                raise ValidationError({"aliases": f"“{other[:40]}…” is longer than a name may be (200 characters)."})
+
+
+def _named(qs: models.QuerySet, name: str) -> list:
+    """Rows of ``qs`` whose name or one of whose other names is ``name`` (case and spacing aside)."""
+    name = " ".join(name.split())
+    if not name:
+        return []
+    candidates = qs.filter(models.Q(name__iexact=name) | models.Q(aliases__icontains=name))
+    return [row for row in candidates if row.answers_to(name)]
+
 
 class PartyQuerySet(models.QuerySet):
+    def named(self, name: str) -> list:
+        """Parties known by ``name``, as their name or one of their other names."""
+        return _named(self, name)
+
     def visible_to(self, user) -> "PartyQuerySet":
         """Editors see every party; others only parties on the record of a published dispute.
 
@@ -26,6 +87,10 @@ class PartyQuerySet(models.QuerySet):
 
 
 class SpeakerQuerySet(models.QuerySet):
+    def named(self, name: str) -> list:
+        """Speakers known by ``name``, as their name or one of their other names."""
+        return _named(self, name)
+
     def visible_to(self, user) -> "SpeakerQuerySet":
         """Editors see every speaker; others only those quoted in a published dispute.
 
@@ -41,7 +106,7 @@ class SpeakerQuerySet(models.QuerySet):
         )
 
 
-class Party(models.Model):
+class Party(NamedInLanguages):
     """Who makes assertions: a government, ministry, agency, company or person."""
 
     class Kind(models.TextChoices):
@@ -80,8 +145,11 @@ class Party(models.Model):
     def get_absolute_url(self) -> str:
         return object_url("claims:party-detail", self.slug)
 
+    def clean(self) -> None:
+        self.clean_aliases()
 
-class Speaker(models.Model):
+
+class Speaker(NamedInLanguages):
     """A person who speaks for a party (Gen. Mark Milley for the US military)."""
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="speakers")
@@ -103,3 +171,6 @@ class Speaker(models.Model):
     def __str__(self) -> str:
         role = f", {self.role}" if self.role else ""
         return f"{self.name}{role} ({self.party})"
+
+    def clean(self) -> None:
+        self.clean_aliases()

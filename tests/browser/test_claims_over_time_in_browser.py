@@ -26,7 +26,8 @@ RETRACTION = "https://news.example.org/ministry-retracts"
 def story(transactional_db):
     UserFactory(username="eddie", password=PASSWORD, roles=[roles.EDITORS])
     dispute = DisputeFactory(proposition="A Russian jet made physical contact with the US MQ-9 drone.")
-    us, russia = PartyFactory(name="United States government"), PartyFactory(name="Министерство обороны России")
+    us = PartyFactory(name="United States government")
+    russia = PartyFactory(name="Министерство обороны России", aliases="fr: ministère russe de la Défense\nMinoborony")
     ClaimFactory(dispute=dispute, party=us, stance="affirms", quote="We have absolute evidence of the contact.")
     denial = ClaimFactory(
         dispute=dispute,
@@ -109,5 +110,17 @@ def test_editor_withdraws_a_claim_in_place_and_readers_see_it_set_apart(chromium
             page.screenshot(path=str(SHOTS / f"dispute-withdrawn-{name}.png"), full_page=True)
             card.screenshot(path=str(SHOTS / f"card-withdrawn-{name}.png"))
             assert _fits(page), f"the dispute page scrolls sideways at {name} width"
+            # The Cyrillic party name is whole, on two lines, and no line runs into the plot.
+            lines = page.locator("#timeline .lane-label tspan")
+            assert "Министерство обороны" in lines.all_text_contents()
+            assert "России" in lines.all_text_contents()
+            right_edges = lines.evaluate_all("els => els.map(e => e.getBBox().x + e.getBBox().width)")
+            assert max(right_edges) <= 200, right_edges
+            page.locator("#timeline").screenshot(path=str(SHOTS / f"timeline-cyrillic-{name}.png"))
+            # Its page lists every name it is known by.
+            page.goto(denial.party.get_absolute_url())
+            expect(page.locator(".other-names")).to_contain_text("ministère russe de la Défense")
+            page.screenshot(path=str(SHOTS / f"party-names-{name}.png"), full_page=True)
+            assert _fits(page), f"the party page scrolls sideways at {name} width"
         finally:
             context.close()
