@@ -2,10 +2,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from claims import roles
+from claims.fast_urls import object_url
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .checks import SourceCheck
@@ -122,7 +122,7 @@ class FeedItem(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:dispute-detail", args=[self.dispute.slug])
+        return object_url("claims:dispute-detail", self.dispute.slug)
 
     @property
     def guid(self) -> str:
