@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 
 from claims import share_images
 from claims.models import Dispute
+from claims.models.claims import STANDING_COUNTS
 
 DESCRIPTION_CHARS = 300
 PARTIES_NAMED = 3
@@ -71,8 +72,18 @@ def dispute_preview(dispute: Dispute, sides: list[tuple[str, list[str], int]]) -
 
 
 def dispute_sides_from_columns(columns) -> list[tuple[str, list[str], int]]:
-    """The sides of a dispute page's stance columns (``selectors.StanceColumn``), claims already loaded."""
-    return [(column.label, [claim.party.name for claim in column.claims], len(column.claims)) for column in columns]
+    """The sides of a dispute page's stance columns (``selectors.StanceColumn``), claims already loaded.
+
+    A big dispute's cut-down column holds only the claims it shows (``claims`` is None): the
+    names are theirs, and the claims it leaves out are counted as standing.
+    """
+    sides = []
+    for column in columns:
+        loaded = column.claims if column.claims is not None else column.shown
+        standing = [claim for claim in loaded if claim.standing in STANDING_COUNTS]
+        hidden = column.hidden if column.claims is None else 0
+        sides.append((column.label, [claim.party.name for claim in standing], len(standing) + hidden))
+    return sides
 
 
 def _site_image() -> str:

@@ -241,7 +241,7 @@ def _claim_line(claim) -> str:
 def _words(claim) -> str:
     """The quote in quotation marks (straight ones in right-to-left text, which has no “ ” order), or the paraphrase."""
     text = claim.quote or claim.paraphrase or ""
-    if not claim.quote:
+    if not claim.quote or claim.quote_reconstructed:  # not verbatim: no quotation marks
         return text
     return f'"{text}"' if is_rtl(text) else f"“{text}”"
 
@@ -327,6 +327,7 @@ def card_key(card) -> str:
     dispute = card.dispute
     claims = [
         (c.pk, c.stance, c.party.name, c.speaker.name if c.speaker_id else "", str(c.said_on), c.said_on_precision)
+        + (c.quote_reconstructed,)
         + (c.quote[:TEXT_CAP], c.paraphrase[:TEXT_CAP])
         for c in card.latest
     ]

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from claims import services
-from claims.models import Dispute, Stance
+from claims.models import Claim, Dispute, Stance
 
 from .factories import ClaimFactory, DisputeFactory, PartyFactory, SpeakerFactory
 
@@ -208,3 +208,13 @@ def test_editors_find_the_embed_code_on_a_published_dispute(client, contact, edi
     assert "Embed this dispute" not in reader_client.get(contact.get_absolute_url()).text
     draft = DisputeFactory(is_published=False)
     assert "Embed this dispute" not in client.get(draft.get_absolute_url()).text
+
+
+def test_a_withdrawn_or_superseded_claim_is_not_the_partys_position_on_the_card(client, contact):
+    """Only claims that stand count: the card shows the party's latest standing claim and counts those."""
+    latest = contact.claims.get(quote="We have absolute evidence of the contact.")
+    Claim.objects.filter(pk=latest.pk).update(standing="withdrawn", withdrawn_on=datetime.date(2023, 3, 20))
+    html = client.get(embed_url(contact)).text
+    assert "We have absolute evidence of the contact." not in html
+    assert "An older US statement." in html
+    assert "<strong>1</strong> affirms" in html

@@ -1,19 +1,18 @@
 // Optional, for the page that embeds a dispute card (docs/sharing.md): sizes each card's
 // iframe to the card's height. Load it once, anywhere on the page:
 //   <script async src="https://claims.example.org/static/js/embed-host.js"></script>
-// Only messages from an iframe on this page whose address is a card of the site this script
-// came from are obeyed, and the height is kept between 80 and 4000 pixels. Without this
-// script the iframe keeps the fixed height of the snippet and the card scrolls inside it.
+// Only a message from an iframe on this page, sent by the document at that iframe's own
+// address, which is a dispute card (/embed/disputes/…), is obeyed, and the height is kept
+// between 80 and 4000 pixels. (Not tied to where this script came from: static files may be
+// served by a CDN.) Without this script the iframe keeps the snippet's fixed height and the
+// card scrolls inside it.
 (function () {
   "use strict";
   if (window.__claimTrackerEmbedHost) return;
   window.__claimTrackerEmbedHost = true;
-  var script = document.currentScript;
-  var origin = script ? new URL(script.src, document.baseURI).origin : null;
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (!data || data.type !== "claim-tracker:embed-height") return;
-    if (origin && event.origin !== origin) return;
     var height = Number(data.height);
     if (!isFinite(height)) return;
     var frames = document.getElementsByTagName("iframe");

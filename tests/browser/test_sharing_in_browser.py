@@ -91,6 +91,12 @@ def _fitted(page) -> tuple[float, float] | None:
     return (iframe, content) if abs(iframe - content) <= 2 else None
 
 
+def _refused(page, console: list[str]) -> bool:
+    """Chromium said so in the console, or put its error page in the frame instead of the card."""
+    said = any("frame-ancestors" in text or "X-Frame-Options" in text for text in console)
+    return said or (len(page.frames) > 1 and page.frames[1].url.startswith("chrome-error://"))
+
+
 def _wait_for(condition, what: str, seconds: float = 10.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -154,7 +160,7 @@ def test_an_origin_that_is_not_allowed_cannot_frame_the_card(chromium, live_serv
     page.on("console", lambda msg: console.append(msg.text))
     try:
         page.goto(host.origin + "/")
-        _wait_for(lambda: any("frame-ancestors" in text for text in console), "Chromium's refusal")
+        _wait_for(lambda: _refused(page, console), "Chromium's refusal", seconds=30)
         assert page.frame_locator("iframe").locator(".card").count() == 0
         assert not page.frames[1].url.startswith(live_server.url + "/embed/")
         page.screenshot(path=str(SHOTS / "embed-refused.png"), full_page=True)
@@ -162,7 +168,7 @@ def test_an_origin_that_is_not_allowed_cannot_frame_the_card(chromium, live_serv
         host.article(f'<iframe src="{live_server.url}{demo.get_absolute_url()}" title="page"></iframe>')
         console.clear()
         page.goto(host.origin + "/")
-        _wait_for(lambda: any("frame-ancestors" in t or "X-Frame-Options" in t for t in console), "a refusal")
+        _wait_for(lambda: _refused(page, console), "a refusal", seconds=30)
     finally:
         context.close()
 
@@ -199,6 +205,13 @@ def test_the_contact_dispute_prints_as_a_clean_document(chromium, live_server, d
         page.get_by_role("button", name="Log in").click()
         page.goto(demo.get_absolute_url())
         expect(page.locator(".page-actions")).to_be_visible()
+        # On screen, the editor finds the embed code to copy.
+        page.get_by_text("Embed this dispute in an article").click()
+        code = page.get_by_label("Embed code")
+        expect(code).to_be_visible()
+        assert f"/embed/disputes/{demo.slug}/" in code.input_value() and "embed-host.js" in code.input_value()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".embed-snippet").screenshot(path=str(SHOTS / "dispute-embed-code.png"))
         page.emulate_media(media="print")
         for hidden in (".site-header nav", ".page-actions", ".card-actions", ".embed-snippet", ".on-this-page"):
             expect(page.locator(hidden).first).to_be_hidden()
