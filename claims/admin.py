@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import roles, services
+from . import roles, services, webhooks
 from .checking.jobs import jobs_request
 from .models import (
     ApiToken,
@@ -43,6 +43,9 @@ from .models import (
     Source,
     SourceCheck,
     Speaker,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from .templatetags.claims_text import lang_dir
 
@@ -143,8 +146,8 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # Feed items and quote checks go with what they describe; nobody deletes them by hand.
-        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck)}
+        # Feed items, quote checks and webhook deliveries go with what they describe; nobody deletes them by hand.
+        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck, WebhookDelivery)}
         return deleted, model_count, perms_needed - bookkeeping, protected
 
     def _require_valid_id(self, object_id: str) -> None:
@@ -647,3 +650,96 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoke()
         self.message_user(request, "Revoked.", messages.SUCCESS)
+
+
+# --- Webhooks (claims/webhooks.py): endpoints through its services, a read-only delivery log ---
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "is_active", "secret"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        problem = webhooks.url_problem(url)
+        if problem:
+            raise ValidationError(problem)
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["name", "url", "is_active", "pending", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "url"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def get_queryset(self, request):
+        pending = Count("deliveries", filter=models.Q(deliveries__state=WebhookDelivery.State.PENDING))
+        return super().get_queryset(request).annotate(pending_count=pending)
+
+    @admin.display(description="Pending deliveries", ordering="pending_count")
+    def pending(self, obj: WebhookEndpoint) -> int:
+        return obj.pending_count
+
+    def save_model(self, request, obj, form, change) -> None:
+        webhooks.endpoint_save(endpoint=obj, user=request.user)
+
+    def delete_model(self, request, obj) -> None:
+        webhooks.endpoint_delete(endpoint=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for endpoint in queryset:
+            webhooks.endpoint_delete(endpoint=endpoint, user=request.user)
+
+
+class WebhookAttemptInline(BoundedInline, admin.TabularInline):
+    """The delivery log: each try with its response code or error."""
+
+    model = WebhookAttempt
+    fields = ["at", "status_code", "error", "duration_ms", "response_excerpt"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """What was sent where, with its log; read-only but for "Resend"."""
+
+    list_display = ["feed_item", "endpoint", "event", "state", "attempts", "last_status", "due_at", "delivered_at"]
+    list_filter = ["state", "endpoint", "feed_item__kind"]
+    search_fields = ["feed_item__title", "endpoint__name", "uid"]
+    list_select_related = ["feed_item", "endpoint"]
+    fields = [
+        "uid", "endpoint", "feed_item", "state", "attempts", "due_at", "delivered_at", "last_status", "last_error",
+    ]  # fmt: skip
+    readonly_fields = fields
+    inlines = [WebhookAttemptInline]
+    actions = ["resend"]
+
+    @admin.display(description="Event", ordering="feed_item__kind")
+    def event(self, obj: WebhookDelivery) -> str:
+        return obj.feed_item.get_kind_display()
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Resend selected deliveries", permissions=["change"])
+    def resend(self, request, queryset):
+        count = webhooks.deliveries_resend(deliveries=queryset, user=request.user)
+        self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued to be sent again.")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the log is a record of what was sent, like the feed items
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Every field is read-only: nothing to save (a resend goes through ``webhooks.deliveries_resend``)."""

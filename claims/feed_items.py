@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from claims import following
 from claims.checking import outcomes
 from claims.models import ArticleLink, Claim, ClaimStanding, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
 
@@ -31,7 +32,12 @@ def _touch(dispute_ids) -> None:
     Dispute.objects.filter(pk__in=list(dispute_ids)).update(last_activity_at=timezone.now())
 
 
-def create_for_claim(claim: Claim) -> FeedItem:
+def _announced(item: FeedItem) -> FeedItem:
+    following.announce([item])
+    return item
+
+
+def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
     opposite = OPPOSITE.get(claim.stance)
     is_counter = bool(
         opposite and Claim.objects.filter(dispute_id=claim.dispute_id, stance=opposite).exclude(pk=claim.pk).exists()
@@ -41,17 +47,21 @@ def create_for_claim(claim: Claim) -> FeedItem:
     if claim.speaker_id:
         who = f"{who} ({claim.party.name})"
     dispute = claim.dispute
-    return FeedItem.objects.create(
-        dispute=dispute,
-        kind=kind,
-        title=f"{kind.label}: {claim.party.name} {claim.get_stance_display().lower()} “{_short(dispute.proposition)}”",
-        summary=f"{who} {claim.get_stance_display().lower()}: {claim.quote or claim.paraphrase}",
-        claim=claim,
-        source=claim.source,
+    stance = claim.get_stance_display().lower()
+    return _announced(
+        FeedItem.objects.create(
+            dispute=dispute,
+            kind=kind,
+            title=f"{kind.label}: {claim.party.name} {stance} “{_short(dispute.proposition)}”",
+            summary=f"{who} {claim.get_stance_display().lower()}: {claim.quote or claim.paraphrase}",
+            claim=claim,
+            source=claim.source,
+            actor_id=actor.pk if actor is not None else claim.created_by_id,
+        )
     )
 
 
-def create_for_standing_change(claim: Claim, old: str) -> FeedItem:
+def create_for_standing_change(claim: Claim, old: str, *, actor=None) -> FeedItem:
     """A claim was withdrawn, superseded, corrected, or came back into force: readers are told."""
     party, proposition = claim.party.name, _short(claim.dispute.proposition)
     standing = claim.standing
@@ -71,19 +81,22 @@ def create_for_standing_change(claim: Claim, old: str) -> FeedItem:
         summary = f"It was {ClaimStanding(old).label.lower()}; it is current again."
     if claim.standing_note:
         summary += f" {claim.standing_note}"
-    return FeedItem.objects.create(
-        dispute=claim.dispute,
-        kind=FeedItem.Kind.STANDING,
-        title=title,
-        summary=summary,
-        claim=claim,
-        source=claim.source,
-        old_value=old,
-        new_value=standing,
+    return _announced(
+        FeedItem.objects.create(
+            dispute=claim.dispute,
+            kind=FeedItem.Kind.STANDING,
+            title=title,
+            summary=summary,
+            claim=claim,
+            source=claim.source,
+            old_value=old,
+            new_value=standing,
+            actor_id=_actor_id(actor),
+        )
     )
 
 
-def create_for_position_shift(claim: Claim) -> FeedItem | None:
+def create_for_position_shift(claim: Claim, *, actor=None) -> FeedItem | None:
     """ "<party> changed its position on …": the claim's stance differs from the party's preceding one."""
     from claims.positions import preceding_position
 
@@ -93,71 +106,90 @@ def create_for_position_shift(claim: Claim) -> FeedItem | None:
     if previous is None or previous.stance == claim.stance:
         return None
     before, after = previous.get_stance_display().lower(), claim.get_stance_display().lower()
-    return FeedItem.objects.create(
-        dispute=claim.dispute,
-        kind=FeedItem.Kind.POSITION_SHIFT,
-        title=f"{claim.party.name} changed its position on “{_short(claim.dispute.proposition)}”",
-        summary=f"From {before} ({previous.said_on_display}) to {after} ({claim.said_on_display}).",
-        claim=claim,
-        source=claim.source,
-        old_value=previous.stance,
-        new_value=claim.stance,
+    return _announced(
+        FeedItem.objects.create(
+            dispute=claim.dispute,
+            kind=FeedItem.Kind.POSITION_SHIFT,
+            title=f"{claim.party.name} changed its position on “{_short(claim.dispute.proposition)}”",
+            summary=f"From {before} ({previous.said_on_display}) to {after} ({claim.said_on_display}).",
+            claim=claim,
+            source=claim.source,
+            old_value=previous.stance,
+            new_value=claim.stance,
+            actor_id=_actor_id(actor) if actor is not None else claim.created_by_id,
+        )
     )
 
 
-def create_for_evidence(evidence: Evidence) -> FeedItem:
+def create_for_evidence(evidence: Evidence, *, actor=None) -> FeedItem:
     by = f", released by {evidence.released_by.name}" if evidence.released_by_id else ""
-    return FeedItem.objects.create(
-        dispute=evidence.dispute,
-        kind=FeedItem.Kind.EVIDENCE,
-        title=f"New evidence: {_short(evidence.title)} ({evidence.get_kind_display().lower()}{by})",
-        summary=evidence.description,
-        evidence=evidence,
-        source=evidence.source,
+    return _announced(
+        FeedItem.objects.create(
+            dispute=evidence.dispute,
+            kind=FeedItem.Kind.EVIDENCE,
+            title=f"New evidence: {_short(evidence.title)} ({evidence.get_kind_display().lower()}{by})",
+            summary=evidence.description,
+            evidence=evidence,
+            source=evidence.source,
+            actor_id=actor.pk if actor is not None else evidence.created_by_id,
+        )
     )
 
 
-def create_for_article_link(link: ArticleLink) -> FeedItem:
+def create_for_article_link(link: ArticleLink, *, actor=None) -> FeedItem:
     source = link.source
     name = source.title or source.url
-    return FeedItem.objects.create(
-        dispute=link.dispute,
-        kind=FeedItem.Kind.ARTICLE,
-        title=f"New article {link.get_relation_display().lower()}: {_short(name)}",
-        summary=link.note,
-        article_link=link,
-        source=source,
+    return _announced(
+        FeedItem.objects.create(
+            dispute=link.dispute,
+            kind=FeedItem.Kind.ARTICLE,
+            title=f"New article {link.get_relation_display().lower()}: {_short(name)}",
+            summary=link.note,
+            article_link=link,
+            source=source,
+            actor_id=actor.pk if actor is not None else link.created_by_id,
+        )
     )
 
 
-def create_for_status_change(dispute: Dispute, old: str, new: str) -> FeedItem | None:
+def _actor_id(actor) -> int | None:
+    return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def create_for_status_change(dispute: Dispute, old: str, new: str, *, actor=None) -> FeedItem | None:
     """A status change worth telling readers about: not the first claim's open → single-sided, nor the
     way back to open when the last claim is deleted (the claims themselves are the news there)."""
     if old == new or Dispute.Status.OPEN in (old, new):
         return None
     label = Dispute.Status(new).label
-    return FeedItem.objects.create(
-        dispute=dispute,
-        kind=FeedItem.Kind.STATUS,
-        title=f"Now {label.lower()}: “{_short(dispute.proposition)}”",
-        summary=f"Status changed from {Dispute.Status(old).label.lower()} to {label.lower()}.",
-        old_value=old,
-        new_value=new,
+    return _announced(
+        FeedItem.objects.create(
+            dispute=dispute,
+            kind=FeedItem.Kind.STATUS,
+            title=f"Now {label.lower()}: “{_short(dispute.proposition)}”",
+            summary=f"Status changed from {Dispute.Status(old).label.lower()} to {label.lower()}.",
+            old_value=old,
+            new_value=new,
+            actor_id=_actor_id(actor),
+        )
     )
 
 
-def create_for_verdict_change(dispute: Dispute, old: str) -> FeedItem:
+def create_for_verdict_change(dispute: Dispute, old: str, *, actor=None) -> FeedItem:
     if dispute.verdict:
         title = f"Verdict: {dispute.get_verdict_display()} — “{_short(dispute.proposition)}”"
     else:
         title = f"Verdict withdrawn — “{_short(dispute.proposition)}”"
-    return FeedItem.objects.create(
-        dispute=dispute,
-        kind=FeedItem.Kind.VERDICT,
-        title=title,
-        summary=dispute.verdict_reasoning,
-        old_value=old,
-        new_value=dispute.verdict,
+    return _announced(
+        FeedItem.objects.create(
+            dispute=dispute,
+            kind=FeedItem.Kind.VERDICT,
+            title=title,
+            summary=dispute.verdict_reasoning,
+            old_value=old,
+            new_value=dispute.verdict,
+            actor_id=_actor_id(actor),
+        )
     )
 
 
@@ -228,4 +260,5 @@ def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
     if made:
         FeedItem.objects.bulk_create(made)
         _touch(d.dispute_id for d in made)
+        following.announce(made)
     return made

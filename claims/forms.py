@@ -20,6 +20,7 @@ from claims.models import (
     Dispute,
     Evidence,
     EvidenceLink,
+    NotificationSettings,
     Party,
     Speaker,
     Stance,
@@ -470,3 +471,16 @@ class ApiTokenForm(forms.Form):
         max_length=ApiToken._meta.get_field("name").max_length,
         error_messages={"required": "Say what the token is for."},
     )
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """The account page's email choices; saved by ``claims.following.notification_settings_update``."""
+
+    class Meta:
+        model = NotificationSettings
+        fields = ["email_mode", "watch_what_i_create"]
+        labels = {
+            "email_mode": "Email me about what I watch",
+            "watch_what_i_create": "Watch the disputes I create or add to",
+        }
+        widgets = {"email_mode": forms.RadioSelect}

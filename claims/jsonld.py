@@ -8,13 +8,15 @@ given by name only.
 
 import datetime
 import json
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Exists, OuterRef, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.models import Claim, Dispute, Stance
+from claims.models import Claim, Dispute, Party, Stance
 
 RATINGS = {
     Dispute.Verdict.FALSE: 1,
@@ -57,6 +59,49 @@ def _work(claim: Claim) -> dict:
     return work
 
 
+def _claims_for_review(dispute: Dispute) -> list:
+    """What the review needs of the dispute's claims, as plain rows in one query: the affirming
+    claims, or every claim when none affirms (no model instances: a big dispute has hundreds)."""
+    affirming = Exists(Claim.objects.filter(dispute=OuterRef("dispute"), stance=Stance.AFFIRMS))
+    rows = dispute.claims.filter(Q(stance=Stance.AFFIRMS) | ~affirming).values(
+        "pk",
+        "stance",
+        "said_on",
+        "speaker_id",
+        "source_id",
+        "party__name",
+        "party__kind",
+        "speaker__name",
+        "speaker__role",
+        "source__url",
+        "source__title",
+        "source__publisher",
+    )
+    return [
+        SimpleNamespace(
+            pk=row["pk"],
+            stance=row["stance"],
+            said_on=row["said_on"],
+            speaker_id=row["speaker_id"],
+            source_id=row["source_id"],
+            party=SimpleNamespace(name=row["party__name"], kind=row["party__kind"], Kind=Party.Kind),
+            speaker=SimpleNamespace(name=row["speaker__name"], role=row["speaker__role"])
+            if row["speaker_id"]
+            else None,
+            source=SimpleNamespace(
+                url=row["source__url"], title=row["source__title"], publisher=row["source__publisher"]
+            )
+            if row["source_id"]
+            else None,
+        )
+        for row in rows
+    ]
+
+
+def _row(row: dict, prefix: str, *names: str) -> SimpleNamespace:
+    return SimpleNamespace(**{name: row[f"{prefix}__{name}"] for name in names})
+
+
 def claimreview(dispute: Dispute, *, request=None, claims: list[Claim] | None = None) -> dict | None:
     """The ClaimReview object for a dispute, or None if it has no verdict.
 
@@ -66,7 +111,7 @@ def claimreview(dispute: Dispute, *, request=None, claims: list[Claim] | None = 
     if not dispute.verdict:
         return None
     if claims is None:
-        claims = list(dispute.claims.select_related("party", "speaker", "source"))
+        claims = _claims_for_review(dispute)
     claims = sorted(claims, key=lambda c: (c.said_on is None, c.said_on or datetime.date.min, c.pk))
     affirming = [c for c in claims if c.stance == Stance.AFFIRMS]
     first = (affirming or claims or [None])[0]

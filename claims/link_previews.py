@@ -72,11 +72,17 @@ def dispute_preview(dispute: Dispute, sides: list[tuple[str, list[str], int]]) -
 
 
 def dispute_sides_from_columns(columns) -> list[tuple[str, list[str], int]]:
-    """The sides of a dispute page's stance columns (``selectors.StanceColumn``), claims already loaded."""
+    """The sides of a dispute page's stance columns (``selectors.StanceColumn``), claims already loaded.
+
+    A big dispute's cut-down column holds only the claims it shows (``claims`` is None): the
+    names are theirs, and the claims it leaves out are counted as standing.
+    """
     sides = []
     for column in columns:
-        standing = [claim for claim in column.claims if claim.standing in STANDING_COUNTS]
-        sides.append((column.label, [claim.party.name for claim in standing], len(standing)))
+        loaded = column.claims if column.claims is not None else column.shown
+        standing = [claim for claim in loaded if claim.standing in STANDING_COUNTS]
+        hidden = column.hidden if column.claims is None else 0
+        sides.append((column.label, [claim.party.name for claim in standing], len(standing) + hidden))
     return sides
 
 

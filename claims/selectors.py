@@ -236,6 +236,19 @@ def dispute_list_form(*, user: AnyUser, params: Mapping[str, Any]) -> DisputeFil
     return form
 
 
+def party_list_version() -> tuple:
+    """What changes when any party is added, removed or edited (the filter form lists them by name).
+
+    One aggregate over the parties, written out (the ORM cost more than the database).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTY_VERSION_SQL)
+        return tuple(cursor.fetchone())
+
+
+_PARTY_VERSION_SQL = f"SELECT count(*), max(id), max(updated_at) FROM {Party._meta.db_table}"  # noqa: S608 — a model's table
+
+
 def dispute_list_page(*, user: AnyUser, params: Mapping[str, Any]) -> DisputeListPage:
     """The home page: a filter form bound to ``params`` and one page of matching disputes.
 
@@ -293,38 +306,47 @@ def _with_check_live(qs: QuerySet) -> list:
 
 @dataclass
 class StanceColumn:
+    """One stance's column: the claims it shows (``shown``) out of ``total``."""
+
     stance: str
     label: str
-    claims: list
-    limit: int | None = None
-
-    @property
-    def shown(self) -> list:
-        return self.claims[: self.limit] if self.limit else self.claims
+    shown: list
+    total: int = 0
+    claims: list | None = None  # every claim of the stance, when the page read them all
 
     @property
     def hidden(self) -> int:
-        return len(self.claims) - len(self.shown)
+        return self.total - len(self.shown)
 
 
 # A big dispute's page shows this many of each kind, with a link to all of them; its
 # timeline, past this many marks, loads when scrolled to (issue 9: 570 KB of HTML for
-# 200 claims / 50 evidence / 100 articles, before).
-CLAIMS_PER_COLUMN = 25
-EVIDENCE_SHOWN = 20
-ARTICLES_SHOWN = 20
+# 200 claims / 50 evidence / 100 articles, before; rendering the cards was most of a
+# first view's time, so a column shows ten).
+CLAIMS_PER_COLUMN = 10
+EVIDENCE_SHOWN = 10
+ARTICLES_SHOWN = 10
 TIMELINE_INLINE_MARKS = 60
 
 
 @dataclass
 class DisputePageData:
+    """What the dispute page shows. ``claims``, ``evidence`` and ``articles`` are every row
+    when ``complete`` (a small dispute, ``?all=1``, the timeline); a big dispute's default
+    page reads only the rows it shows, with the counts beside them."""
+
     dispute: Dispute
     columns: list[StanceColumn]
-    claims: list[Claim]
-    evidence: list[Evidence]
-    articles: list[ArticleLink]
+    evidence_shown: list[Evidence]
+    articles_shown: list[ArticleLink]
+    evidence_count: int
+    articles_count: int
     problem_sources: list[Source]
     show_all: bool = False
+    complete: bool = True
+    claims: list[Claim] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    articles: list[ArticleLink] = field(default_factory=list)
 
     @cached_property
     def timeline(self) -> Timeline:
@@ -332,75 +354,171 @@ class DisputePageData:
         return build_timeline(self.claims, self.evidence, self.articles)
 
     @property
+    def claims_count(self) -> int:
+        return sum(column.total for column in self.columns)
+
+    @property
     def has_source_problems(self) -> bool:
         return bool(self.problem_sources)
 
     @property
-    def evidence_shown(self) -> list[Evidence]:
-        return self.evidence if self.show_all else self.evidence[:EVIDENCE_SHOWN]
-
-    @property
-    def articles_shown(self) -> list[ArticleLink]:
-        return self.articles if self.show_all else self.articles[:ARTICLES_SHOWN]
-
-    @property
     def evidence_hidden(self) -> int:
-        return len(self.evidence) - len(self.evidence_shown)
+        return self.evidence_count - len(self.evidence_shown)
 
     @property
     def articles_hidden(self) -> int:
-        return len(self.articles) - len(self.articles_shown)
+        return self.articles_count - len(self.articles_shown)
 
     @property
     def is_truncated(self) -> bool:
-        return bool(self.evidence_hidden or self.articles_hidden or any(c.hidden for c in self.columns))
+        """Whether the page leaves cards out (then "Show all" links and timeline marks lead to ``?all=1``)."""
+        return not self.show_all and self.truncates_by_default
+
+    @property
+    def truncates_by_default(self) -> bool:
+        """Whether the dispute's page without ``?all=1`` leaves cards out."""
+        return (
+            self.evidence_count > EVIDENCE_SHOWN
+            or self.articles_count > ARTICLES_SHOWN
+            or any(column.total > CLAIMS_PER_COLUMN for column in self.columns)
+        )
 
     @property
     def timeline_is_lazy(self) -> bool:
         # Every dated item is a mark; counting items does not need the timeline built.
-        items = len(self.claims) + len(self.evidence) + len(self.articles)
+        items = self.claims_count + self.evidence_count + self.articles_count
         return not self.show_all and items > TIMELINE_INLINE_MARKS
 
 
-def dispute_page_data(*, dispute: Dispute, show_all: bool = False) -> DisputePageData:
-    """Everything the dispute page shows, in four queries whatever the dispute's size.
+def _claims_for_page(dispute: Dispute) -> QuerySet:
+    return dispute.claims.select_related("party", "speaker", "source", "superseded_by")
 
-    Claims (with party, speaker, source), evidence (with who released it, its
-    source and what it supports or contradicts), and later articles. Unless
-    ``show_all``, a big dispute's columns and lists are cut to their first items
-    (``*_shown``; the counts and the timeline still cover everything).
-    """
-    claims = _with_check_live(dispute.claims.select_related("party", "speaker", "source", "superseded_by"))
-    evidence = _with_check_live(
-        dispute.evidence.select_related("released_by", "source").prefetch_related(
-            Prefetch(
-                "links",
-                queryset=EvidenceLink.objects.select_related("claim__party").order_by("pk"),
-            )
-        )
+
+def _evidence_for_page(dispute: Dispute) -> QuerySet:
+    return dispute.evidence.select_related("released_by", "source").prefetch_related(
+        Prefetch("links", queryset=EvidenceLink.objects.select_related("claim__party").order_by("pk"))
     )
-    articles = _with_check_live(dispute.article_links.select_related("source").order_by("linked_on", "pk"))
 
-    limit = None if show_all else CLAIMS_PER_COLUMN
-    columns = [StanceColumn(stance.value, stance.label, [], limit) for stance in Stance]
+
+def _articles_for_page(dispute: Dispute) -> QuerySet:
+    return dispute.article_links.select_related("source").order_by("linked_on", "pk")
+
+
+def dispute_page_data(*, dispute: Dispute, show_all: bool = False) -> DisputePageData:
+    """Everything the dispute page shows, in a fixed number of queries whatever the dispute's size.
+
+    Claims (with party, speaker, source), evidence (with who released it, its source and
+    what it supports or contradicts), and later articles. Unless ``show_all``, a big
+    dispute's columns and lists show their first items (``CLAIMS_PER_COLUMN`` a stance,
+    ``EVIDENCE_SHOWN``, ``ARTICLES_SHOWN``) and only those rows are read, each with its
+    kind's total (a window count) for the counts and "Show all" links; the problem banner
+    then has a query of its own. Small disputes and ``?all=1`` read every row (four
+    queries) and the banner comes from them.
+    """
+    if show_all:
+        return _complete_page_data(dispute, show_all=True)
+    per_stance = Window(Count("pk"), partition_by=[F("stance")])
+    rank = Window(RowNumber(), partition_by=[F("stance")], order_by=[F("said_on").asc(), F("pk").asc()])
+    claims = _with_check_live(
+        _claims_for_page(dispute)
+        .annotate(stance_total=per_stance, stance_rank=rank)
+        .filter(stance_rank__lte=CLAIMS_PER_COLUMN)
+    )
+    evidence = _with_check_live(_evidence_for_page(dispute).annotate(total=Window(Count("pk")))[:EVIDENCE_SHOWN])
+    articles = _with_check_live(_articles_for_page(dispute).annotate(total=Window(Count("pk")))[:ARTICLES_SHOWN])
+    columns = _columns(claims, limit=None)
+    for column in columns:
+        column.total = column.shown[0].stance_total if column.shown else 0
+    evidence_count = evidence[0].total if evidence else 0
+    articles_count = articles[0].total if articles else 0
+    shown_everything = not (
+        evidence_count > len(evidence)
+        or articles_count > len(articles)
+        or any(column.total > len(column.shown) for column in columns)
+    )
+    if shown_everything:
+        # Small enough to be complete already: the banner and the timeline come from these rows.
+        return _page_data(dispute, claims, evidence, articles, show_all=False)
+    if sum(column.total for column in columns) + evidence_count + articles_count <= TIMELINE_INLINE_MARKS:
+        # Cut down, yet with its timeline drawn inline, which needs every row: few enough to read them all.
+        return _complete_page_data(dispute, show_all=False)
+    return DisputePageData(
+        dispute=dispute,
+        columns=columns,
+        evidence_shown=evidence,
+        articles_shown=articles,
+        evidence_count=evidence_count,
+        articles_count=articles_count,
+        problem_sources=_problem_sources(dispute),
+        complete=False,
+    )
+
+
+def _complete_page_data(dispute: Dispute, *, show_all: bool) -> DisputePageData:
+    """Every row of the dispute (``?all=1``, the timeline, a dispute whose timeline is inline)."""
+    claims = _with_check_live(_claims_for_page(dispute))
+    evidence = _with_check_live(_evidence_for_page(dispute))
+    articles = _with_check_live(_articles_for_page(dispute))
+    return _page_data(dispute, claims, evidence, articles, show_all=show_all)
+
+
+def dispute_timeline_data(dispute: Dispute) -> DisputePageData:
+    """Every row of the dispute, for its timeline (``truncates_by_default`` says where marks lead)."""
+    return _complete_page_data(dispute, show_all=False)
+
+
+def _columns(claims: list[Claim], *, limit: int | None) -> list[StanceColumn]:
+    """The three stance columns of ``claims`` (in their order), each showing its first ``limit``."""
+    columns = [StanceColumn(stance.value, stance.label, []) for stance in Stance]
     by_stance = {column.stance: column for column in columns}
     for claim in claims:
-        by_stance[claim.stance].claims.append(claim)
+        column = by_stance[claim.stance]
+        column.total += 1
+        if limit is None or len(column.shown) < limit:
+            column.shown.append(claim)
+    return columns
 
+
+def _complete_columns(claims: list[Claim], *, limit: int | None) -> list[StanceColumn]:
+    columns = _columns(claims, limit=limit)
+    for column in columns:
+        column.claims = [claim for claim in claims if claim.stance == column.stance]
+    return columns
+
+
+def _page_data(dispute, claims, evidence, articles, *, show_all: bool) -> DisputePageData:
+    """The page from every row of the dispute; unless ``show_all``, each kind shows its first few."""
     seen: dict[int, Source] = {}
     for source in [c.source for c in claims] + [e.source for e in evidence] + [a.source for a in articles]:
         if source is not None and source.has_problem:
             seen.setdefault(source.pk, source)
-
     return DisputePageData(
         dispute=dispute,
-        columns=columns,
+        columns=_complete_columns(claims, limit=None if show_all else CLAIMS_PER_COLUMN),
+        evidence_shown=evidence if show_all else evidence[:EVIDENCE_SHOWN],
+        articles_shown=articles if show_all else articles[:ARTICLES_SHOWN],
+        evidence_count=len(evidence),
+        articles_count=len(articles),
+        problem_sources=list(seen.values()),
+        show_all=show_all,
+        complete=True,
         claims=claims,
         evidence=evidence,
         articles=articles,
-        problem_sources=list(seen.values()),
-        show_all=show_all,
     )
+
+
+def _problem_sources(dispute: Dispute) -> list[Source]:
+    """The sources with a check problem cited anywhere on the dispute (the page's banner), in one query."""
+    cited = (
+        Q(pk__in=Claim.objects.filter(dispute=dispute).values("source_id"))
+        | Q(pk__in=Evidence.objects.filter(dispute=dispute).values("source_id"))
+        | Q(pk__in=ArticleLink.objects.filter(dispute=dispute).values("source_id"))
+    )
+    found = Source.objects.filter(cited, check_state__in=Source.PROBLEM_STATES).annotate(
+        check_live=check_running(OuterRef("pk"))
+    )
+    return list(found.order_by("pk"))
 
 
 # --- Dispute page: what says it changed ------------------------------------------------------

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from claims import feed_items, roles, share_images
+from claims import feed_items, following, roles, share_images
 from claims.checking.jobs import job_request
 from claims.models import (
     ArticleLink,
@@ -259,6 +259,7 @@ def dispute_create(*, user: User, proposition: str, summary: str = "", occurred_
         base=base,
         taken=lambda s: s in Dispute.RESERVED_SLUGS or Dispute.objects.filter(slug=s).exists(),
     )
+    following.watch_what_was_made(user=user, dispute=dispute)
     return dispute
 
 
@@ -283,7 +284,7 @@ def dispute_update(*, dispute: Dispute, user: User, version: int, **data: Any) -
             _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
-    _dispute_items(dispute, **before)
+    _dispute_items(dispute, user=user, **before)
     return dispute
 
 
@@ -296,20 +297,20 @@ def dispute_publish(*, dispute: Dispute, user: User, publish: bool = True) -> Di
         before = {"status": dispute.status, "verdict": dispute.verdict}
         dispute.is_published = publish
         dispute.save()
-        _dispute_items(dispute, **before)
+        _dispute_items(dispute, user=user, **before)
     return dispute
 
 
-def _dispute_items(dispute: Dispute, *, status: str, verdict: str) -> None:
+def _dispute_items(dispute: Dispute, *, status: str, verdict: str, user=None) -> None:
     """The feed item a saved dispute makes, given its status and verdict before the save.
 
     A verdict change is one item (the status change it causes is not a second); otherwise a
     status change is one, when worth telling (see ``feed_items.create_for_status_change``).
     """
     if verdict != dispute.verdict:
-        feed_items.create_for_verdict_change(dispute, verdict)
+        feed_items.create_for_verdict_change(dispute, verdict, actor=user)
     elif status != dispute.status:
-        feed_items.create_for_status_change(dispute, status, dispute.status)
+        feed_items.create_for_status_change(dispute, status, dispute.status, actor=user)
     _share_card_changed(dispute)
 
 
@@ -348,7 +349,7 @@ def dispute_settle(*, dispute: Dispute, user: User, verdict: str, version: int, 
     _apply_verdict(dispute, user=user, verdict=verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
-    _dispute_items(dispute, **before)
+    _dispute_items(dispute, user=user, **before)
     return dispute
 
 
@@ -406,10 +407,10 @@ def _lock_dispute(dispute: Dispute) -> str:
     return dispute.status
 
 
-def _status_item(dispute: Dispute, before: str) -> None:
+def _status_item(dispute: Dispute, before: str, user=None) -> None:
     """A claim write moved the dispute's status (``Claim.save`` recomputed it): the feed item for that."""
     if dispute.status != before:
-        feed_items.create_for_status_change(dispute, before, dispute.status)
+        feed_items.create_for_status_change(dispute, before, dispute.status, actor=user)
 
 
 def party_for_name(*, name: str) -> Party:
@@ -479,9 +480,10 @@ def claim_create(
     _credit_translation(claim, user)
     claim.full_clean()
     claim.save()
-    feed_items.create_for_claim(claim)
-    feed_items.create_for_position_shift(claim)
-    _status_item(dispute, before)
+    feed_items.create_for_claim(claim, actor=user)
+    feed_items.create_for_position_shift(claim, actor=user)
+    _status_item(dispute, before, user)
+    following.watch_what_was_made(user=user, dispute=dispute)
     return claim
 
 
@@ -518,11 +520,11 @@ def claim_update(
     claim.full_clean()
     claim.save()
     if claim.standing != standing_before:
-        feed_items.create_for_standing_change(claim, standing_before)
+        feed_items.create_for_standing_change(claim, standing_before, actor=user)
     if (claim.stance, claim.said_on, claim.party_id) != position_before:
         # A stance (or date) corrected into a change of position is one too.
-        feed_items.create_for_position_shift(claim)
-    _status_item(claim.dispute, before)
+        feed_items.create_for_position_shift(claim, actor=user)
+    _status_item(claim.dispute, before, user)
     return claim
 
 
@@ -574,7 +576,7 @@ def claim_delete(*, claim: Claim, user: User) -> str:
         )
     before = _lock_dispute(dispute)
     token = _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
-    _status_item(dispute, before)
+    _status_item(dispute, before, user)
     return token
 
 
@@ -595,9 +597,10 @@ def evidence_create(
     evidence.source = source_for_url(url=source_url) if source_url.strip() else None
     evidence.full_clean()
     evidence.save()
-    feed_items.create_for_evidence(evidence)
+    feed_items.create_for_evidence(evidence, actor=user)
     for link in links or []:
         evidence_link_create(evidence=evidence, user=user, **link)
+    following.watch_what_was_made(user=user, dispute=dispute)
     return evidence
 
 
@@ -685,7 +688,8 @@ def article_create(
         if ArticleLink.objects.filter(dispute=dispute, source=source).exists():
             raise ValidationError(ALREADY_LINKED) from None
         raise
-    feed_items.create_for_article_link(link)
+    feed_items.create_for_article_link(link, actor=user)
+    following.watch_what_was_made(user=user, dispute=dispute)
     return link
 
 
@@ -784,7 +788,7 @@ def _save_restored(instance: models.Model, **kwargs: Any) -> None:
         ) from None
 
 
-def _bring_back(record: Any, user: User | None = None) -> models.Model:
+def _bring_back(record: Any, user: User | None = None, *, actor: User | None = None) -> models.Model:
     instance: Any = record.instance
     if isinstance(instance, Dispute) and user is not None:
         kept_out = _senior_only_fields(Dispute, user)
@@ -800,18 +804,18 @@ def _bring_back(record: Any, user: User | None = None) -> models.Model:
     instance.restore_notes = _make_restorable(instance)
     with_reason(instance, f"restored from version of {record.history_date:%Y-%m-%d %H:%M:%S}")
     _save_restored(instance, force_insert=True)
-    _added(instance)
+    _added(instance, actor=actor or user)
     return instance
 
 
-def _added(instance: models.Model) -> None:
+def _added(instance: models.Model, *, actor=None) -> None:
     """What a row coming (back) into the ledger sets off: its feed item, or a source's first check."""
     if isinstance(instance, Claim):
-        feed_items.create_for_claim(instance)
+        feed_items.create_for_claim(instance, actor=actor)
     elif isinstance(instance, Evidence):
-        feed_items.create_for_evidence(instance)
+        feed_items.create_for_evidence(instance, actor=actor)
     elif isinstance(instance, ArticleLink):
-        feed_items.create_for_article_link(instance)
+        feed_items.create_for_article_link(instance, actor=actor)
     elif isinstance(instance, Source):
         _source_checks(instance, None)
 
@@ -848,12 +852,12 @@ def object_restore(*, model: type[models.Model], record: Any, user: User) -> mod
         with_reason(existing, f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}")
         _save_restored(existing)
         if model is Dispute:
-            _dispute_items(existing, **before)
+            _dispute_items(existing, user=user, **before)
         elif model is Source:
             _source_checks(existing, old_url)
         elif dispute is not None:
             dispute.refresh_status()
-            _status_item(dispute, status_before)
+            _status_item(dispute, status_before, user)
         return existing
 
     deletion = history_of(model).filter(id=record.id).order_by("-history_date", "-history_id").first()
@@ -868,8 +872,8 @@ def object_restore(*, model: type[models.Model], record: Any, user: User) -> mod
             for dep_deletion in gone.order_by("history_date", "history_id"):
                 if dependent._default_manager.filter(pk=dep_deletion.id).exists() or dep_deletion.prev_record is None:
                     continue
-                _bring_back(dep_deletion.prev_record)
+                _bring_back(dep_deletion.prev_record, actor=user)
     if dispute is not None:
         dispute.refresh_status()
-        _status_item(dispute, status_before)
+        _status_item(dispute, status_before, user)
     return instance

@@ -49,6 +49,35 @@ def purge_form_submissions() -> None:
         log.info("purged %d old form submission keys", deleted)
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def send_notifications(user_ids: list[int]) -> None:
+    """Woken after a write made notifications: send these users' due emails (claims.notifications)."""
+    from claims import notifications
+
+    counts = notifications.send_for_users(user_ids)
+    log.info("notification emails: %s", counts)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_due_notifications() -> None:
+    """Every minute (beat): digests at their hour, retries of mails that failed, missed wake-ups."""
+    from claims import notifications
+
+    counts = notifications.sweep()
+    if counts:
+        log.info("notification sweep: %s", counts)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_webhooks() -> None:
+    """Woken after a write, and every minute by beat: post the due webhook deliveries (claims.webhooks)."""
+    from claims import webhooks
+
+    counts = webhooks.deliver_due()
+    if counts:
+        log.info("webhook deliveries: %s", counts)
+
+
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def render_share_image(dispute_id: int) -> None:
     """Queued after a write changes a published dispute's card: draw its share image (docs/sharing.md)."""

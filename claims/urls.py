@@ -15,6 +15,7 @@ from .views import (
 )
 from .views import exports as export_views
 from .views import feeds as feed_views
+from .views import following as following_views
 from .views import importing as import_views
 
 app_name = "claims"
@@ -75,6 +76,11 @@ urlpatterns = [
     path("disputes/<slug:slug>/claims.csv", export_views.dispute_claims_csv, name="dispute-claims-csv"),
     path("disputes/<slug:slug>/sources.csv", export_views.dispute_sources_csv, name="dispute-sources-csv"),
     path("account/api-tokens/", api_token_views.api_tokens, name="api-tokens"),
+    # Following (claims/views/following.py): watches, the account page's email settings, unsubscribe.
+    path("account/", following_views.account, name="account"),
+    path("watching/", following_views.watching, name="watching"),
+    path("watch/<str:kind>/<int:pk>/", following_views.watch, name="watch"),
+    path("notifications/unsubscribe/<str:token>/", following_views.unsubscribe, name="unsubscribe"),
     path("import/", import_views.import_page, name="import"),
     # Publish and share (claims/views/sharing.py, docs/sharing.md): the card newsrooms embed, its
     # oEmbed description, and the share image of link previews. Published disputes only.

@@ -73,3 +73,47 @@ def pytest_terminal_summary(terminalreporter):
     if _CORPUS_FIGURES.exists() and _CORPUS_FIGURES.stat().st_mtime >= _SESSION_STARTED:
         terminalreporter.section("checker on real pages (tests/checking/test_corpus.py)")
         terminalreporter.write_line(_CORPUS_FIGURES.read_text("utf-8"))
+
+
+def smtp_mailer(port: int) -> dict:
+    """Django's mailer settings for an SMTP server on 127.0.0.1:``port``."""
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+    }
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that Django's email framework sends to."""
+    from claims import wakeups
+
+    from .smtp import LocalSMTP
+
+    server = LocalSMTP()
+    server.start()
+    settings.MAILERS = {"default": smtp_mailer(server.port)}
+    wakeups.reset()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver(settings):
+    """A local webhook receiver on 127.0.0.1, allow-listed for webhooks (WEBHOOK_ALLOW_HOSTS) only."""
+    import threading
+
+    from claims import wakeups
+
+    from .webhook_receiver import WebhookReceiver
+
+    server = WebhookReceiver()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    settings.WEBHOOK_ALLOW_HOSTS = [server.hostport]
+    settings.WEBHOOK_TIMEOUT_SECONDS = 3
+    wakeups.reset()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()

@@ -2,7 +2,17 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from claims.models import ApiToken, CheckJob, FeedToken, Source, SourceCheck
+from claims.models import (
+    ApiToken,
+    CheckJob,
+    FeedItem,
+    FeedToken,
+    Source,
+    SourceCheck,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 from .factories import ArticleLinkFactory, ClaimFactory, EvidenceFactory, SpeakerFactory, UserFactory
 
@@ -23,6 +33,9 @@ def populated():
     check.quote_checks.create(claim=claim, present=True, score=100.0)
     FeedToken.objects.create(user=UserFactory(username="feedreader"))
     ApiToken.issue(UserFactory(username="graphics"), "graphics desk script")
+    endpoint = WebhookEndpoint.objects.create(name="CMS", url="https://cms.example.org/hook")
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, feed_item=FeedItem.objects.first())
+    WebhookAttempt.objects.create(delivery=delivery, status_code=200)
     # Recording the claim made a feed item too.
     return claim
 
@@ -44,7 +57,7 @@ def test_every_claims_model_is_in_the_admin():
 
 
 # Rows only the checker, the feed recorder or the token page make: the admin refuses to add them by hand.
-MADE_BY_THE_SYSTEM = {"SourceCheck", "FeedItem", "ApiToken"}
+MADE_BY_THE_SYSTEM = {"SourceCheck", "FeedItem", "ApiToken", "WebhookDelivery"}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -26,6 +26,9 @@ from claims.models import (
     FeedItem,
     FeedToken,
     SourceCheck,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from claims.models.base import Versioned
 
@@ -59,6 +62,9 @@ def ledger(senior):
     )
     dispute = services.dispute_settle(dispute=dispute, user=senior, verdict="", reasoning="", version=dispute.version)
     services.dispute_publish(dispute=dispute, user=senior, publish=False)
+    endpoint = WebhookEndpoint.objects.create(name="CMS", url="https://cms.example.org/hook")
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, feed_item=FeedItem.objects.filter(dispute=dispute)[0])
+    WebhookAttempt.objects.create(delivery=delivery, status_code=500, error="The endpoint answered HTTP 500.")
     dispute.refresh_from_db()
     assert not dispute.is_published and dispute.verdict == ""
     return dispute

@@ -143,9 +143,11 @@ def test_filter_form_updates_results_in_place_with_a_shareable_url(client):
     assert 'hx-target="#results"' in html and 'hx-push-url="true"' in html
 
 
-# Anonymous: count for the paginator, the page of disputes (annotated), the parties for the
-# filter; on PostgreSQL also the newest page stamp that versions the cached results.
-LIST_QUERIES = 3 + (connection.vendor == "postgresql")
+# Anonymous: count for the paginator, the page of disputes (annotated), the parties' version
+# (the rendered filter form is cached under it) and, for a query string whose form is not
+# cached yet, the parties for the filter; on PostgreSQL also the newest page stamp that
+# versions the cached results.
+LIST_QUERIES = 4 + (connection.vendor == "postgresql")
 
 
 @pytest.mark.parametrize("disputes", [2, DISPUTES_PER_PAGE])
@@ -215,6 +217,26 @@ def test_party_filter_follows_a_claim_moving_to_another_party(client):
 def test_editors_see_every_party_in_the_filter(editor_client):
     PartyFactory(name="Only in a draft")
     assert "Only in a draft" in editor_client.get(HOME).text
+
+
+def test_the_filter_form_lists_parties_added_or_renamed_after_it_was_shown(editor_client):
+    from django.test import Client
+
+    client = Client()  # a visitor (editor_client is the same test client, signed in)
+    # The rendered form is cached per party list version: each kind of change shows at once.
+    party = PartyFactory(name="Port Office")
+    ClaimFactory(party=party, dispute=DisputeFactory())
+    assert "Port Office" in client.get(HOME).text
+    assert "Port Office" in editor_client.get(HOME).text
+    party.name = "Harbour Office"
+    party.save()
+    assert "Harbour Office" in client.get(HOME).text and "Port Office" not in client.get(HOME).text
+    PartyFactory(name="Brand New Party")
+    assert "Brand New Party" in editor_client.get(HOME).text
+    assert "Brand New Party" not in client.get(HOME).text  # known from no published record
+    # Each query string has its own copy: the chosen party stays chosen.
+    assert f'<option value="{party.slug}" selected>' in client.get(HOME, {"party": party.slug}).text
+    assert f'<option value="{party.slug}" selected>' not in client.get(HOME).text
 
 
 # The results are cached per version of the data (PostgreSQL: the newest dispute page stamp).

@@ -148,6 +148,8 @@ EDITING_PAGES = {
     "article edit": lambda w: f"/articles/{w['link'].pk}/edit/",
     "api tokens": lambda w: "/account/api-tokens/",
     "feed token": lambda w: "/account/feed-token/",
+    "account": lambda w: "/account/",
+    "watch": lambda w: f"/watch/dispute/{w['dispute'].pk}/",
 }
 
 

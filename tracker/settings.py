@@ -367,6 +367,69 @@ CELERY_BEAT_SCHEDULE = {
 # How long a create form's one-time key is kept (the double-submit guard, services.submit_once).
 FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
 
+
+# --- Email and notifications (claims/notifications.py, docs/notifications.md) -----------
+def _mailer(url: str, timeout: int) -> dict:
+    """Django's ``MAILERS["default"]`` from one URL (parsed by dj-email-url), refusing a scheme it does not know.
+
+    smtp://user:pass@host:25, submission://user:pass@host:587 (STARTTLS), smtp://host:465?ssl=True,
+    console:// (the mail printed on the worker's stdout), memory://, dummy://.
+    """
+    import dj_email_url
+
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in dj_email_url.SCHEMES or scheme == "file":
+        known = ", ".join(sorted(set(dj_email_url.SCHEMES) - {"file"}))
+        raise ImproperlyConfigured(f"EMAIL_URL={url.split('@')[-1]!r}: the scheme must be one of {known}")
+    parsed = dj_email_url.parse(url)
+    mailer = {"BACKEND": parsed["EMAIL_BACKEND"]}
+    if mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+        mailer["OPTIONS"] = {
+            "host": parsed["EMAIL_HOST"] or "localhost",
+            "port": parsed["EMAIL_PORT"] or 25,
+            "username": parsed["EMAIL_HOST_USER"] or "",
+            "password": parsed["EMAIL_HOST_PASSWORD"] or "",
+            "use_tls": parsed["EMAIL_USE_TLS"],
+            "use_ssl": parsed["EMAIL_USE_SSL"],
+            # An SMTP server that does not answer must not hold a worker for long (the mail is retried).
+            "timeout": parsed["EMAIL_TIMEOUT"] or timeout,
+        }
+    return mailer
+
+
+# Printed to the console unless EMAIL_URL says otherwise (`make run` shows mail in its output).
+MAILERS = {"default": _mailer(os.environ.get("EMAIL_URL", "") or "console://", envint("EMAIL_TIMEOUT", 10))}
+DEFAULT_FROM_EMAIL = os.environ.get("EMAIL_FROM", "") or f"{SITE_NAME} <notifications@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The daily digest goes out at this hour (TIME_ZONE) to those who chose it.
+NOTIFY_DIGEST_HOUR = envint("NOTIFY_DIGEST_HOUR", 7)
+if not 0 <= NOTIFY_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"NOTIFY_DIGEST_HOUR={NOTIFY_DIGEST_HOUR} is not an hour (0-23)")
+# A mail that could not be sent is tried again after this many seconds, doubling up to 6 hours.
+NOTIFY_RETRY_BASE_SECONDS = envint("NOTIFY_RETRY_BASE_SECONDS", 60)
+# How often beat sends what is due (digests, retries, wake-ups that did not go out).
+NOTIFY_SWEEP_SECONDS = envint("NOTIFY_SWEEP_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["send-due-notifications"] = {
+    "task": "claims.tasks.send_due_notifications",
+    "schedule": NOTIFY_SWEEP_SECONDS,
+}
+# Webhooks (claims/webhooks.py): host:port pairs an endpoint may be on although not public
+# (an internal chat server; the tests' local server). Everything else obeys the checker's rules.
+WEBHOOK_ALLOW_HOSTS = envlist("WEBHOOK_ALLOW_HOSTS")
+# The longest one delivery may take (connect, send, answer); a slower endpoint is retried later.
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", 30)
+# Endpoints delivered to at once by one worker task (one thread each), and how long a task goes on.
+WEBHOOK_THREADS = envint("WEBHOOK_THREADS", 8)
+WEBHOOK_BATCH_SECONDS = envint("WEBHOOK_BATCH_SECONDS", 45)
+# What receivers should accept: a timestamp at most this many seconds from their clock (documented).
+WEBHOOK_REPLAY_WINDOW_SECONDS = envint("WEBHOOK_REPLAY_WINDOW_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {
+    "task": "claims.tasks.deliver_webhooks",
+    "schedule": NOTIFY_SWEEP_SECONDS,
+}
+
 # --- Source checker -----------------------------------------------------------
 # Check jobs per wake-up message, run at once by one task in threads, which then take
 # further due jobs whose host is free (docs/performance.md, "The checker (targets 4–6)").

@@ -1,4 +1,5 @@
-"""Safe HTTP fetching for the source checker — the only module that opens sockets to sources.
+"""Safe HTTP fetching for the source checker — the only module that opens sockets to sources
+(and, through ``post``, to webhook endpoints: the same checks, another allowlist).
 
 The URLs come from users, so every fetch is treated as hostile:
 
@@ -199,9 +200,11 @@ def _allow_key(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _allowlisted(host: str, port: int) -> bool:
-    allowed = {entry.strip().lower() for entry in settings.CHECKER_ALLOW_HOSTS}
-    return _allow_key(host, port) in allowed
+def _allowlisted(host: str, port: int, allow: tuple[str, ...] | None = None) -> bool:
+    """Whether ``host:port`` is on the allowlist in force: ``CHECKER_ALLOW_HOSTS``, or ``allow``
+    for another caller with its own (webhooks: ``WEBHOOK_ALLOW_HOSTS``)."""
+    entries = settings.CHECKER_ALLOW_HOSTS if allow is None else allow
+    return _allow_key(host, port) in {entry.strip().lower() for entry in entries}
 
 
 @dataclass
@@ -211,9 +214,11 @@ class Target:
     port: int
     path: str
     url: str
+    # The allowlist this target is checked against (None: CHECKER_ALLOW_HOSTS).
+    allow: tuple[str, ...] | None = None
 
 
-def parse_target(url: str) -> Target:
+def parse_target(url: str, allow: tuple[str, ...] | None = None) -> Target:
     """Split a URL into what a request needs, refusing anything that is not plain http(s)."""
     if not url or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
         raise FetchRefused(UNSAFE, "The URL contains spaces, control characters or backslashes.")
@@ -236,11 +241,11 @@ def parse_target(url: str) -> Target:
         except UnicodeError:
             raise FetchRefused(UNSAFE, "The host name is not valid.") from None
     allowed_ports = settings.CHECKER_ALLOWED_PORTS
-    if port not in allowed_ports and not _allowlisted(host, port):
+    if port not in allowed_ports and not _allowlisted(host, port, allow):
         raise FetchRefused(UNSAFE, f"Port {port} is not fetched (only {', '.join(map(str, allowed_ports))}).")
     path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
     clean_url = urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
-    return Target(scheme=scheme, host=host, port=port, path=path, url=clean_url)
+    return Target(scheme=scheme, host=host, port=port, path=path, url=clean_url, allow=allow)
 
 
 def resolve_pinned(target: Target) -> str:
@@ -256,7 +261,7 @@ def resolve_pinned(target: Target) -> str:
     addresses = [info[4][0] for info in infos]
     if not addresses:
         raise FetchRefused(ERROR, f"The host name {target.host} has no addresses.")
-    if _allowlisted(target.host, target.port):
+    if _allowlisted(target.host, target.port, target.allow):
         return addresses[0]
     unsafe = [a for a in addresses if not is_public_address(a)]
     if unsafe:
@@ -653,13 +658,24 @@ class _Response:
 
 
 def _one_request(
-    target: Target, deadline: Deadline, *, read_body: bool = True, extra_headers: dict[str, str] | None = None
+    target: Target,
+    deadline: Deadline,
+    *,
+    read_body: bool = True,
+    extra_headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    max_bytes: int | None = None,
 ) -> _Response:
-    """One GET to one URL, address pinned, with limits. Raises FetchRefused."""
+    """One request to one URL, address pinned, with limits. Raises FetchRefused.
+
+    A GET by default, with the checker's headers; ``post`` sends ``body`` with its own ``headers``.
+    """
     address = resolve_pinned(target)
     connect_timeout = deadline.timeout(float(settings.CHECKER_CONNECT_TIMEOUT))
     read_timeout = float(settings.CHECKER_READ_TIMEOUT)
-    max_bytes = int(settings.CHECKER_MAX_BYTES)
+    max_bytes = int(settings.CHECKER_MAX_BYTES if max_bytes is None else max_bytes)
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     conn = cls(target.host, target.port, address=address, connect_timeout=connect_timeout)
     watchdog: threading.Timer | None = None
@@ -676,10 +692,13 @@ def _one_request(
         watchdog.daemon = True
         watchdog.start()
         sock.settimeout(deadline.timeout(read_timeout))
-        conn.putrequest("GET", target.path, skip_accept_encoding=True)
-        for name, value in {**_request_headers(), **(extra_headers or {})}.items():
+        conn.putrequest(method, target.path, skip_accept_encoding=True)
+        sent_headers = headers if headers is not None else _request_headers()
+        if body is not None:
+            sent_headers = {**sent_headers, "Content-Length": str(len(body))}
+        for name, value in {**sent_headers, **(extra_headers or {})}.items():
             conn.putheader(name, value)
-        conn.endheaders()
+        conn.endheaders(body)
         response = conn.getresponse()
         headers = list(response.getheaders())
         resp = _Response(status=response.status, headers=headers, body=b"", raw_size=0, address=address)
@@ -924,6 +943,42 @@ def fetch(url: str, *, respect_robots: bool = False, validators: Validators | No
         raise
     except Exception as error:  # noqa: BLE001 — a check records every failure instead of crashing
         log.exception("unexpected error fetching %s", url)
+        result.error_kind = ERROR
+        result.error = f"Unexpected error: {error.__class__.__name__}: {error}"
+    result.timings["total_ms"] = int((time.monotonic() - started) * 1000)
+    return result
+
+
+def post(
+    url: str, body: bytes, headers: dict[str, str], *, allow: tuple[str, ...], deadline_seconds: float
+) -> FetchResult:
+    """POST ``body`` to ``url`` under the same rules as a fetch (webhooks, ``claims.webhooks``).
+
+    The URL is parsed, resolved and pinned as for a source, against the caller's allowlist
+    ``allow`` instead of ``CHECKER_ALLOW_HOSTS``; redirects are not followed (a 3xx is the
+    answer); the answer's body is read up to 64 KB; ``deadline_seconds`` bounds it all.
+    Never raises for what a URL or server does: see ``FetchResult.error_kind``.
+    """
+    started = time.monotonic()
+    deadline = Deadline(float(deadline_seconds))
+    result = FetchResult(url=url, fetched_at=datetime.now(UTC), request_headers=dict(headers))
+    try:
+        target = parse_target(url, allow=allow)
+        response = _one_request(target, deadline, method="POST", body=body, headers=headers, max_bytes=64 * 1024)
+        result.final_url = target.url
+        result.status = response.status
+        result.address = response.address
+        result.raw_headers = response.headers
+        result.headers = {k.lower(): v for k, v in response.headers}
+        result.body = response.body
+    except FetchRefused as refused:
+        result.error_kind = refused.kind
+        result.error = refused.message
+        result.final_url = result.final_url or url
+    except STOP_NOW:
+        raise
+    except Exception as error:  # noqa: BLE001 — a delivery records every failure instead of crashing
+        log.exception("unexpected error posting to %s", url)
         result.error_kind = ERROR
         result.error = f"Unexpected error: {error.__class__.__name__}: {error}"
     result.timings["total_ms"] = int((time.monotonic() - started) * 1000)

@@ -7,10 +7,12 @@ from .claims import Claim, ClaimStanding, DatePrecision, TranslationOrigin
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .feed_items import FeedItem
+from .following import EmailMode, Notification, NotificationSettings, Watch
 from .parties import Party, Speaker
 from .search import DisputePageStamp, DisputeSearchDocument
 from .sources import Source, normalize_source_url
 from .submissions import FormSubmission
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -19,6 +21,7 @@ __all__ = [
     "Claim",
     "ClaimStanding",
     "DatePrecision",
+    "EmailMode",
     "FeedItem",
     "Dispute",
     "DisputePageStamp",
@@ -27,6 +30,8 @@ __all__ = [
     "EvidenceLink",
     "FeedToken",
     "FormSubmission",
+    "Notification",
+    "NotificationSettings",
     "Party",
     "QuoteCheck",
     "Source",
@@ -34,5 +39,9 @@ __all__ = [
     "Speaker",
     "Stance",
     "TranslationOrigin",
+    "Watch",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "normalize_source_url",
 ]

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F
+from django.utils.encoding import force_str
 
 
 class Versioned(models.Model):
@@ -26,3 +27,19 @@ class Versioned(models.Model):
         """Atomically claim the next version; False if someone saved meanwhile."""
         updated = type(self)._default_manager.filter(pk=self.pk, version=expected).update(version=F("version") + 1)
         return updated == 1
+
+
+def choice_display(field_name: str, choices) -> object:
+    """``get_<field_name>_display`` from a dict made once.
+
+    Django's own rebuilds a dict of the field's choices on every call; a big dispute page
+    calls these for every card (stance, check state, kind), over a thousand times.
+    """
+    labels = dict(choices.choices if hasattr(choices, "choices") else choices)
+
+    def display(self) -> str:
+        value = getattr(self, field_name)
+        return force_str(labels.get(value, value), strings_only=True)
+
+    display.__name__ = f"get_{field_name}_display"
+    return display

@@ -3,10 +3,11 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims import languages, roles
+from claims.fast_urls import object_url
+from claims.models.base import choice_display
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .base import Versioned
@@ -79,6 +80,7 @@ class Claim(Versioned):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="claims")
     speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     stance = models.CharField(max_length=20, choices=Stance)
+    get_stance_display = choice_display("stance", Stance)
     # The original wording, verbatim in the language it was said in: what the checker looks
     # for in the source. The translation is for readers only (docs/languages.md).
     quote = NormalisedTextField(
@@ -203,7 +205,7 @@ class Claim(Versioned):
         return f"{who} {self.get_stance_display().lower()}: “{text}”"
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:dispute-detail", args=[self.dispute.slug]) + f"#claim-{self.pk}"
+        return object_url("claims:dispute-detail", self.dispute.slug) + f"#claim-{self.pk}"
 
     @property
     def said_on_display(self) -> str:
@@ -236,7 +238,7 @@ class Claim(Versioned):
         """Where the later claim is: on this dispute's page (a claim is superseded only on its own dispute)."""
         if self.superseded_by_id is None:
             return ""
-        return reverse("claims:dispute-detail", args=[self.dispute.slug]) + f"#claim-{self.superseded_by_id}"
+        return object_url("claims:dispute-detail", self.dispute.slug) + f"#claim-{self.superseded_by_id}"
 
     @property
     def is_set_apart(self) -> bool:

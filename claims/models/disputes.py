@@ -2,11 +2,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.fast_urls import object_url
+from claims.models.base import choice_display
 from claims.text import NormalisedTextField
 
 from .base import Versioned
@@ -127,7 +128,7 @@ class Dispute(Versioned):
         return text if len(text) <= 90 else text[:89] + "…"
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:dispute-detail", args=[self.slug])
+        return object_url("claims:dispute-detail", self.slug)
 
     @staticmethod
     def derive_status(stances: Iterable[str], verdict: str = "") -> str:
@@ -199,6 +200,7 @@ class ArticleLink(Versioned):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="article_links")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="article_links")
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.REPORTS)
+    get_relation_display = choice_display("relation", Relation)
     note = NormalisedTextField(max_length=2000, blank=True)
     linked_on = models.DateField(default=timezone.localdate, help_text="When the article bore on the dispute.")
     created_at = models.DateTimeField(auto_now_add=True)

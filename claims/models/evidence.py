@@ -4,6 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.models.base import choice_display
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .base import Versioned
@@ -34,6 +35,7 @@ class Evidence(Versioned):
     Kind = EvidenceKind
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=20, choices=Kind)
+    get_kind_display = choice_display("kind", Kind)
     title = NormalisedCharField(max_length=300)
     description = NormalisedTextField(max_length=10_000, blank=True)
     released_by = models.ForeignKey(

@@ -1,10 +1,11 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from claims import roles
+from claims.fast_urls import object_url
 from claims.text import NormalisedCharField, NormalisedTextField
 
 from .checks import SourceCheck
@@ -88,6 +89,10 @@ class FeedItem(models.Model):
     source_check = models.ForeignKey(
         SourceCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items"
     )
+    # Who made it happen (None: the checker, or a command): nobody is emailed about their own edits.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = FeedItemQuerySet.as_manager()
@@ -117,7 +122,7 @@ class FeedItem(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:dispute-detail", args=[self.dispute.slug])
+        return object_url("claims:dispute-detail", self.dispute.slug)
 
     @property
     def guid(self) -> str:

@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims import languages, roles
+from claims.fast_urls import object_url
 from claims.text import NormalisedCharField, NormalisedTextField
 
 ALIASES_HELP = (
@@ -143,7 +143,7 @@ class Party(NamedInLanguages):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:party-detail", args=[self.slug])
+        return object_url("claims:party-detail", self.slug)
 
     def clean(self) -> None:
         self.clean_aliases()

@@ -4,11 +4,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.checking import outcomes
+from claims.fast_urls import object_url
+from claims.models.base import choice_display
 from claims.text import NormalisedCharField
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     check_state = models.CharField(max_length=20, choices=CheckState, default=CheckState.UNCHECKED)
+    get_check_state_display = choice_display("check_state", CheckState)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
 
@@ -186,7 +188,7 @@ class Source(models.Model):
         return self.check_state in self.PROBLEM_STATES
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:source-detail", args=[self.pk])
+        return object_url("claims:source-detail", self.pk)
 
     def clean(self) -> None:
         if self.url:

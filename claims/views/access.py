@@ -4,6 +4,7 @@ What a user may see is decided by each model's ``visible_to(user)`` queryset met
 (``claims.roles.can_see_drafts`` underneath); these helpers only turn "not visible" into 404.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from claims.models import ArticleLink, Claim, Dispute, Evidence, Party, Source
@@ -46,3 +47,14 @@ def get_article_link_for_user(request: HtmxHttpRequest, pk: int) -> ArticleLink:
     link = get_object_or_404(ArticleLink.objects.select_related("dispute", "source"), pk=pk)
     get_dispute_for_user(request, link.dispute.slug)
     return link
+
+
+def get_watchable_for_user(request: HtmxHttpRequest, kind: str, pk: int) -> Dispute | Party | Source:
+    """A dispute, party or source by id (what the Watch button names), if this user may see it."""
+    if kind == "dispute":
+        return get_object_or_404(Dispute.objects.visible_to(request.user), pk=pk)
+    if kind == "party":
+        return get_object_or_404(Party.objects.visible_to(request.user), pk=pk)
+    if kind == "source":
+        return get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
+    raise Http404("Only disputes, parties and sources can be watched.")

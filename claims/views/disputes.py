@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from claims import link_previews, roles, selectors
 from claims.jsonld import claimreview_payload
+from claims.public_parties import public_party_ids
 from claims.release import release_stamp
 
 from . import sharing
@@ -51,10 +52,33 @@ def dispute_list(request: HtmxHttpRequest) -> HttpResponse:
             cache.set(key, results, LIST_CACHE_SECONDS)
     if _wants_partial(request):
         return HttpResponse(results)
-    if form is None:
-        form = selectors.dispute_list_form(user=request.user, params=request.GET)
-    context = {"form": form, "results": mark_safe(results), "preview": link_previews.home_preview()}  # noqa: S308 — rendered HTML
+    context = {
+        "filter_form": mark_safe(_filter_form_html(request, form)),  # noqa: S308 — rendered HTML
+        "results": mark_safe(results),  # noqa: S308 — rendered HTML
+        "preview": link_previews.home_preview(),
+    }
     return render(request, "claims/dispute_list.html", context)
+
+
+def _filter_form_html(request, form) -> str:
+    """The home page's filter form, rendered once per query string, kind of viewer and party list.
+
+    Rendering its widgets (the party select above all) was most of the full page's time.
+    What it shows depends on the query string (values, errors), whether the viewer sees
+    drafts (which parties are listed) and the parties themselves: their version
+    (``selectors.party_list_version``) and, for readers and visitors, which are public.
+    """
+    drafts = roles.can_see_drafts(request.user)
+    public = None if drafts else tuple(public_party_ids())
+    parts = (selectors.party_list_version(), public, drafts, request.GET.urlencode(), release_stamp())
+    key = "dispute-list-form:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    html = cache.get(key)
+    if html is None:
+        if form is None:
+            form = selectors.dispute_list_form(user=request.user, params=request.GET)
+        html = render_to_string("claims/dispute_list.html#filter-form", {"form": form}, request)
+        cache.set(key, html, LIST_CACHE_SECONDS)
+    return html
 
 
 # A cached list is replaced by the next write anyway; this bounds what an idle cache keeps.
@@ -148,7 +172,8 @@ def dispute_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if dispute.is_published and roles.can_edit(request.user):
             context["embed_snippet"] = sharing.embed_snippet(request, dispute.slug, dispute.proposition)
         body = render_to_string("claims/dispute_detail.html#dispute-body", context, request)
-        payload = claimreview_payload(dispute, request=request, claims=data.claims)
+        # The ClaimReview reads the dispute's claims itself when the page read only the ones it shows.
+        payload = claimreview_payload(dispute, request=request, claims=data.claims if data.complete else None)
         copy = (body, payload, link_previews.dispute_sides_from_columns(data.columns))
         if key:
             cache.set(key, copy, RELATIVE_TIME_BUCKET_SECONDS)
@@ -181,8 +206,8 @@ def dispute_timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
         return not_modified
     dispute = get_dispute_for_user(request, slug)
-    data = selectors.dispute_page_data(dispute=dispute)
+    data = selectors.dispute_timeline_data(dispute)
     template = "claims/dispute_detail.html#timeline" if partial else "claims/dispute_timeline.html"
     context = {"dispute": dispute, "data": data, "timeline": data.timeline}
-    context["mark_prefix"] = dispute.get_absolute_url() + ("?all=1" if data.is_truncated else "")
+    context["mark_prefix"] = dispute.get_absolute_url() + ("?all=1" if data.truncates_by_default else "")
     return _with_etag(render(request, template, context), etag)
