@@ -82,7 +82,7 @@ def test_a_worker_draws_the_new_image_after_an_editor_saves(worker, editor, sett
     dispute = DisputeFactory(slug="contact", proposition="A jet made contact with the drone.")
     folder = Path(settings.MEDIA_ROOT) / "share-images" / str(dispute.pk)
     with broker(REDIS_URL):
-        services.claim_record(
+        services.claim_create(
             dispute=dispute, user=editor, party=PartyFactory(name="Russia"), stance=Stance.DENIES, quote="No contact."
         )
     deadline = time.monotonic() + 90

@@ -6,12 +6,17 @@ serve a nearest-first scan by word-similarity distance (``<->>``), which stops a
 few best claims; a GIN index with a threshold must recheck every row sharing a common
 trigram, which on 100,000 claims took seconds (docs/similar-claims.md). The signature is
 256 bytes: a quote has a few hundred trigrams, and the default 12 bytes would be all ones.
+Only each field's first 1,000 characters are indexed: an index entry must fit in 8 KB.
 SQLite gets nothing here: it scores recent claims with rapidfuzz instead.
 """
 
 from django.db import migrations
 
 FIELDS = ("quote", "paraphrase", "translation")
+# The first this many characters of each field are indexed (and compared): a GiST entry must
+# fit in a page (8 KB), and a quote of many thousand characters would not; what an editor
+# types to find a repeat is matched against the claim's opening.
+INDEXED_CHARS = 1000
 
 
 def create(apps, schema_editor):
@@ -21,7 +26,7 @@ def create(apps, schema_editor):
     for name in FIELDS:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS claim_{name}_trgm_idx ON claims_claim "
-            f"USING gist ({name} gist_trgm_ops(siglen=256))"
+            f"USING gist ((left({name}, {INDEXED_CHARS})) gist_trgm_ops(siglen=256))"
         )
 
 
