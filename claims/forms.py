@@ -484,3 +484,46 @@ class NotificationSettingsForm(forms.ModelForm):
             "watch_what_i_create": "Watch the disputes I create or add to",
         }
         widgets = {"email_mode": forms.RadioSelect}
+
+
+class ClipForm(ClaimForm):
+    """A claim clipped from a web page (claims:clip): the claim form, plus which dispute it is on
+    (one found with the search-as-you-type picker, or a new one) and where the quote sits."""
+
+    dispute = forms.ModelChoiceField(
+        label="Dispute",
+        queryset=Dispute.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Search for it, or state a new one below.",
+    )
+    new_proposition = NormalisedFormField(
+        label="Or a new dispute",
+        required=False,
+        multiline=True,
+        max_length=Dispute._meta.get_field("proposition").max_length,
+        help_text="A proposition the claim affirms or denies; it starts as a draft.",
+        widget=forms.Textarea(attrs={"rows": 2, **TEXT_DIR}),
+    )
+    quote_prefix = forms.CharField(label="Text just before the quote", required=False, max_length=200)
+    quote_suffix = forms.CharField(label="Text just after the quote", required=False, max_length=200)
+
+    field_order = ["dispute", "new_proposition", *ClaimForm.field_order, "quote_prefix", "quote_suffix"]
+
+    def __init__(self, *args, disputes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dispute"].queryset = disputes if disputes is not None else Dispute.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dispute") and data.get("new_proposition"):
+            self.add_error("new_proposition", "Choose a dispute or state a new one, not both.")
+        elif not data.get("dispute") and not data.get("new_proposition") and "dispute" not in self.errors:
+            self.add_error("dispute", "Choose the dispute this claim is on, or state a new one.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = super().service_kwargs()
+        if data.get("quote") and (data.get("quote_prefix") or data.get("quote_suffix")):
+            data["quote_exact"] = data["quote"]
+        return data

@@ -1035,3 +1035,18 @@ def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> list[Dispute]
     ``MAX_EXPORT_ROWS``), each with its claims and their parties."""
     found = search_disputes(user=user, query=filters.get("q", ""), filters=filters)
     return list(found.prefetch_related("claims__party")[:MAX_EXPORT_ROWS])
+
+
+# The Clip form's dispute picker: this many matches at a time.
+DISPUTE_CHOICES = 8
+
+
+def dispute_choices(user, query: str = "", chosen: int | None = None) -> list[Dispute]:
+    """Disputes to pick from as a query is typed (the Clip form): the best few matches, newest
+    activity first, with the one already chosen kept in the list (two queries at most)."""
+    found = list(search_disputes(user=user, query=(query or "")[:200])[:DISPUTE_CHOICES])
+    if chosen is not None and all(d.pk != chosen for d in found):
+        kept = Dispute.objects.visible_to(user).filter(pk=chosen).first()
+        if kept is not None:
+            found.insert(0, kept)
+    return found

@@ -488,6 +488,15 @@ def claim_create(
 
 
 @transaction.atomic
+def claim_clip(*, user, dispute: Dispute | None = None, new_proposition: str = "", **data: Any) -> Claim:
+    """A claim clipped from a web page (the Clip bookmarklet's form): on ``dispute``, or on a new
+    dispute stated as ``new_proposition`` (a draft, as every new dispute), in one transaction."""
+    if dispute is None:
+        dispute = dispute_create(user=user, proposition=new_proposition)
+    return claim_create(dispute=dispute, user=user, **data)
+
+
+@transaction.atomic
 def claim_update(
     *,
     claim: Claim,

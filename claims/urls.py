@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import api_tokens as api_token_views
 from .views import checks as check_views
+from .views import clip as clip_views
 from .views import (
     disputes,
     editing_articles,
@@ -87,4 +88,8 @@ urlpatterns = [
     path("embed/disputes/<slug:slug>/", sharing.embed_card, name="embed-card"),
     path("oembed", sharing.oembed, name="oembed"),
     path("disputes/<slug:slug>/share.png", sharing.dispute_share_image, name="dispute-share-image"),
+    # The Clip bookmarklet (claims/clip.py, claims/views/clip.py).
+    path("clip/", clip_views.clip_claim, name="clip"),
+    path("clip/disputes/", clip_views.clip_disputes, name="clip-disputes"),
+    path("clip/landing/", clip_views.clip_landing, name="clip-landing"),
 ]

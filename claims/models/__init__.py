@@ -4,6 +4,7 @@ from .accounts import FeedToken
 from .api_tokens import ApiToken
 from .checks import CheckJob, QuoteCheck, SourceCheck
 from .claims import Claim, ClaimStanding, DatePrecision, TranslationOrigin
+from .clips import ClipDraft
 from .disputes import ArticleLink, Dispute, Stance
 from .evidence import Evidence, EvidenceLink
 from .feed_items import FeedItem
@@ -20,6 +21,7 @@ __all__ = [
     "CheckJob",
     "Claim",
     "ClaimStanding",
+    "ClipDraft",
     "DatePrecision",
     "EmailMode",
     "FeedItem",

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from claims import following
+from claims import clip, following
 from claims.forms import NotificationSettingsForm
 
 from .access import get_watchable_for_user
@@ -79,7 +79,8 @@ def account(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, "Your notification settings are saved.")
             return redirect("claims:account")
-    return render(request, "claims/account.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "bookmarklet": clip.bookmarklet(request.build_absolute_uri("/").rstrip("/"))}
+    return render(request, "claims/account.html", context, status=400 if form.errors else 200)
 
 
 @csrf_exempt  # RFC 8058 one-click: mail clients POST without a CSRF token; the signed token is the authority
