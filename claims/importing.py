@@ -32,33 +32,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims import services
+from claims.claims_csv import CLAIMS_CSV_COLUMNS, NOT_IMPORTED
 from claims.models import Claim, DatePrecision, Dispute, Party, Speaker, Stance, TranslationOrigin
 from claims.models.sources import Source, normalize_source_url
 
 # Cells the export escaped with an apostrophe (claims/views/exports.py).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-KNOWN_COLUMNS = {
-    "claim_id",
-    "proposition",
-    "dispute_slug",
-    "party",
-    "speaker",
-    "speaker_role",
-    "stance",
-    "quote",
-    "quote_language",
-    "translation",
-    "translation_language",
-    "translated_by",
-    "paraphrase",
-    "said_on",
-    "said_on_precision",
-    "source_url",
-    "source_title",
-    "source_last_check",
-    "source_last_checked_at",
-    "link",
-}
+KNOWN_COLUMNS = set(CLAIMS_CSV_COLUMNS) - NOT_IMPORTED
 # Longest cell accepted: a whole article pasted into one cell is a mistake, not a quote.
 MAX_CELL_CHARS = 20_000
 

@@ -515,9 +515,7 @@ def _problem_sources(dispute: Dispute) -> list[Source]:
         | Q(pk__in=Evidence.objects.filter(dispute=dispute).values("source_id"))
         | Q(pk__in=ArticleLink.objects.filter(dispute=dispute).values("source_id"))
     )
-    found = Source.objects.filter(cited, check_state__in=Source.PROBLEM_STATES).annotate(
-        check_live=check_running(OuterRef("pk"))
-    )
+    found = Source.objects.filter(cited, check_state__in=Source.PROBLEM_STATES).with_check_progress()
     return list(found.order_by("pk"))
 
 

@@ -239,7 +239,13 @@ def _claim_line(claim) -> str:
 
 
 def _words(claim) -> str:
-    """The quote in quotation marks (straight ones in right-to-left text, which has no “ ” order), or the paraphrase."""
+    """The quote in quotation marks (straight ones in right-to-left text, which has no “ ” order), or the paraphrase.
+
+    A reconstructed wording (not verbatim) is shown only when there is no paraphrase to show
+    instead, and then without quotation marks: an image carries no label saying what it is.
+    """
+    if claim.quote_reconstructed and claim.paraphrase:
+        return claim.paraphrase
     text = claim.quote or claim.paraphrase or ""
     if not claim.quote or claim.quote_reconstructed:  # not verbatim: no quotation marks
         return text

@@ -208,3 +208,19 @@ def test_every_demo_dispute_has_its_image_for_people_to_look_at(client):
         png(response)
         assert response.content != share_images.fallback_png()
         (ARTIFACTS / f"{slug}.png").write_bytes(response.content)
+
+
+def test_a_reconstructed_wording_is_never_shown_as_what_was_said():
+    from claims.share_images import _words
+
+    from .factories import ClaimFactory
+
+    rebuilt = ClaimFactory(
+        quote="Российские истребители в контакт не вступали.",
+        quote_language="ru",
+        quote_reconstructed=True,
+        paraphrase="Russia's jets did not touch the drone.",
+    )
+    assert _words(rebuilt) == "Russia's jets did not touch the drone."
+    verbatim = ClaimFactory(quote="We have absolute evidence.", paraphrase="The US has proof.")
+    assert _words(verbatim) == "“We have absolute evidence.”"

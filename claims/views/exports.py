@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from claims import selectors
+from claims.claims_csv import CLAIMS_CSV_COLUMNS
 from claims.filters import DisputeFilterForm
 from claims.models import Stance
 
@@ -82,35 +83,7 @@ def dispute_claims_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         ]
         for c in claims
     )
-    header = [
-        "claim_id",
-        "proposition",
-        "dispute_slug",
-        "party",
-        "speaker",
-        "speaker_role",
-        "stance",
-        "quote",
-        "quote_language",
-        "translation",
-        "translation_language",
-        "translated_by",
-        "paraphrase",
-        "said_on",
-        "said_on_precision",
-        "source_url",
-        "source_title",
-        "source_last_check",
-        "source_last_checked_at",
-        "link",
-        "standing",
-        "withdrawn_on",
-        "withdrawn_url",
-        "superseded_by_claim_id",
-        "misreported_quote",
-        "standing_reason",
-        "quote_reconstructed",
-    ]
+    header = CLAIMS_CSV_COLUMNS
     return csv_response(f"{dispute.slug}-claims.csv", header, rows)
 
 
