@@ -3,7 +3,7 @@ and the landing for long selections."""
 
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +14,7 @@ from claims.decorators import require_editor
 from claims.forms import ClipForm
 from claims.models import Dispute
 
+from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import already_sent, done, submission_key
 
 
@@ -24,7 +25,7 @@ def _chosen(value) -> int | None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @require_editor
-def clip_claim(request: HttpRequest) -> HttpResponse:
+def clip_claim(request: SignedInRequest) -> HttpResponse:
     """The new-claim form, prefilled from a clip: ``?quote=&url=&title=&prefix=&suffix=`` or ``?draft=<key>``."""
     missing_draft = False
     if request.method == "POST":
@@ -41,9 +42,9 @@ def clip_claim(request: HttpRequest) -> HttpResponse:
             return done(request, "Claim added from your clip.", claim.get_absolute_url())
     else:
         if request.GET.get("draft"):
-            clipped = clip.draft_read(key=request.GET["draft"])
-            missing_draft = clipped is None
-            clipped = clipped or clip.clean_draft({})
+            kept = clip.draft_read(key=request.GET["draft"])
+            missing_draft = kept is None
+            clipped = kept or clip.clean_draft({})
         else:
             clipped = clip.clean_draft(request.GET)
         initial = {
@@ -72,7 +73,7 @@ def clip_claim(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @require_editor
-def clip_disputes(request: HttpRequest) -> HttpResponse:
+def clip_disputes(request: SignedInRequest) -> HttpResponse:
     """The picker's choices as the editor types (htmx), the chosen one kept."""
     context = {
         "choices": selectors.dispute_choices(
@@ -86,7 +87,7 @@ def clip_disputes(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # a cross-site POST from the bookmarklet: no cookies, no token; it writes no ledger data
 @require_POST
-def clip_landing(request: HttpRequest) -> HttpResponse:
+def clip_landing(request: HtmxHttpRequest) -> HttpResponse:
     """A long selection: keep it as a draft for an hour and send the editor to the form."""
     draft = clip.draft_keep(data=request.POST)
     return redirect(f"{reverse('claims:clip')}?draft={draft.key}")
