@@ -23,7 +23,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from claims.api import api
-from claims.models import ApiToken, FeedToken, SourceCheck
+from claims.models import ApiToken, FeedItem, FeedToken, SourceCheck, WebhookDelivery, WebhookEndpoint
 
 from . import hostile
 from .factories import ArticleLinkFactory, ClaimFactory, EvidenceFactory, SpeakerFactory
@@ -50,6 +50,10 @@ def world(staff):
         SourceCheck.objects.create(source=claim.source, outcome="ok", text=text, text_sha256=str(len(text)) * 4)
     _, api_token = ApiToken.issue(staff, "tests")
     feed_token = FeedToken.objects.create(user=staff)
+    # A webhook and one delivery, so the admin's webhook pages have a row to show.
+    endpoint = WebhookEndpoint.objects.create(name="CMS", url="https://cms.example.org/hook")
+    item = FeedItem.objects.create(dispute=dispute, kind=FeedItem.Kind.SOURCE_CHANGED, title="The source was edited.")
+    WebhookDelivery.objects.create(endpoint=endpoint, feed_item=item)
     return {
         "dispute": dispute,
         "claim": claim,

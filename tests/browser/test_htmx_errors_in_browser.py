@@ -57,7 +57,7 @@ def test_an_oversize_post_from_a_form_without_a_slot_is_said_in_the_alert_region
     assert status.get_attribute("role") == "alert"
     expect(status).to_be_empty()
     # The Unpublish button's form has no message slot; a script (or an old page) made it too big.
-    page.locator("#dispute-header form.inline").evaluate(
+    page.locator("#dispute-header form.inline", has=page.get_by_role("button", name="Unpublish")).evaluate(
         "(form, size) => { const i = document.createElement('input'); i.type = 'hidden'; i.name = 'padding';"
         " i.value = 'x'.repeat(size); form.append(i); }",
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1000,
