@@ -46,6 +46,8 @@ def open_dispute(context, dispute):
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("sena", exact=True)).to_be_visible()
     page.goto(dispute.get_absolute_url())
+    # The page's own htmx loads (the Watch control) finish first, so they cannot race the test.
+    page.wait_for_load_state("networkidle")
     page.evaluate("window.notReloaded = true")
     return page
 

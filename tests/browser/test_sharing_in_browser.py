@@ -97,12 +97,13 @@ def _refused(page, console: list[str]) -> bool:
     return said or (len(page.frames) > 1 and page.frames[1].url.startswith("chrome-error://"))
 
 
-def _wait_for(condition, what: str, seconds: float = 10.0):
+def _wait_for(condition, what: str, seconds: float = 10.0, page=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if value := condition():
             return value
-        time.sleep(0.05)
+        # Playwright delivers console messages only while it runs: wait through it, not beside it.
+        page.wait_for_timeout(50) if page is not None else time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -160,7 +161,7 @@ def test_an_origin_that_is_not_allowed_cannot_frame_the_card(chromium, live_serv
     page.on("console", lambda msg: console.append(msg.text))
     try:
         page.goto(host.origin + "/")
-        _wait_for(lambda: _refused(page, console), "Chromium's refusal", seconds=30)
+        _wait_for(lambda: _refused(page, console), "Chromium's refusal", seconds=30, page=page)
         assert page.frame_locator("iframe").locator(".card").count() == 0
         assert not page.frames[1].url.startswith(live_server.url + "/embed/")
         page.screenshot(path=str(SHOTS / "embed-refused.png"), full_page=True)
@@ -168,7 +169,7 @@ def test_an_origin_that_is_not_allowed_cannot_frame_the_card(chromium, live_serv
         host.article(f'<iframe src="{live_server.url}{demo.get_absolute_url()}" title="page"></iframe>')
         console.clear()
         page.goto(host.origin + "/")
-        _wait_for(lambda: _refused(page, console), "a refusal", seconds=30)
+        _wait_for(lambda: _refused(page, console), "a refusal", seconds=30, page=page)
     finally:
         context.close()
 
