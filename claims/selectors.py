@@ -762,6 +762,20 @@ def party_positions_timeline(claims_qs: QuerySet) -> Timeline | None:
     )
 
 
+def _with_page_stamps(claims: list[Claim]) -> list[Claim]:
+    """Give each claim (read with ``dispute`` and ``dispute_stamp``) its dispute's page version as
+    ``page_stamp``, what its row on the party page is cached under (claims/card_cache.py);
+    None without a stamp (SQLite: no triggers), and the row is rendered every time."""
+    for claim in claims:
+        dispute = claim.dispute
+        claim.page_stamp = (  # type: ignore[attr-defined]
+            (claim.dispute_stamp, dispute.pk, dispute.version, dispute.updated_at, dispute.status)  # type: ignore[attr-defined]
+            if claim.dispute_stamp is not None  # type: ignore[attr-defined]
+            else None
+        )
+    return claims
+
+
 def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | None = None) -> PartyPageData:
     """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
 
@@ -784,16 +798,19 @@ def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | Non
                 When(CLAIM_SETTLED_FOR, then=Value("for")),
                 When(CLAIM_SETTLED_AGAINST, then=Value("against")),
                 default=Value(""),
-            )
+            ),
+            dispute_stamp=_page_stamp_of(OuterRef("dispute_id")),
         )
         .order_by(F("said_on").desc(nulls_last=True), "-pk")
     )
     # The aggregate already counted the claims; the paginator need not count again.
     paginator = Paginator(claims, CLAIMS_PER_PARTY_PAGE)
     paginator.count = totals["claim_count"]
+    page = paginator.get_page(page_number)
+    page.object_list = _with_page_stamps(list(page.object_list))
     return PartyPageData(
         party=party,
-        page=paginator.get_page(page_number),
+        page=page,
         settled_for=totals["settled_for"],
         settled_against=totals["settled_against"],
         dispute_count=totals["dispute_count"],
