@@ -791,16 +791,17 @@ def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | Non
         dispute_count=Count("dispute", distinct=True),
         claim_count=Count("pk"),
     )
-    newest_first = [F("said_on").desc(nulls_last=True), "-pk"]
+    newest_first: list[Any] = [F("said_on").desc(nulls_last=True), "-pk"]
     # The aggregate already counted the claims; the paginator need not count again.
-    paginator = Paginator(claims_qs.order_by(*newest_first).values("pk"), CLAIMS_PER_PARTY_PAGE)
+    paginator: Paginator = Paginator(claims_qs.order_by(*newest_first).values("pk"), CLAIMS_PER_PARTY_PAGE)
     paginator.count = totals["claim_count"]
     page = paginator.get_page(page_number)
     # The page's rows are read in an outer query over the page's ids (a LIMIT subquery): with
     # the joins in the same query PostgreSQL joined every claim of the party to its source,
     # speaker and dispute before keeping 50 (47 ms for a party of 1,500 claims; 2 ms now).
+    page_ids: QuerySet = page.object_list  # type: ignore[assignment]  # a slice of the ids
     rows = (
-        Claim.objects.filter(pk__in=page.object_list)
+        Claim.objects.filter(pk__in=page_ids)
         .select_related("dispute", "speaker", "source", "superseded_by")
         .annotate(
             outcome=Case(
