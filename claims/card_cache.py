@@ -14,10 +14,12 @@ it had to render in one ``set_many`` after. As with the body, nothing is deleted
 makes new keys and the old ones expire.
 
 A card that holds a form (an editor's evidence item with its "Remove" buttons) carries the
-viewer's CSRF token and is never stored.
+viewer's CSRF token: it is stored with a placeholder instead, which every view fills with
+its own viewer's token (``with_token``).
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -28,6 +30,16 @@ from claims.release import release_stamp
 
 # The bucket of relative times is the body cache's (claims/views/disputes.py), so it lives as long.
 CARD_SECONDS = 600
+
+
+# What {% csrf_token %} renders, and what a stored card holds in its place.
+_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
+
+
+def with_token(html: str, token) -> str:
+    """``html`` with the viewer's own CSRF token where a stored card has the placeholder."""
+    return html.replace(TOKEN_PLACEHOLDER, str(token)) if TOKEN_PLACEHOLDER in html else html
 
 
 def viewer_variant(user) -> tuple:
@@ -73,8 +85,8 @@ class CardCache:
         self.fetch_keys(keys)
 
     def keep(self, key: str, html: str) -> None:
-        if "csrfmiddlewaretoken" not in html:  # the viewer's own token: never shared
-            self.rendered[key] = html
+        # The viewer's own token is never shared: a placeholder goes in its place.
+        self.rendered[key] = _TOKEN.sub(rf"\g<1>{TOKEN_PLACEHOLDER}\g<2>", html)
 
     def store(self) -> None:
         if self.rendered:

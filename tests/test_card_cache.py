@@ -197,3 +197,14 @@ def test_a_verdict_changes_the_party_page_rows(dispute):
     assert row not in client.get(_party_url(party)).text
     _save(dispute, verdict=dispute.Verdict.TRUE, verdict_reasoning="The footage shows it.")
     assert row in client.get(_party_url(party)).text
+
+
+def test_a_stored_card_holds_no_token():
+    from claims.card_cache import CardCache, with_token
+
+    cards = CardCache(prefix="card:test")
+    form = '<form><input type="hidden" name="csrfmiddlewaretoken" value="TOKEN-OF-EDITOR-ONE"></form>'
+    cards.keep("card:test:evidence:1", form)
+    stored = cards.rendered["card:test:evidence:1"]
+    assert "TOKEN-OF-EDITOR-ONE" not in stored
+    assert with_token(stored, "TOKEN-OF-EDITOR-TWO") == form.replace("ONE", "TWO")

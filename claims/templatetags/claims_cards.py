@@ -7,6 +7,8 @@ gives the object no key; otherwise the HTML found for the key, or renders and ke
 from django import template
 from django.utils.safestring import mark_safe
 
+from claims.card_cache import with_token
+
 register = template.Library()
 
 
@@ -27,7 +29,8 @@ class CachedCardNode(template.Node):
         if html is None:
             html = self.nodelist.render(context)
             cards.keep(key, html)
-        return mark_safe(html)  # noqa: S308 — rendered by this template, autoescaped there
+            return html
+        return mark_safe(with_token(html, context.get("csrf_token", "")))  # noqa: S308 — rendered by this template, autoescaped there
 
 
 @register.tag
