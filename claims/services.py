@@ -16,11 +16,10 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -142,25 +141,6 @@ def submit_once[M: models.Model](*, user: User, key: str, create: Callable[[], M
         submission.object_id = obj.pk
         submission.save(update_fields=["content_type", "object_id"])
     return obj, True
-
-
-# Keys are deleted in batches, so a purge never holds a long lock on the table that every
-# create form writes to.
-PURGE_BATCH = 5_000
-
-
-def purge_form_submissions(*, now=None) -> int:
-    """Delete one-time form keys older than FORM_SUBMISSION_KEEP_DAYS; returns how many.
-
-    A key only has to outlive the resends of its form (a double click, a retry after a lost
-    answer: seconds to minutes), so a week is ample; run daily by beat (claims.tasks)."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.FORM_SUBMISSION_KEEP_DAYS)
-    deleted = 0
-    while True:
-        batch = list(FormSubmission.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:PURGE_BATCH])
-        if not batch:
-            return deleted
-        deleted += FormSubmission.objects.filter(pk__in=batch).delete()[0]
 
 
 def _apply(obj: models.Model, data: dict[str, Any]) -> None:

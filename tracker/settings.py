@@ -364,10 +364,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "tracker.celery:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": envint("CHECKER_SWEEP_SECONDS", 60)},
-    "purge-form-submissions": {"task": "claims.tasks.purge_form_submissions", "schedule": 24 * 3600},
+    "purge-old-rows": {"task": "claims.tasks.purge_old_rows", "schedule": 24 * 3600},
 }
-# How long a create form's one-time key is kept (the double-submit guard, services.submit_once).
+# How long rows that only matter for a while are kept (claims/purging.py, run daily): a create
+# form's one-time key (the double-submit guard, services.submit_once), a sent or dropped
+# notification email, a delivered or given-up webhook delivery with its attempts.
 FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
+NOTIFICATION_KEEP_DAYS = envint("NOTIFICATION_KEEP_DAYS", 90)
+WEBHOOK_LOG_KEEP_DAYS = envint("WEBHOOK_LOG_KEEP_DAYS", 90)
 
 
 # --- Email and notifications (claims/notifications.py, docs/notifications.md) -----------
