@@ -309,6 +309,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Heavy pages (a check diff, a check's full text) per user or client address.
 RATELIMIT_HEAVY = os.environ.get("RATELIMIT_HEAVY", "30/m")
+# Long selections handed to the Clip landing (claims/views/clip.py) per client address.
+RATELIMIT_CLIP_LANDING = os.environ.get("RATELIMIT_CLIP_LANDING", "20/m")
 RATELIMIT_VIEW = "claims.ratelimits.rate_limited"
 RATELIMIT_IP_META_KEY = "claims.ratelimits.client_ip"
 SILENCED_SYSTEM_CHECKS = [
