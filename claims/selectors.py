@@ -776,13 +776,21 @@ def _with_page_stamps(claims: list[Claim]) -> list[Claim]:
     return claims
 
 
-def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | None = None) -> PartyPageData:
-    """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
+@dataclass
+class PartyRecord:
+    """How a party's claims fared, and its positions over time: what its page shows above the claims."""
 
-    A verdict of true or mostly true settles a dispute *for* the claims that affirm
-    its proposition and *against* those that deny it; false or mostly false the
-    reverse. Each claim carries ``outcome`` ("for", "against" or ""); the counts are
-    distinct disputes, computed by the database in one aggregate.
+    settled_for: int
+    settled_against: int
+    dispute_count: int
+    claim_count: int
+    positions_timeline: Timeline | None
+
+
+def party_record(*, party: Party, user: AnyUser) -> PartyRecord:
+    """The party's record over the disputes ``user`` may see: one aggregate and the positions' query.
+
+    The counts are distinct disputes, computed by the database in one aggregate.
     """
     claims_qs = Claim.objects.visible_to(user).filter(party=party)
     totals = claims_qs.aggregate(
@@ -791,10 +799,26 @@ def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | Non
         dispute_count=Count("dispute", distinct=True),
         claim_count=Count("pk"),
     )
+    return PartyRecord(**totals, positions_timeline=party_positions_timeline(claims_qs))
+
+
+def party_page_data(
+    *, party: Party, user: AnyUser, page_number: str | int | None = None, record: PartyRecord | None = None
+) -> PartyPageData:
+    """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
+
+    A verdict of true or mostly true settles a dispute *for* the claims that affirm
+    its proposition and *against* those that deny it; false or mostly false the
+    reverse. Each claim carries ``outcome`` ("for", "against" or ""). ``record``: the
+    party's ``party_record`` for ``user`` when the caller has it (the view caches it).
+    """
+    claims_qs = Claim.objects.visible_to(user).filter(party=party)
+    if record is None:
+        record = party_record(party=party, user=user)
     newest_first: list[Any] = [F("said_on").desc(nulls_last=True), "-pk"]
     # The aggregate already counted the claims; the paginator need not count again.
     paginator: Paginator = Paginator(claims_qs.order_by(*newest_first).values("pk"), CLAIMS_PER_PARTY_PAGE)
-    paginator.count = totals["claim_count"]
+    paginator.count = record.claim_count
     page = paginator.get_page(page_number)
     # The page's rows are read in an outer query over the page's ids (a LIMIT subquery): with
     # the joins in the same query PostgreSQL joined every claim of the party to its source,
@@ -817,12 +841,12 @@ def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | Non
     return PartyPageData(
         party=party,
         page=page,
-        settled_for=totals["settled_for"],
-        settled_against=totals["settled_against"],
-        dispute_count=totals["dispute_count"],
-        claim_count=totals["claim_count"],
+        settled_for=record.settled_for,
+        settled_against=record.settled_against,
+        dispute_count=record.dispute_count,
+        claim_count=record.claim_count,
         speakers=list(party.speakers.visible_to(user)),
-        positions_timeline=party_positions_timeline(claims_qs),
+        positions_timeline=record.positions_timeline,
     )
 
 

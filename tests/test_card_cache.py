@@ -208,3 +208,30 @@ def test_a_stored_card_holds_no_token():
     stored = cards.rendered["card:test:evidence:1"]
     assert "TOKEN-OF-EDITOR-ONE" not in stored
     assert with_token(stored, "TOKEN-OF-EDITOR-TWO") == form.replace("ONE", "TWO")
+
+
+# The party page's record (counts, positions over time), cached under the newest page stamp.
+
+
+def _figure(html: str, label: str) -> str:
+    return re.search(rf"<dt>{label}</dt><dd>(\d+)</dd>", html).group(1)
+
+
+@pytest.mark.parametrize("role", ["visitor", "editor"])
+def test_a_write_changes_the_party_record_the_next_viewer_sees(dispute, role):
+    party = dispute.claims.get(quote="The first wording.").party
+    client = _client(role)
+    before = client.get(_party_url(party)).text
+    assert _figure(before, "Settled for it") == "0" and "Claims (1)" in before
+    _save(dispute, verdict=dispute.Verdict.TRUE, verdict_reasoning="The footage shows it.")
+    ClaimFactory(party=party, dispute=DisputeFactory(), quote="A claim elsewhere.")
+    after = client.get(_party_url(party)).text
+    assert _figure(after, "Settled for it") == "1" and "Claims (2)" in after
+
+
+def test_the_party_record_of_a_visitor_leaves_drafts_out(dispute):
+    party = dispute.claims.get(quote="The first wording.").party
+    ClaimFactory(party=party, dispute=DisputeFactory(is_published=False), quote="On a draft.")
+    assert "Claims (2)" in _client("editor").get(_party_url(party)).text
+    visitor = Client().get(_party_url(party)).text
+    assert "Claims (1)" in visitor and "On a draft." not in visitor
