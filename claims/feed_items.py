@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from claims import following
 from claims.checking import outcomes
+from claims.languages import in_site_language
 from claims.models import ArticleLink, Claim, ClaimStanding, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def _announced(item: FeedItem) -> FeedItem:
     return item
 
 
+@in_site_language
 def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
     opposite = OPPOSITE.get(claim.stance)
     is_counter = bool(
@@ -61,6 +63,7 @@ def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
     )
 
 
+@in_site_language
 def create_for_standing_change(claim: Claim, old: str, *, actor=None) -> FeedItem:
     """A claim was withdrawn, superseded, corrected, or came back into force: readers are told."""
     party, proposition = claim.party.name, _short(claim.dispute.proposition)
@@ -96,6 +99,7 @@ def create_for_standing_change(claim: Claim, old: str, *, actor=None) -> FeedIte
     )
 
 
+@in_site_language
 def create_for_position_shift(claim: Claim, *, actor=None) -> FeedItem | None:
     """ "<party> changed its position on …": the claim's stance differs from the party's preceding one."""
     from claims.positions import preceding_position
@@ -121,6 +125,7 @@ def create_for_position_shift(claim: Claim, *, actor=None) -> FeedItem | None:
     )
 
 
+@in_site_language
 def create_for_evidence(evidence: Evidence, *, actor=None) -> FeedItem:
     by = f", released by {evidence.released_by.name}" if evidence.released_by_id else ""
     return _announced(
@@ -136,6 +141,7 @@ def create_for_evidence(evidence: Evidence, *, actor=None) -> FeedItem:
     )
 
 
+@in_site_language
 def create_for_article_link(link: ArticleLink, *, actor=None) -> FeedItem:
     source = link.source
     name = source.title or source.url
@@ -156,6 +162,7 @@ def _actor_id(actor) -> int | None:
     return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
+@in_site_language
 def create_for_status_change(dispute: Dispute, old: str, new: str, *, actor=None) -> FeedItem | None:
     """A status change worth telling readers about: not the first claim's open → single-sided, nor the
     way back to open when the last claim is deleted (the claims themselves are the news there)."""
@@ -175,6 +182,7 @@ def create_for_status_change(dispute: Dispute, old: str, new: str, *, actor=None
     )
 
 
+@in_site_language
 def create_for_verdict_change(dispute: Dispute, old: str, *, actor=None) -> FeedItem:
     if dispute.verdict:
         title = f"Verdict: {dispute.get_verdict_display()} — “{_short(dispute.proposition)}”"
@@ -204,6 +212,7 @@ def kind_for_check(check: SourceCheck) -> str | None:
     return None
 
 
+@in_site_language
 def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
     """One feed item per dispute citing the source, when a check found news.
 

@@ -9,14 +9,17 @@ written in. See docs/languages.md.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 import langcodes
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 # Scripts written right to left (ISO 15924), for ``dir`` when a text's language is known.
 RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Mand", "Samr", "Rohg"})
@@ -99,6 +102,35 @@ def direction(tag: str) -> str:
 def site_language() -> str:
     """The language the site is written in (and translations are made into), as a BCP 47 tag."""
     return langcodes.standardize_tag(settings.LANGUAGE_CODE)
+
+
+def interface_language() -> str:
+    """The language the reader is reading the interface in (LocaleMiddleware's choice), as a BCP 47 tag.
+
+    Outside a request (feeds, e-mail, tasks) it is the site's language.
+    """
+    return _standard_tag(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def in_site_language[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` in the site's language (LANGUAGE_CODE), whatever the reader's.
+
+    For what is written once for everyone, not for one reader: feeds, embeds, oEmbed, share
+    images, CSV exports, link previews, ClaimReview, webhook payloads, e-mail and the feed
+    items stored in the database. Their caches then need not vary by language.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@lru_cache(maxsize=16)
+def _standard_tag(code: str) -> str:
+    return langcodes.standardize_tag(code)
 
 
 def same_language(a: str, b: str) -> bool:

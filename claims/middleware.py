@@ -11,8 +11,17 @@ from claims.text import normalise_text
 # the feeds (which check their own per-user token) and the API's endpoints (bearer
 # tokens; a stranger gets 401). The API's description and its browsable docs are pages
 # like any other: on a private site they say what the newsroom keeps, so they need a login.
-# The unsubscribe link in an email works without a login: its signed token is the authority.
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/feeds/", "/admin/login/", "/api/", "/notifications/unsubscribe/")
+# The unsubscribe link in an email works without a login: its signed token is the authority;
+# the language switcher works on the login page.
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/i18n/setlang/",
+    "/static/",
+    "/feeds/",
+    "/admin/login/",
+    "/api/",
+    "/notifications/unsubscribe/",
+)
 PRIVATE_EXCEPTIONS = ("/api/docs", "/api/openapi.json")
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from claims import roles
 from claims.checking import outcomes
@@ -29,16 +30,16 @@ class CheckJob(models.Model):
     """A request to check one source. The database row is the job; a broker message only wakes a worker."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     class Reason(models.TextChoices):
-        NEW = "new", "Source added"
-        URL_CHANGED = "url_changed", "URL changed"
-        SCHEDULED = "scheduled", "Scheduled re-check"
-        MANUAL = "manual", "Checked on request"
+        NEW = "new", _("Source added")
+        URL_CHANGED = "url_changed", _("URL changed")
+        SCHEDULED = "scheduled", _("Scheduled re-check")
+        MANUAL = "manual", _("Checked on request")
 
     LIVE_STATES = outcomes.LIVE_JOB_STATES
 

@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import languages, roles
@@ -19,9 +20,9 @@ from .sources import Source
 class DatePrecision(models.TextChoices):
     """How much of a date is known: a statement reported only as “in March” is month precision."""
 
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 def format_partial_date(value: datetime.date | None, precision: str) -> str:
@@ -46,17 +47,17 @@ def _period_start(value: datetime.date, precision: str) -> datetime.date:
 class TranslationOrigin(models.TextChoices):
     """Who translated a quote: readers weigh an editor's translation and a machine's differently."""
 
-    EDITOR = "editor", "An editor"
-    MACHINE = "machine", "Machine translation"
+    EDITOR = "editor", _("An editor")
+    MACHINE = "machine", _("Machine translation")
 
 
 class ClaimStanding(models.TextChoices):
     """Where a claim stands now: parties withdraw and replace what they said, reporters misquote them."""
 
-    CURRENT = "current", "Current"
-    WITHDRAWN = "withdrawn", "Withdrawn by its speaker"
-    SUPERSEDED = "superseded", "Superseded by a later claim"
-    CORRECTED = "corrected", "Corrected (misreported wording)"
+    CURRENT = "current", _("Current")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its speaker")
+    SUPERSEDED = "superseded", _("Superseded by a later claim")
+    CORRECTED = "corrected", _("Corrected (misreported wording)")
 
 
 # What a dispute's status is worked out from: a withdrawn or superseded claim is no longer

@@ -3,6 +3,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import roles
@@ -17,9 +18,9 @@ from .sources import Source
 class Stance(models.TextChoices):
     """A claim's position on a dispute's proposition."""
 
-    AFFIRMS = "affirms", "Affirms"
-    DENIES = "denies", "Denies"
-    QUALIFIED = "qualified", "Qualified"
+    AFFIRMS = "affirms", _("Affirms")
+    DENIES = "denies", _("Denies")
+    QUALIFIED = "qualified", _("Qualified")
 
 
 class DisputeQuerySet(models.QuerySet):
@@ -35,20 +36,20 @@ class DisputeQuerySet(models.QuerySet):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "No claims yet"
-    SINGLE_SIDED = "single_sided", "Single-sided"
-    DISPUTED = "disputed", "Disputed"
-    SETTLED = "settled", "Settled"
-    UNRESOLVED = "unresolved", "Unresolved"
+    OPEN = "open", _("No claims yet")
+    SINGLE_SIDED = "single_sided", _("Single-sided")
+    DISPUTED = "disputed", _("Disputed")
+    SETTLED = "settled", _("Settled")
+    UNRESOLVED = "unresolved", _("Unresolved")
 
 
 class DisputeVerdict(models.TextChoices):
-    TRUE = "true", "True"
-    MOSTLY_TRUE = "mostly_true", "Mostly true"
-    MIXED = "mixed", "Mixed"
-    MOSTLY_FALSE = "mostly_false", "Mostly false"
-    FALSE = "false", "False"
-    UNPROVEN = "unproven", "Unproven"
+    TRUE = "true", _("True")
+    MOSTLY_TRUE = "mostly_true", _("Mostly true")
+    MIXED = "mixed", _("Mixed")
+    MOSTLY_FALSE = "mostly_false", _("Mostly false")
+    FALSE = "false", _("False")
+    UNPROVEN = "unproven", _("Unproven")
 
 
 class Dispute(Versioned):
@@ -180,11 +181,11 @@ class Dispute(Versioned):
 
 
 class ArticleLinkRelation(models.TextChoices):
-    REPORTS = "reports", "Reports"
-    CORROBORATES = "corroborates", "Corroborates"
-    CONTRADICTS = "contradicts", "Contradicts"
-    UPDATES = "updates", "Updates"
-    RETRACTS = "retracts", "Retracts"
+    REPORTS = "reports", _("Reports")
+    CORROBORATES = "corroborates", _("Corroborates")
+    CONTRADICTS = "contradicts", _("Contradicts")
+    UPDATES = "updates", _("Updates")
+    RETRACTS = "retracts", _("Retracts")
 
 
 class ArticleLinkQuerySet(models.QuerySet):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import roles
@@ -15,12 +16,12 @@ from .sources import Source
 
 
 class EvidenceKind(models.TextChoices):
-    FOOTAGE = "footage", "Footage"
-    PHOTO = "photo", "Photo"
-    DOCUMENT = "document", "Document"
-    DATA = "data", "Data"
-    TESTIMONY = "testimony", "Testimony"
-    OTHER = "other", "Other"
+    FOOTAGE = "footage", _("Footage")
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+    DATA = "data", _("Data")
+    TESTIMONY = "testimony", _("Testimony")
+    OTHER = "other", _("Other")
 
 
 class EvidenceQuerySet(models.QuerySet):
@@ -88,14 +89,14 @@ class Evidence(Versioned):
 
 
 class EvidenceLinkEffect(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    CONTRADICTS = "contradicts", "Contradicts"
+    SUPPORTS = "supports", _("Supports")
+    CONTRADICTS = "contradicts", _("Contradicts")
 
 
 class EvidenceLinkStrength(models.TextChoices):
-    WEAK = "weak", "Weak"
-    MODERATE = "moderate", "Moderate"
-    STRONG = "strong", "Strong"
+    WEAK = "weak", _("Weak")
+    MODERATE = "moderate", _("Moderate")
+    STRONG = "strong", _("Strong")
 
 
 class EvidenceLinkQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from claims import roles
 from claims.fast_urls import object_url
@@ -51,17 +52,17 @@ class FeedItemQuerySet(models.QuerySet):
 
 
 class FeedItemKind(models.TextChoices):
-    CLAIM = "claim", "New claim"
-    COUNTERCLAIM = "counterclaim", "New counterclaim"
-    EVIDENCE = "evidence", "New evidence"
-    ARTICLE = "article", "New article"
-    SOURCE_CHANGED = "source_changed", "Source changed"
-    SOURCE_DIED = "source_died", "Source unreachable"
-    QUOTE_MISSING = "quote_missing", "Quote missing from source"
-    STATUS = "status", "Status changed"
-    VERDICT = "verdict", "Verdict"
-    STANDING = "standing", "Claim withdrawn, superseded or corrected"
-    POSITION_SHIFT = "position_shift", "Position changed"
+    CLAIM = "claim", _("New claim")
+    COUNTERCLAIM = "counterclaim", _("New counterclaim")
+    EVIDENCE = "evidence", _("New evidence")
+    ARTICLE = "article", _("New article")
+    SOURCE_CHANGED = "source_changed", _("Source changed")
+    SOURCE_DIED = "source_died", _("Source unreachable")
+    QUOTE_MISSING = "quote_missing", _("Quote missing from source")
+    STATUS = "status", _("Status changed")
+    VERDICT = "verdict", _("Verdict")
+    STANDING = "standing", _("Claim withdrawn, superseded or corrected")
+    POSITION_SHIFT = "position_shift", _("Position changed")
 
 
 class FeedItem(models.Model):

@@ -10,6 +10,7 @@ a mail that could not go out stays due and is tried again, so nothing is lost.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .feed_items import FeedItem
 
@@ -81,9 +82,9 @@ class Watch(models.Model):
 
 
 class EmailMode(models.TextChoices):
-    IMMEDIATE = "immediate", "As it happens"
-    DAILY = "daily", "Once a day, in a digest"
-    OFF = "off", "No email"
+    IMMEDIATE = "immediate", _("As it happens")
+    DAILY = "daily", _("Once a day, in a digest")
+    OFF = "off", _("No email")
 
 
 class NotificationSettings(models.Model):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims.checking import outcomes
@@ -109,30 +110,30 @@ class Source(models.Model):
     """A URL where a claim appeared, evidence can be seen, or a later article ran."""
 
     class Kind(models.TextChoices):
-        ARTICLE = "article", "Article"
-        STATEMENT = "statement", "Official statement"
-        TRANSCRIPT = "transcript", "Transcript"
-        VIDEO = "video", "Video"
-        POST = "post", "Social media post"
-        DOCUMENT = "document", "Document"
-        OTHER = "other", "Other"
+        ARTICLE = "article", _("Article")
+        STATEMENT = "statement", _("Official statement")
+        TRANSCRIPT = "transcript", _("Transcript")
+        VIDEO = "video", _("Video")
+        POST = "post", _("Social media post")
+        DOCUMENT = "document", _("Document")
+        OTHER = "other", _("Other")
 
     class CheckState(models.TextChoices):
         # The latest check's outcome, copied here so lists can filter without a join.
-        UNCHECKED = "unchecked", "Not checked yet"
-        OK = "ok", "OK"
-        REDIRECTED = "redirected", "Redirected"
-        CHANGED = "changed", "Changed"
-        QUOTE_MISSING = "quote_missing", "Quote missing"
-        GONE = "gone", "Gone"
-        SERVER_ERROR = "server_error", "Server error"
-        TIMEOUT = "timeout", "Timed out"
-        UNSAFE = "unsafe", "Refused as unsafe"
-        TOO_LARGE = "too_large", "Too large"
-        ROBOTS = "robots", "Blocked by robots.txt"
-        TLS_ERROR = "tls_error", "TLS error"
-        NOT_HTML = "not_html", "Not HTML"
-        ERROR = "error", "Error"
+        UNCHECKED = "unchecked", _("Not checked yet")
+        OK = "ok", _("OK")
+        REDIRECTED = "redirected", _("Redirected")
+        CHANGED = "changed", _("Changed")
+        QUOTE_MISSING = "quote_missing", _("Quote missing")
+        GONE = "gone", _("Gone")
+        SERVER_ERROR = "server_error", _("Server error")
+        TIMEOUT = "timeout", _("Timed out")
+        UNSAFE = "unsafe", _("Refused as unsafe")
+        TOO_LARGE = "too_large", _("Too large")
+        ROBOTS = "robots", _("Blocked by robots.txt")
+        TLS_ERROR = "tls_error", _("TLS error")
+        NOT_HTML = "not_html", _("Not HTML")
+        ERROR = "error", _("Error")
 
     # Defined in claims.checking.outcomes; sorted so filters and SQL stay stable.
     PROBLEM_STATES = sorted(outcomes.PROBLEM)
