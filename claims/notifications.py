@@ -25,9 +25,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import models
 from django.template.loader import render_to_string
-from django.utils.translation import ngettext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from claims import following
 from claims.languages import in_site_language
@@ -84,14 +84,16 @@ def build_message(user, items: list[FeedItem], *, digest: bool) -> EmailMultiAlt
         group.items.append(item)
     if digest:
         subject = ngettext(
-            "Daily digest: %(count)d update on what you watch", "Daily digest: %(count)d updates on what you watch", len(items)
+            "Daily digest: %(count)d update on what you watch",
+            "Daily digest: %(count)d updates on what you watch",
+            len(items),
         ) % {"count": len(items)}
     elif len(items) == 1:
         subject = items[0].title
     else:
-        subject = ngettext(
-            "%(count)d update on what you watch", "%(count)d updates on what you watch", len(items)
-        ) % {"count": len(items)}
+        subject = ngettext("%(count)d update on what you watch", "%(count)d updates on what you watch", len(items)) % {
+            "count": len(items)
+        }
     unsubscribe_url = absolute(reverse("claims:unsubscribe", args=[following.unsubscribe_token(user)]))
     context = {
         "user": user,

@@ -33,8 +33,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, RowNumber
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from claims import languages, positions, roles
+from claims import labels, languages, positions, roles
 from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
@@ -317,6 +318,18 @@ class StanceColumn:
     @property
     def hidden(self) -> int:
         return self.total - len(self.shown)
+
+    @property
+    def empty_text(self) -> str:
+        """What an empty column says, in the reader's language."""
+        return gettext(_EMPTY_COLUMN[self.stance])
+
+
+_EMPTY_COLUMN = {
+    Stance.AFFIRMS: gettext_noop("No claim affirms yet."),
+    Stance.DENIES: gettext_noop("No claim denies yet."),
+    Stance.QUALIFIED: gettext_noop("No claim qualified yet."),
+}
 
 
 # A big dispute's page shows this many of each kind, with a link to all of them; its
@@ -873,7 +886,7 @@ def history_changes(model: type[models.Model], new_record, old_record) -> list[F
     changes = []
     for change in delta.changes:
         try:
-            label = str(getattr(model._meta.get_field(change.field), "verbose_name", change.field))
+            label = labels.field_label(model, change.field)
         except Exception:  # noqa: BLE001
             label = change.field
         changes.append(
@@ -910,7 +923,7 @@ class ObjectHistory:
     deleted_children: list[tuple[str, Any, str]] = field(default_factory=list)
 
 
-HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+HISTORY_ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
 
 def history_of(model: type[models.Model]) -> Any:
@@ -923,7 +936,7 @@ def history_label(record) -> str:
     try:
         return str(record.instance)
     except ObjectDoesNotExist:
-        return f"{record.instance._meta.verbose_name} #{record.id}"
+        return f"{labels.model_name(record.instance)} #{record.id}"
 
 
 def _history_visible(model: type[models.Model], pk: int, user: AnyUser, records: list) -> tuple[bool, Any]:

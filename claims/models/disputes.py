@@ -61,12 +61,14 @@ class Dispute(Versioned):
     Verdict = DisputeVerdict
     proposition = NormalisedTextField(
         max_length=1000,
-        help_text="Phrased so a claim can affirm or deny it: "
-        "“A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.”",
+        help_text=_(
+            "Phrased so a claim can affirm or deny it: "
+            "“A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.”"
+        ),
     )
     slug = models.SlugField(max_length=120, unique=True)
-    summary = NormalisedTextField(max_length=10_000, blank=True, help_text="Background for readers; optional.")
-    occurred_on = models.DateField(null=True, blank=True, help_text="When the disputed event took place.")
+    summary = NormalisedTextField(max_length=10_000, blank=True, help_text=_("Background for readers; optional."))
+    occurred_on = models.DateField(null=True, blank=True, help_text=_("When the disputed event took place."))
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN, editable=False)
     verdict = models.CharField(max_length=20, choices=Verdict, blank=True)
     verdict_reasoning = NormalisedTextField(max_length=10_000, blank=True)
@@ -203,7 +205,7 @@ class ArticleLink(Versioned):
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.REPORTS)
     get_relation_display = choice_display("relation", Relation)
     note = NormalisedTextField(max_length=2000, blank=True)
-    linked_on = models.DateField(default=timezone.localdate, help_text="When the article bore on the dispute.")
+    linked_on = models.DateField(default=timezone.localdate, help_text=_("When the article bore on the dispute."))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

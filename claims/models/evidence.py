@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -50,7 +51,7 @@ class Evidence(Versioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="evidence",
-        help_text="Where the evidence can be seen.",
+        help_text=_("Where the evidence can be seen."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,7 +64,7 @@ class Evidence(Versioned):
 
     class Meta:
         ordering = ["released_on", "pk"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         indexes = [
             # Dispute page and timeline: a dispute's evidence by release date.
             models.Index(fields=["dispute", "released_on"], name="evidence_dispute_released_idx"),
@@ -97,6 +98,17 @@ class EvidenceLinkStrength(models.TextChoices):
     WEAK = "weak", _("Weak")
     MODERATE = "moderate", _("Moderate")
     STRONG = "strong", _("Strong")
+
+
+# Strength and effect as one phrase ("Strongly supports"), whole, so each language can word it.
+_EFFECT_PHRASES = {
+    ("weak", "supports"): gettext_noop("Weakly supports"),
+    ("moderate", "supports"): gettext_noop("Moderately supports"),
+    ("strong", "supports"): gettext_noop("Strongly supports"),
+    ("weak", "contradicts"): gettext_noop("Weakly contradicts"),
+    ("moderate", "contradicts"): gettext_noop("Moderately contradicts"),
+    ("strong", "contradicts"): gettext_noop("Strongly contradicts"),
+}
 
 
 class EvidenceLinkQuerySet(models.QuerySet):
@@ -137,12 +149,17 @@ class EvidenceLink(models.Model):
             ),
         ]
 
+    @property
+    def effect_display(self) -> str:
+        """ "Strongly supports", "Weakly contradicts": how the evidence bears on its target."""
+        return gettext(_EFFECT_PHRASES[(self.strength, self.effect)])
+
     def __str__(self) -> str:
         target = f"claim “{self.claim}”" if self.claim_id else f"the “{self.get_stance_display()}” side"
         return f"{self.get_strength_display()}ly {self.get_effect_display().lower()} {target}"
 
     def clean(self) -> None:
         if bool(self.claim_id) == bool(self.stance):
-            raise ValidationError("Link the evidence to one claim or to one stance, not both and not neither.")
+            raise ValidationError(_("Link the evidence to one claim or to one stance, not both and not neither."))
         if self.claim_id and self.evidence_id and self.claim.dispute_id != self.evidence.dispute_id:
-            raise ValidationError({"claim": "That claim belongs to a different dispute."})
+            raise ValidationError({"claim": _("That claim belongs to a different dispute.")})

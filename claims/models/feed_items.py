@@ -74,13 +74,13 @@ class FeedItem(models.Model):
 
     Kind = FeedItemKind
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The feed item's guid.")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text=_("The feed item's guid."))
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="feed_items")
     kind = models.CharField(max_length=20, choices=Kind)
-    title = NormalisedCharField(max_length=300, truncate=True, help_text="A headline, written when it happened.")
-    summary = NormalisedTextField(blank=True, help_text="Plain text: what changed, written when it happened.")
-    old_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict before the change.")
-    new_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict after the change.")
+    title = NormalisedCharField(max_length=300, truncate=True, help_text=_("A headline, written when it happened."))
+    summary = NormalisedTextField(blank=True, help_text=_("Plain text: what changed, written when it happened."))
+    old_value = models.CharField(max_length=40, blank=True, help_text=_("Status or verdict before the change."))
+    new_value = models.CharField(max_length=40, blank=True, help_text=_("Status or verdict after the change."))
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
     evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
     article_link = models.ForeignKey(

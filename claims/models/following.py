@@ -96,17 +96,17 @@ class NotificationSettings(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
     )
     email_mode = models.CharField(
-        "email", max_length=10, choices=EmailMode, default=EmailMode.IMMEDIATE, help_text="When to send email."
+        "email", max_length=10, choices=EmailMode, default=EmailMode.IMMEDIATE, help_text=_("When to send email.")
     )
     watch_what_i_create = models.BooleanField(
-        default=True, help_text="Watch a dispute when you create it or add a claim, evidence or an article to it."
+        default=True, help_text=_("Watch a dispute when you create it or add a claim, evidence or an article to it.")
     )
     # A sender holds this while it builds and sends the user's mail (claims.notifications),
     # so two workers never send the same notifications twice at once.
     sending_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name_plural = "notification settings"
+        verbose_name_plural = _("notification settings")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(email_mode__in=[m.value for m in EmailMode]), name="notification_email_mode_valid"
@@ -130,7 +130,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    dropped = models.BooleanField(default=False, help_text="Not sent: the user could no longer read it.")
+    dropped = models.BooleanField(default=False, help_text=_("Not sent: the user could no longer read it."))
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

@@ -138,7 +138,7 @@ class Party(NamedInLanguages):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "parties"
+        verbose_name_plural = _("parties")
         constraints = [
             models.CheckConstraint(condition=~models.Q(name=""), name="party_name_not_empty"),
             models.CheckConstraint(condition=~models.Q(slug=""), name="party_slug_not_empty"),
@@ -159,7 +159,7 @@ class Speaker(NamedInLanguages):
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="speakers")
     name = NormalisedCharField(max_length=200)
-    role = NormalisedCharField(max_length=200, blank=True, help_text="Title at the time, e.g. Defense Secretary")
+    role = NormalisedCharField(max_length=200, blank=True, help_text=_("Title at the time, e.g. Defense Secretary"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

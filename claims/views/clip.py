@@ -39,7 +39,7 @@ def clip_claim(request: SignedInRequest) -> HttpResponse:
             )
             if claim is None:
                 return already_sent(request, reverse("claims:home"))
-            return done(request, "Claim added from your clip.", claim.get_absolute_url())
+            return done(request, _("Claim added from your clip."), claim.get_absolute_url())
     else:
         if request.GET.get("draft"):
             kept = clip.draft_read(key=request.GET["draft"])

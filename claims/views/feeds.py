@@ -23,11 +23,12 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
-from django.utils.translation import gettext as _
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from claims import selectors
+from claims.languages import in_site_language
 from claims.models import Dispute, DisputePageStamp, FeedItem, FeedToken, Party
 from claims.models.feed_items import FeedItemQuerySet
 from claims.release import release_stamp
