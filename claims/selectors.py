@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, RowNumber
 from django.utils.functional import cached_property
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from claims import labels, languages, positions, roles
 from claims.checking.jobs import check_progress
@@ -923,7 +923,11 @@ class ObjectHistory:
     deleted_children: list[tuple[str, Any, str]] = field(default_factory=list)
 
 
-HISTORY_ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
+HISTORY_ACTIONS = {
+    "+": pgettext_lazy("history", "Created"),
+    "~": pgettext_lazy("history", "Changed"),
+    "-": pgettext_lazy("history", "Deleted"),
+}
 
 
 def history_of(model: type[models.Model]) -> Any:

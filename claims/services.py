@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -580,9 +581,14 @@ def claim_delete(*, claim: Claim, user: User) -> str:
     """Delete a claim (senior editors). One that supersedes others is refused: they would lose their link."""
     dispute = claim.dispute
     if roles.can_delete(user) and (named_by := list(claim.supersedes.select_related("party")[:3])):
-        which = ", ".join(f"{o.party.name}’s claim of {o.said_on_display or 'an unknown date'}" for o in named_by)
+        which = ", ".join(
+            gettext("%(party)s’s claim of %(date)s")
+            % {"party": o.party.display_name, "date": o.said_on_display or gettext("an unknown date")}
+            for o in named_by
+        )
         raise ValidationError(
-            f"This claim supersedes {which}. Set that claim’s standing back first, so it keeps its meaning."
+            gettext("This claim supersedes %(which)s. Set that claim’s standing back first, so it keeps its meaning.")
+            % {"which": which}
         )
     before = _lock_dispute(dispute)
     token = _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
@@ -766,12 +772,15 @@ def _make_restorable(instance: models.Model) -> list[str]:
         if field.null and remote.on_delete is models.SET_NULL:
             setattr(instance, field.attname, None)  # a user account removed since: as the database would have done
             continue
-        raise ValidationError(f"Restore its {field.verbose_name} first: it was deleted too.")
+        raise ValidationError(
+            gettext("Restore its %(what)s first: it was deleted too.") % {"what": gettext(str(field.verbose_name))}
+        )
     if isinstance(instance, Dispute) and Dispute.objects.filter(slug=instance.slug).exclude(pk=instance.pk).exists():
         old = instance.get_absolute_url()
         instance.slug = _unique_slug(instance.slug, exclude_pk=instance.pk)
         notes.append(
-            f"Its address {old} was given to another dispute since; it is back at {instance.get_absolute_url()}."
+            gettext("Its address %(old)s was given to another dispute since; it is back at %(new)s.")
+            % {"old": old, "new": instance.get_absolute_url()}
         )
     if isinstance(instance, ArticleLink):
         again = ArticleLink.objects.filter(dispute_id=instance.dispute_id, source_id=instance.source_id)

@@ -172,7 +172,7 @@ def article_delete(request: SignedInRequest, pk: int) -> HttpResponse:
         return redirect(reverse("claims:history", args=["article", pk]))
     return confirm_delete(
         request,
-        what=f"the link to “{link.source}”",
+        what=_("the link to “%(source)s”") % {"source": link.source},
         obj=link,
         action=reverse("claims:article-delete", args=[pk]),
         dom_id=f"article-{pk}",

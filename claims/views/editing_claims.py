@@ -240,7 +240,7 @@ def claim_delete(request: SignedInRequest, pk: int) -> HttpResponse:
         return redirect(reverse("claims:history", args=["claim", pk]))
     return confirm_delete(
         request,
-        what=f"the claim “{claim}”",
+        what=_("the claim “%(claim)s”") % {"claim": claim},
         obj=claim,
         action=reverse("claims:claim-delete", args=[pk]),
         dom_id=f"claim-{pk}",

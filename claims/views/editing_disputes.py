@@ -179,7 +179,7 @@ def dispute_delete(request: SignedInRequest, slug: str) -> HttpResponse:
         return go_to(request, url)
     return confirm_delete(
         request,
-        what="this dispute, with all its claims, evidence and article links",
+        what=_("this dispute, with all its claims, evidence and article links"),
         obj=dispute,
         action=reverse("claims:dispute-delete", args=[dispute.slug]),
         dom_id="dispute-header",

@@ -201,7 +201,7 @@ def evidence_delete(request: SignedInRequest, pk: int) -> HttpResponse:
         return redirect(reverse("claims:history", args=["evidence", pk]))
     return confirm_delete(
         request,
-        what=f"the evidence “{evidence.title}”",
+        what=_("the evidence “%(title)s”") % {"title": evidence.title},
         obj=evidence,
         action=reverse("claims:evidence-delete", args=[pk]),
         dom_id=f"evidence-{pk}",
