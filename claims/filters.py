@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Dispute, Party
@@ -27,10 +28,15 @@ def search_help() -> str:
     """What the search looks in, and on SQLite (no stemming) that only exact words are found."""
     from django.db import connection
 
-    what = "Propositions, quotes (original and translation), paraphrases, speakers and source titles"
     if connection.vendor == "postgresql":
-        return f"{what}, in any language; other forms of a word and accents are matched too."
-    return f"{what}. Exact words only: this database does not match other forms of a word."
+        return gettext(
+            "Propositions, quotes (original and translation), paraphrases, speakers and source titles, "
+            "in any language; other forms of a word and accents are matched too."
+        )
+    return gettext(
+        "Propositions, quotes (original and translation), paraphrases, speakers and source titles. "
+        "Exact words only: this database does not match other forms of a word."
+    )
 
 
 class DisputeFilterForm(forms.Form):

@@ -439,6 +439,7 @@ class EvidenceLinkForm(forms.Form):
         label=_("Strength"), choices=EvidenceLink.Strength.choices, initial=EvidenceLink.Strength.MODERATE
     )
     note = NormalisedFormField(
+        label=_("Note"),
         required=False,
         max_length=EvidenceLink._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),

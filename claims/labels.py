@@ -84,6 +84,11 @@ FIELD_NAMES = [
 ]
 
 
+# Django 6's empty choice of a select ("- Select an option -"), not yet in its own Russian
+# catalogue; ours, first in LOCALE_PATHS, carries it.
+DJANGO_STRINGS = [gettext_noop("- Select an option -")]
+
+
 def model_name(model: type[models.Model] | models.Model) -> str:
     """The model's name in the active language ("claim", "заявление")."""
     return gettext(str(model._meta.verbose_name))

@@ -3,7 +3,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponseBadRequest, QueryDict
 from django.template import loader
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.formats import number_format
 
 from claims.text import normalise_text
 
@@ -127,12 +129,14 @@ class QueryStringMiddleware:
         except TooManyFieldsSent:
             too_long = True
         if too_long or any(len(v) > MAX_QUERY_VALUE for _, values in query.lists() for v in values):
-            context = {
-                "fields": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}",
-                "length": f"{MAX_QUERY_STRING:,}",
-                "value": f"{MAX_QUERY_VALUE:,}",
-            }
-            return HttpResponseBadRequest(loader.render_to_string("errors/400_query.html", context))
+            # Answered before LocaleMiddleware runs: in the reader's language all the same.
+            with translation.override(translation.get_language_from_request(request)):
+                context = {
+                    "fields": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True),
+                    "length": number_format(MAX_QUERY_STRING, force_grouping=True),
+                    "value": number_format(MAX_QUERY_VALUE, force_grouping=True),
+                }
+                return HttpResponseBadRequest(loader.render_to_string("errors/400_query.html", context))
         if query:
             cleaned = QueryDict(mutable=True)
             changed = False

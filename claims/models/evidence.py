@@ -77,7 +77,7 @@ class Evidence(Versioned):
         ]
 
     def __str__(self) -> str:
-        who = f" released by {self.released_by}" if self.released_by_id else ""
+        who = gettext(", released by %(party)s") % {"party": self.released_by} if self.released_by_id else ""
         return f"{self.title} ({self.get_kind_display().lower()}{who})"
 
     @property
@@ -155,8 +155,11 @@ class EvidenceLink(models.Model):
         return gettext(_EFFECT_PHRASES[(self.strength, self.effect)])
 
     def __str__(self) -> str:
-        target = f"claim “{self.claim}”" if self.claim_id else f"the “{self.get_stance_display()}” side"
-        return f"{self.get_strength_display()}ly {self.get_effect_display().lower()} {target}"
+        if self.claim_id:
+            target = gettext("claim “%(claim)s”") % {"claim": self.claim}
+        else:
+            target = gettext("the “%(stance)s” side") % {"stance": self.get_stance_display()}
+        return f"{self.effect_display} {target}"
 
     def clean(self) -> None:
         if bool(self.claim_id) == bool(self.stance):
