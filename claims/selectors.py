@@ -325,7 +325,7 @@ class StanceColumn:
         return gettext(_EMPTY_COLUMN[self.stance])
 
 
-_EMPTY_COLUMN = {
+_EMPTY_COLUMN: dict[str, str] = {
     Stance.AFFIRMS: gettext_noop("No claim affirms yet."),
     Stance.DENIES: gettext_noop("No claim denies yet."),
     Stance.QUALIFIED: gettext_noop("No claim qualified yet."),
@@ -482,7 +482,7 @@ def dispute_timeline_data(dispute: Dispute) -> DisputePageData:
 
 def _columns(claims: list[Claim], *, limit: int | None) -> list[StanceColumn]:
     """The three stance columns of ``claims`` (in their order), each showing its first ``limit``."""
-    columns = [StanceColumn(stance.value, stance.label, []) for stance in Stance]
+    columns = [StanceColumn(stance.value, str(stance.label), []) for stance in Stance]
     by_stance = {column.stance: column for column in columns}
     for claim in claims:
         column = by_stance[claim.stance]
@@ -671,7 +671,7 @@ class DisputeCard:
     @property
     def sides(self) -> list[tuple[str, str, int]]:
         """(stance, label, count) for each stance, affirms first."""
-        return [(stance.value, stance.label, self.counts.get(stance.value, 0)) for stance in Stance]
+        return [(stance.value, str(stance.label), self.counts.get(stance.value, 0)) for stance in Stance]
 
 
 def published_dispute_card(slug: str) -> DisputeCard | None:
@@ -974,7 +974,7 @@ def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> Obje
         older = records[index + 1] if index + 1 < len(records) else None
         changes = history_changes(model, record, older) if older is not None and record.history_type == "~" else []
         entries.append(
-            HistoryEntry(record=record, action=HISTORY_ACTIONS.get(record.history_type, "?"), changes=changes)
+            HistoryEntry(record=record, action=str(HISTORY_ACTIONS.get(record.history_type, "?")), changes=changes)
         )
     deleted_children: list[tuple[str, Any, str]] = []
     if model is Dispute:

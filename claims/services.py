@@ -27,7 +27,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from claims import feed_items, following, roles, share_images

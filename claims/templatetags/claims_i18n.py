@@ -1,12 +1,14 @@
 """The words static/js/site.js says, in the reader's language, put in the page as JSON data.
 
-The Content-Security-Policy allows no inline script, but a ``<script type="application/json">``
-is data, not a script: site.js reads it (and falls back to English without it). One place, so
+The Content-Security-Policy allows no inline script, so they travel in a data attribute of an
+empty element: site.js reads it (and falls back to English without it). One place, so
 ``makemessages`` finds them as it finds every other string (docs/languages.md).
 """
 
+import json
+
 from django import template
-from django.utils.html import json_script
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -41,5 +43,5 @@ def ui_messages() -> dict[str, str]:
 
 @register.simple_tag
 def ui_messages_json() -> SafeString:
-    """``<script id="ui-messages" type="application/json">…</script>`` for static/js/site.js."""
-    return json_script(ui_messages(), "ui-messages")
+    """``<div id="ui-messages" data-words="{…}" hidden></div>`` for static/js/site.js."""
+    return format_html('<div id="ui-messages" data-words="{}" hidden></div>', json.dumps(ui_messages()))

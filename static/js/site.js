@@ -22,8 +22,8 @@
     return text.replace(/\s+/g, " ").trim();
   }
 
-  // The words, in the page's language: templates/base.html puts them in #ui-messages
-  // (claims/templatetags/claims_i18n.py); English if the page has none.
+  // The words, in the page's language: templates/base.html puts them in #ui-messages's
+  // data-words (claims/templatetags/claims_i18n.py); English if the page has none.
   var WORDS = {
     saved_not: "Nothing was saved",
     loaded_not: "This could not be loaded",
@@ -46,7 +46,7 @@
     var data = document.getElementById("ui-messages");
     if (!data) return WORDS;
     try {
-      var found = JSON.parse(data.textContent);
+      var found = JSON.parse(data.getAttribute("data-words"));
       return Object.assign({}, WORDS, found);
     } catch (e) {
       return WORDS;
