@@ -112,6 +112,14 @@ def test_dates_are_written_as_each_language_writes_them(client, story):
     assert "14 марта 2023" in html and "15 марта 2023" in html
 
 
+def test_numbers_drawn_in_the_timeline_are_never_localised(story):
+    """Russian writes 36,0 where SVG needs 36.0: the drawing's coordinates stay unlocalised."""
+    html = _page(russian_client(), story.get_absolute_url())
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert re.search(r' (?:x|y|cx|cy)="\d+\.\d"', svg)
+    assert not re.search(r'="-?\d+,\d', svg)
+
+
 def test_a_russian_reader_sees_the_russian_names_of_parties_and_speakers(client, story):
     english = _page(client, story.get_absolute_url())
     assert "Russian Ministry of Defence" in english and "Sergei Shoigu" in english
