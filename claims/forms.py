@@ -323,7 +323,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         )
         self.fields["translation_origin"].choices = [c for c in self.fields["translation_origin"].choices if c[0]]
         self.fields["translation"].help_text = _("The quote in %(language)s, when it was said in another language.") % {
-            "language": languages.language_name(languages.site_language())
+            "language": languages.language_name(languages.site_language().split("-")[0])
         }
 
     def clean_quote_language(self) -> str:
