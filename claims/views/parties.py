@@ -3,6 +3,7 @@ import hashlib
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,7 +29,7 @@ def _record(request: HtmxHttpRequest, party) -> selectors.PartyRecord:
     drafts = roles.can_see_drafts(request.user)
     if stamp is None:
         return selectors.party_record(party=party, user=request.user)
-    parts = (stamp, party.pk, party.updated_at, drafts, release_stamp())
+    parts = (stamp, party.pk, party.updated_at, drafts, get_language(), release_stamp())
     key = "party-record:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     record = cache.get(key)
     if record is None:
