@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from claims import selectors, services
 from claims.decorators import require_editor, require_reader
-from claims.models import ArticleLink, Claim, Dispute, Evidence, Source
+from claims.models import Appearance, ArticleLink, Claim, Dispute, Evidence, Source
 
 from .htmx import SignedInRequest
 
@@ -32,6 +32,7 @@ KINDS: dict[str, type[models.Model]] = {
     "evidence": Evidence,
     "article": ArticleLink,
     "source": Source,
+    "appearance": Appearance,
 }
 
 
@@ -66,6 +67,8 @@ def object_history(request: SignedInRequest, kind: str, pk: int) -> HttpResponse
 def _after_restore_url(instance: Any, kind: str) -> str:
     if isinstance(instance, Dispute):
         return instance.get_absolute_url()
+    if isinstance(instance, Appearance):
+        return instance.claim.get_absolute_url()
     if isinstance(instance, Claim | Evidence | ArticleLink):
         anchor = {"claim": "claim", "evidence": "evidence", "article": "article"}[kind]
         return instance.dispute.get_absolute_url() + f"#{anchor}-{instance.pk}"
