@@ -862,7 +862,7 @@ def source_page_data(*, source: Source, user: AnyUser) -> SourcePageData:
         claims=list(
             Claim.objects.visible_to(user)
             .filter(Q(source=source) | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id")))
-            .select_related("dispute", "party", "speaker")
+            .select_related("dispute", "party", "speaker", "source")
             .order_by("said_on", "pk")
         ),
         evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
