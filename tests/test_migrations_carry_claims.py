@@ -56,7 +56,7 @@ def test_demo_claims_survive_the_migrations_forward():
 
 # The last migration before appearances (issue 11).
 BEFORE_APPEARANCES = next(
-    dep for dep in import_module("claims.migrations.0026_appearances").Migration.dependencies if dep[0] == "claims"
+    dep for dep in import_module("claims.migrations.0027_appearances").Migration.dependencies if dep[0] == "claims"
 )
 
 

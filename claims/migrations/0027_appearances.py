@@ -81,7 +81,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0025_clip_drafts"),
+        ("claims", "0026_purge_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
