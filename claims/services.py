@@ -29,7 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from claims import feed_items, following, roles, share_images
+from claims import feed_items, following, labels, roles, share_images
 from claims.checking.jobs import job_request
 from claims.models import (
     Appearance,
@@ -90,7 +90,7 @@ class EditConflict(Exception):
         self.current_version = obj.version
         self.changes = changes
         self.changed_by = changed_by
-        self.verbose_name = str(obj._meta.verbose_name)
+        self.verbose_name = labels.model_name(obj)
         super().__init__(f"{obj._meta.verbose_name} changed since version {opened_version}")
 
 
@@ -106,7 +106,7 @@ def _lock_and_check[V: Versioned](model: type[V], obj: V, expected_version: int 
     newest = history.order_by("-history_date", "-history_id").first()
     opened = history.filter(version=expected_version).order_by("-history_date", "-history_id").first()
     changes = history_changes(model, newest, opened) if newest and opened else []
-    who = str(newest.history_user) if newest is not None and newest.history_user_id else "someone"
+    who = str(newest.history_user) if newest is not None and newest.history_user_id else gettext("someone")
     raise EditConflict(current, expected_version, changes, who)
 
 
@@ -922,7 +922,8 @@ def _save_restored(instance: models.Model, **kwargs: Any) -> None:
     except IntegrityError:
         # Checked just before; only a row made at the same moment gets here.
         raise ValidationError(
-            f"This {instance._meta.verbose_name} collides with a change made at the same moment; try again."
+            gettext("This %(what)s collides with a change made at the same moment; try again.")
+            % {"what": labels.model_name(instance)}
         ) from None
 
 

@@ -402,3 +402,19 @@ def test_the_same_walk_in_english_has_english_to_find(russian_world):
     client = Client()
     client.force_login(senior)
     assert {"Timeline", "Evidence", "Claims"} <= set(english_words(_page(client, dispute.get_absolute_url())))
+
+
+def test_the_import_report_speaks_russian_and_still_reads_the_exports_english_labels(senior):
+    """A CSV written by the export (stance "Denies", in the site's language) imports from a Russian session."""
+    from .test_import import ROWS, csv_bytes, upload
+
+    client = russian_client()
+    client.force_login(senior)
+    html = client.post(reverse("claims:import"), {"action": "check", "file": upload("b.csv", csv_bytes(*ROWS))})
+    html = html.content.decode()
+    assert "Будет создано: <strong>2</strong>" in html and "новая сторона: United States" in html
+    assert "Отклонено" not in html
+    refused = client.post(
+        reverse("claims:import"), {"file": upload("b.csv", csv_bytes(ROWS[0].replace("affirms", "maybe")))}
+    )
+    assert "stance: «maybe» — не одно из допустимых значений" in refused.content.decode()

@@ -465,6 +465,10 @@ CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 32)
 # How long a batch's threads go on taking further due jobs from the queue; well under the
 # soft time limit, so a job started at the end still finishes within it.
 CHECKER_BATCH_SECONDS = envint("CHECKER_BATCH_SECONDS", 30)
+# Threads per batch, each working one host at a time (claims/checking/lanes.py): enough for
+# every host a worker's processes see at once to be busy. They mostly sleep (the site, the
+# spacing); with DATABASE_POOL_SIZE they share a few connections.
+CHECKER_BATCH_THREADS = envint("CHECKER_BATCH_THREADS", 64)
 # host:port pairs that may bypass the public-address check (tests' local server).
 CHECKER_ALLOW_HOSTS = envlist("CHECKER_ALLOW_HOSTS")
 CHECKER_MAX_BYTES = envint("CHECKER_MAX_BYTES", 10 * 1024 * 1024)
