@@ -93,6 +93,7 @@ class SynthesisResult:
 
 
 SENTENCES = Path(__file__).resolve().parent / "data" / "synthetic_sentences.txt.gz"
+SWAPPED_SHARE = 0.2
 
 
 def _sentence(rng: random.Random, low: int = 8, high: int = 20) -> str:
@@ -106,14 +107,26 @@ def _real_sentences() -> tuple[tuple[str, ...], ...]:
 
 
 def _spliced(rng: random.Random, low: int = 8, high: int = 30) -> str:
-    """The head of one real sentence and the tail of another: news-like text, hardly ever twice the same."""
-    pool = _real_sentences()
+    """The head of one real sentence and the tail of another, a fifth of the words swapped for others.
+
+    The swapped-in words are drawn from all the sentences' words as they occur (so common
+    words stay common and rare ones rare, as in news text); without them a million claims
+    spliced from 4,000 sentences would repeat each half-sentence hundreds of times, which
+    no newsroom's ledger does, and every word would be common.
+    """
+    pool, tokens = _real_sentences(), _real_words()
     first, second = rng.choice(pool), rng.choice(pool)
     words = list(first[: rng.randint(2, len(first) - 1)] + second[rng.randint(1, len(second) - 2) :])
     while len(words) < low:
         words += rng.choice(pool)
-    text = " ".join(words[: rng.randint(low, high)])
+    words = [rng.choice(tokens) if rng.random() < SWAPPED_SHARE else word for word in words[: rng.randint(low, high)]]
+    text = " ".join(words)
     return text[0].upper() + text[1:] + ("" if text[-1] in ".!?" else ".")
+
+
+@functools.cache
+def _real_words() -> tuple[str, ...]:
+    return tuple(word for words in _real_sentences() for word in words)
 
 
 class BulkWriter:
