@@ -119,7 +119,7 @@ class LanguagesSearchQuery(SearchQuery):
     def __init__(self, value: str) -> None:
         super().__init__(value, search_type="websearch")
 
-    def as_sql(self, compiler, connection, function=None, template=None):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         term, params = compiler.compile(self.source_expressions[0])
         return f"claims_search_query({term}, %s)", (*params, list(languages.search_configs()))
 
