@@ -39,8 +39,9 @@ INDEXED_CHARS = 1000
 # A text's rarest words, of which a candidate must contain two (shorter words are not words here).
 RARE_WORDS = 5
 MIN_WORD_CHARS = 3
-# Claims scored at most per typed text: a text of only common words does not read the ledger.
-CANDIDATES = 200
+# Claims scored at most per pause in typing, shared by the fields typed (each scoring is
+# ~0.05–0.1 ms): a text of only common words does not read the ledger.
+CANDIDATES = 100
 # How long the words' frequencies (pg_stats, refreshed by ANALYZE) are kept per process.
 FREQUENCIES_SECONDS = 600
 # rapidfuzz score (0–100) on SQLite, and how many recent claims it reads.
@@ -92,8 +93,7 @@ def _on_postgresql(texts: list[str], exclude_pk: int | None, limit: int) -> list
     """
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = %s", [STATEMENT_TIMEOUT_MS])
-            cursor.execute(_WORDS_SQL, [texts])
+            cursor.execute(_WORDS_SQL, [str(STATEMENT_TIMEOUT_MS), texts])
             words: dict[int, list[str]] = {}
             for n, lexeme in cursor.fetchall():
                 words.setdefault(n, []).append(lexeme)
@@ -101,7 +101,8 @@ def _on_postgresql(texts: list[str], exclude_pk: int | None, limit: int) -> list
             queries = [_two_of_the_rarest(words.get(n, []), frequency) for n in range(1, len(texts) + 1)]
             if not any(queries):
                 return []
-            cursor.execute(_CANDIDATES_SQL, [texts, queries, exclude_pk or 0, CANDIDATES, PG_THRESHOLD, limit])
+            per_text = -(-CANDIDATES // len(texts))  # the pause's budget, shared by the fields typed
+            cursor.execute(_CANDIDATES_SQL, [texts, queries, exclude_pk or 0, per_text, PG_THRESHOLD, limit])
             return [(pk, round(score * 100)) for pk, score in cursor.fetchall()]
     except OperationalError:
         return []
@@ -113,16 +114,18 @@ WORDS_EXPRESSION = (
     f"left(paraphrase, {INDEXED_CHARS}) || ' ' || left(translation, {INDEXED_CHARS}))"
 )
 WORDS_INDEX = "claim_words_idx"
-# Each text's words, cut as the index cuts a claim's.
+# Each text's words, cut as the index cuts a claim's; the same round trip sets the statement
+# timeout of the rest of the transaction (SET LOCAL), which bounds the candidates query.
 _WORDS_SQL = (
-    "SELECT t.n, w.lexeme FROM unnest(%s::text[]) WITH ORDINALITY AS t(body, n), "  # noqa: S608 — constants only
+    "SELECT t.n, w.lexeme FROM set_config('statement_timeout', %s, true), "  # noqa: S608 — constants only
+    "unnest(%s::text[]) WITH ORDINALITY AS t(body, n), "
     f"unnest(to_tsvector('simple', left(t.body, {INDEXED_CHARS}))) AS w"
 )
 # The three fields' openings as one text: word similarity is scored once per typed text and
 # candidate (each call extracts the typed text's trigrams again: a third of the cost).
 _FIELDS_TEXT = " || ' ' || ".join(f"left({name}, {INDEXED_CHARS})" for name in FIELDS)
-# Per typed text (with its rare-words query): its first CANDIDATES claims sharing two of its
-# rarest words, each scored once; then each claim's best score over the texts.
+# Per typed text (with its rare-words query): its first claims sharing two of its rarest
+# words (its share of CANDIDATES), each scored once; then each claim's best score over the texts.
 _CANDIDATES_SQL = f"""
 SELECT id, max(score) AS best FROM (
   SELECT c.id, word_similarity(t.body, c.fields) AS score
