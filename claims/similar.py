@@ -2,10 +2,11 @@
 
 An editor about to record a statement that is already in the ledger (quoted by another
 outlet, repeated by its speaker, entered in another dispute) is shown it, so it is linked
-rather than entered twice. On PostgreSQL this is pg_trgm's word similarity ("how much of
-the typed text appears in the claim"), the nearest claims read first from trigram GiST
-indexes on the quote, the paraphrase and the translation (migration ``0019_similar_claims``),
-so a typed English sentence also finds a Russian quote by its English translation. SQLite has no trigram
+rather than entered twice. On PostgreSQL the score is pg_trgm's word similarity ("how much
+of the typed text appears in the claim"), computed only for the claims that share at least
+two of the typed text's rarest words, read from a GIN index of the claims' words (migration
+``0027_similar_claims_by_rare_words``); the words include the translation's, so a typed
+English sentence also finds a Russian quote by its English translation. SQLite has no such
 index: it scores the most recent claims with rapidfuzz instead (development only).
 
 The thresholds were chosen on ``tests/data/similar_claims_pairs.json`` (paraphrases,
@@ -33,8 +34,9 @@ LIMIT = 5
 PG_THRESHOLD = 0.5
 FIELDS = ("quote", "paraphrase", "translation")
 STATEMENT_TIMEOUT_MS = 500
-# Each field's opening that is indexed and compared (the expression of the indexes in
-# migration 0019: an index entry must fit in a page, and a long quote's would not).
+# Each field's opening that is indexed and compared (the expression of the words index in
+# migration 0027): what an editor types to find a repeat is matched against a claim's opening,
+# and a quote of many thousand characters is not read whole for each suggestion.
 INDEXED_CHARS = 1000
 # A text's rarest words, of which a candidate must contain two (shorter words are not words here).
 RARE_WORDS = 5
