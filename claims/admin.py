@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import roles, services, webhooks
+from . import following, roles, services, webhooks
 from .checking.jobs import jobs_request
 from .models import (
     ApiToken,
@@ -38,11 +38,13 @@ from .models import (
     EvidenceLink,
     FeedItem,
     FeedToken,
+    Notification,
     Party,
     QuoteCheck,
     Source,
     SourceCheck,
     Speaker,
+    Watch,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -146,8 +148,9 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # Feed items, quote checks and webhook deliveries go with what they describe; nobody deletes them by hand.
-        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck, WebhookDelivery)}
+        # Feed items, quote checks, webhook deliveries, the email outbox and watches go with what they
+        # describe; nobody needs a permission on them to delete a dispute, a party or a source.
+        bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck, WebhookDelivery, Notification, Watch)}
         return deleted, model_count, perms_needed - bookkeeping, protected
 
     def _require_valid_id(self, object_id: str) -> None:
@@ -743,3 +746,67 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         """Every field is read-only: nothing to save (a resend goes through ``webhooks.deliveries_resend``)."""
+
+
+class _WatchKindFilter(admin.SimpleListFilter):
+    title = "what is watched"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("dispute", "Disputes"), ("party", "Parties"), ("source", "Sources")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"dispute", "party", "source"}:
+            return queryset.filter(**{f"{self.value()}__isnull": False})
+        return queryset
+
+
+@admin.register(Watch)
+class WatchAdmin(admin.ModelAdmin):
+    """Who watches what (for "why did I get this email?"). Users add and remove their own watches
+    on the site; here an administrator can only look, or remove one (through the service)."""
+
+    list_display = ["user", "kind", "target", "created_at"]
+    list_filter = [_WatchKindFilter]
+    search_fields = ["user__username", "user__email", "dispute__proposition", "party__name", "source__url"]
+    list_select_related = ["user", "dispute", "party", "source"]
+    fields = ["user", "dispute", "party", "source", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj: Watch) -> None:
+        following.watch_remove(user=obj.user, target=obj.target)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for watch in queryset.select_related("user", "dispute", "party", "source"):
+            following.watch_remove(user=watch.user, target=watch.target)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The email outbox: what each user is owed or was sent, and why a send failed. Read-only."""
+
+    list_display = ["feed_item", "user", "due_at", "sent_at", "dropped", "attempts", "last_error_excerpt"]
+    list_filter = ["dropped", ("sent_at", admin.EmptyFieldListFilter), "feed_item__kind"]
+    search_fields = ["user__username", "user__email", "feed_item__title"]
+    list_select_related = ["user", "feed_item"]
+    fields = ["user", "feed_item", "created_at", "due_at", "sent_at", "dropped", "attempts", "last_error"]
+    readonly_fields = fields
+
+    @admin.display(description="Last error")
+    def last_error_excerpt(self, obj: Notification) -> str:
+        return Truncator(obj.last_error).chars(80)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # purged by age (claims/purging.py); deleting one by hand would lose what was sent

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,6 +26,9 @@ from django.utils import timezone
 
 from claims import roles, wakeups, webhooks
 from claims.models import Claim, Dispute, EmailMode, FeedItem, Notification, NotificationSettings, Party, Source, Watch
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,11 @@ def kind_of(target: models.Model) -> str:
 # --- Reads ------------------------------------------------------------------------------
 
 
-def is_watching(user, target: models.Model) -> bool:
+def is_watching(user: User, target: models.Model) -> bool:
     return Watch.objects.of(user).filter(**{kind_of(target): target}).exists()
 
 
-def watches_of(user) -> dict[str, list[Watch]]:
+def watches_of(user: User) -> dict[str, list[Watch]]:
     """What ``user`` watches and may still read, by kind, newest first (the Watching page; 1 query)."""
     grouped: dict[str, list[Watch]] = {kind: [] for kind in WATCHABLE}
     for watch in Watch.objects.of(user).visible_to(user).select_related("dispute", "party", "source"):
@@ -54,7 +58,7 @@ def watches_of(user) -> dict[str, list[Watch]]:
     return grouped
 
 
-def settings_of(user) -> NotificationSettings:
+def settings_of(user: User) -> NotificationSettings:
     """The user's notification settings, or the defaults (unsaved) if they never changed them."""
     found = NotificationSettings.objects.filter(user=user).first()
     return found if found is not None else NotificationSettings(user=user)
@@ -64,7 +68,7 @@ def settings_of(user) -> NotificationSettings:
 
 
 @transaction.atomic
-def watch_add(*, user, target: models.Model) -> Watch:
+def watch_add(*, user: User, target: models.Model) -> Watch:
     """Watch ``target`` (a dispute, party or source); watching it again changes nothing."""
     if user is None or not user.is_authenticated:
         raise PermissionError("Log in to watch.")
@@ -77,12 +81,12 @@ def watch_add(*, user, target: models.Model) -> Watch:
 
 
 @transaction.atomic
-def watch_remove(*, user, target: models.Model) -> bool:
+def watch_remove(*, user: User, target: models.Model) -> bool:
     """Stop watching ``target``; True if there was a watch."""
     return Watch.objects.of(user).filter(**{kind_of(target): target}).delete()[0] > 0
 
 
-def watch_what_was_made(*, user, dispute: Dispute) -> None:
+def watch_what_was_made(*, user: User | None, dispute: Dispute) -> None:
     """An editor who creates a dispute or adds to one watches it, unless they turned that off."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return
@@ -92,7 +96,7 @@ def watch_what_was_made(*, user, dispute: Dispute) -> None:
 
 
 @transaction.atomic
-def notification_settings_update(*, user, email_mode: str, watch_what_i_create: bool) -> NotificationSettings:
+def notification_settings_update(*, user: User, email_mode: str, watch_what_i_create: bool) -> NotificationSettings:
     """Save the user's choices; emails already owed move to the new rhythm (now, or the next digest)."""
     if email_mode not in EmailMode.values:
         raise ValueError(f"Unknown email mode {email_mode!r}")
@@ -110,7 +114,7 @@ def notification_settings_update(*, user, email_mode: str, watch_what_i_create: 
     return prefs
 
 
-def unsubscribe_token(user) -> str:
+def unsubscribe_token(user: User) -> str:
     """A token for the link in every email: it turns that user's email off, without a login."""
     return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
 
@@ -130,7 +134,7 @@ def user_for_unsubscribe_token(token: str):
 
 
 @transaction.atomic
-def unsubscribe(*, user) -> NotificationSettings:
+def unsubscribe(*, user: User) -> NotificationSettings:
     """Turn the user's email off (the link in an email); what they watch stays watched."""
     prefs = settings_of(user)
     return notification_settings_update(
@@ -161,7 +165,7 @@ def watcher_ids(item: FeedItem) -> set[int]:
     return set(Watch.objects.filter(match).values_list("user_id", flat=True))
 
 
-def may_read(user, dispute: Dispute) -> bool:
+def may_read(user: User, dispute: Dispute) -> bool:
     return user.is_active and (dispute.is_published or roles.can_see_drafts(user))
 
 
@@ -173,7 +177,7 @@ def announce(items: Iterable[FeedItem]) -> None:
     now = timezone.now()
     owed: list[Notification] = []
     at_once: set[int] = set()
-    users: dict[int, object] = {}
+    users: dict[int, User] = {}
     for item in items:
         ids = watcher_ids(item) - {item.actor_id}
         missing = ids - users.keys()

@@ -27,6 +27,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +36,9 @@ from claims import services
 from claims.claims_csv import CLAIMS_CSV_COLUMNS, NOT_IMPORTED
 from claims.models import Claim, DatePrecision, Dispute, Party, Speaker, Stance, TranslationOrigin
 from claims.models.sources import Source, normalize_source_url
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Cells the export escaped with an apostrophe (claims/views/exports.py).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -255,7 +259,7 @@ def _errors_of(exc: ValidationError) -> list[str]:
 
 
 class _Importer:
-    def __init__(self, *, user, unit: str = "line"):
+    def __init__(self, *, user: User | None, unit: str = "line"):
         self.user = user
         self.unit = unit
         self.new_disputes: dict[int, int] = {}  # pk → line that created it
@@ -388,7 +392,7 @@ class _Importer:
             details.append(f"{'existing' if known else 'new'} source: {url}")
 
 
-def import_claims(data: bytes, *, user, commit: bool, max_rows: int) -> ImportReport:
+def import_claims(data: bytes, *, user: User | None, commit: bool, max_rows: int) -> ImportReport:
     """Run the file through the services in one transaction; keep it only if ``commit`` and nothing was refused.
 
     Raises ImportFileError when the file as a whole cannot be read (nothing was tried).

@@ -39,6 +39,11 @@ def heavy_rate(group: str, request: HttpRequest) -> str:
     return settings.RATELIMIT_HEAVY
 
 
+def clip_landing_rate(group: str, request: HttpRequest) -> str:
+    """How often one address may hand a long selection to the Clip landing (no log-in there)."""
+    return settings.RATELIMIT_CLIP_LANDING
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """429 with a page that says when to come back (django-ratelimit's RATELIMIT_VIEW)."""
     retry_after = 60

@@ -1044,7 +1044,7 @@ def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> list[Dispute]
 DISPUTE_CHOICES = 8
 
 
-def dispute_choices(user, query: str = "", chosen: int | None = None) -> list[Dispute]:
+def dispute_choices(user: AnyUser, query: str = "", chosen: int | None = None) -> list[Dispute]:
     """Disputes to pick from as a query is typed (the Clip form): the best few matches, newest
     activity first, with the one already chosen kept in the list (two queries at most)."""
     found = list(search_disputes(user=user, query=(query or "")[:200])[:DISPUTE_CHOICES])

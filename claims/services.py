@@ -16,11 +16,10 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -144,25 +143,6 @@ def submit_once[M: models.Model](*, user: User, key: str, create: Callable[[], M
     return obj, True
 
 
-# Keys are deleted in batches, so a purge never holds a long lock on the table that every
-# create form writes to.
-PURGE_BATCH = 5_000
-
-
-def purge_form_submissions(*, now=None) -> int:
-    """Delete one-time form keys older than FORM_SUBMISSION_KEEP_DAYS; returns how many.
-
-    A key only has to outlive the resends of its form (a double click, a retry after a lost
-    answer: seconds to minutes), so a week is ample; run daily by beat (claims.tasks)."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.FORM_SUBMISSION_KEEP_DAYS)
-    deleted = 0
-    while True:
-        batch = list(FormSubmission.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:PURGE_BATCH])
-        if not batch:
-            return deleted
-        deleted += FormSubmission.objects.filter(pk__in=batch).delete()[0]
-
-
 def _apply(obj: models.Model, data: dict[str, Any]) -> None:
     for name, value in data.items():
         setattr(obj, name, value)
@@ -239,7 +219,9 @@ def _insert_with_free_slug(obj: Dispute | Party, *, base: str, taken: Callable[[
 
 
 @transaction.atomic
-def dispute_create(*, user: User, proposition: str, summary: str = "", occurred_on=None, slug: str = "") -> Dispute:
+def dispute_create(
+    *, user: User | None, proposition: str, summary: str = "", occurred_on: date | None = None, slug: str = ""
+) -> Dispute:
     """A new dispute, as a draft until a senior editor publishes it.
 
     Its slug comes from the proposition (or ``slug``); if that is taken, even by a
@@ -301,7 +283,7 @@ def dispute_publish(*, dispute: Dispute, user: User, publish: bool = True) -> Di
     return dispute
 
 
-def _dispute_items(dispute: Dispute, *, status: str, verdict: str, user=None) -> None:
+def _dispute_items(dispute: Dispute, *, status: str, verdict: str, user: User | None = None) -> None:
     """The feed item a saved dispute makes, given its status and verdict before the save.
 
     A verdict change is one item (the status change it causes is not a second); otherwise a
@@ -407,7 +389,7 @@ def _lock_dispute(dispute: Dispute) -> str:
     return dispute.status
 
 
-def _status_item(dispute: Dispute, before: str, user=None) -> None:
+def _status_item(dispute: Dispute, before: str, user: User | None = None) -> None:
     """A claim write moved the dispute's status (``Claim.save`` recomputed it): the feed item for that."""
     if dispute.status != before:
         feed_items.create_for_status_change(dispute, before, dispute.status, actor=user)
@@ -463,7 +445,7 @@ def _credit_translation(claim: Claim, user: User | None) -> None:
 def claim_create(
     *,
     dispute: Dispute,
-    user: User,
+    user: User | None,
     source_url: str = "",
     new_speaker: str = "",
     new_speaker_role: str = "",
@@ -488,7 +470,7 @@ def claim_create(
 
 
 @transaction.atomic
-def claim_clip(*, user, dispute: Dispute | None = None, new_proposition: str = "", **data: Any) -> Claim:
+def claim_clip(*, user: User, dispute: Dispute | None = None, new_proposition: str = "", **data: Any) -> Claim:
     """A claim clipped from a web page (the Clip bookmarklet's form): on ``dispute``, or on a new
     dispute stated as ``new_proposition`` (a draft, as every new dispute), in one transaction."""
     if dispute is None:
@@ -596,7 +578,7 @@ def claim_delete(*, claim: Claim, user: User) -> str:
 def evidence_create(
     *,
     dispute: Dispute,
-    user: User,
+    user: User | None,
     source_url: str = "",
     links: list[dict[str, Any]] | None = None,
     **data: Any,
@@ -638,7 +620,7 @@ def evidence_update(
 def evidence_link_create(
     *,
     evidence: Evidence,
-    user: User,
+    user: User | None,
     effect: str,
     claim: Claim | None = None,
     stance: str = "",

@@ -40,13 +40,13 @@ def sweep_check_jobs() -> None:
 
 
 @shared_task(ignore_result=True)
-def purge_form_submissions() -> None:
-    """Daily (beat): delete old one-time form keys (services.purge_form_submissions)."""
-    from claims import services
+def purge_old_rows() -> None:
+    """Daily (beat): delete form keys, sent emails and finished webhook deliveries once old (claims.purging)."""
+    from claims import purging
 
-    deleted = services.purge_form_submissions()
-    if deleted:
-        log.info("purged %d old form submission keys", deleted)
+    counts = purging.purge_old_rows()
+    if any(counts.values()):
+        log.info("purged old rows: %s", counts)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -7,8 +7,10 @@ from claims.models import (
     CheckJob,
     FeedItem,
     FeedToken,
+    Notification,
     Source,
     SourceCheck,
+    Watch,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -36,6 +38,9 @@ def populated():
     endpoint = WebhookEndpoint.objects.create(name="CMS", url="https://cms.example.org/hook")
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, feed_item=FeedItem.objects.first())
     WebhookAttempt.objects.create(delivery=delivery, status_code=200)
+    watcher = UserFactory(username="watcher", email="watcher@example.org")
+    Watch.objects.create(user=watcher, dispute=claim.dispute)
+    Notification.objects.create(user=watcher, feed_item=FeedItem.objects.first(), last_error="SMTP said 451")
     # Recording the claim made a feed item too.
     return claim
 
@@ -57,7 +62,7 @@ def test_every_claims_model_is_in_the_admin():
 
 
 # Rows only the checker, the feed recorder or the token page make: the admin refuses to add them by hand.
-MADE_BY_THE_SYSTEM = {"SourceCheck", "FeedItem", "ApiToken", "WebhookDelivery"}
+MADE_BY_THE_SYSTEM = {"SourceCheck", "FeedItem", "ApiToken", "WebhookDelivery", "Watch", "Notification"}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -149,3 +154,27 @@ def test_staff_editor_cannot_publish_or_settle_through_the_admin(client, populat
     )
     dispute.refresh_from_db()
     assert not dispute.is_published and dispute.verdict == ""
+
+
+def test_an_administrator_sees_who_watches_what_and_removes_a_watch_through_the_service(staff_client, populated):
+    watch = Watch.objects.get()
+    listing = staff_client.get(reverse("admin:claims_watch_changelist"), {"kind": "dispute"})
+    assert "watcher" in listing.content.decode() and populated.dispute.proposition[:30] in listing.content.decode()
+    assert staff_client.get(reverse("admin:claims_watch_changelist"), {"kind": "party"}).context["cl"].result_count == 0
+    response = staff_client.post(
+        reverse("admin:claims_watch_changelist"),
+        {"action": "delete_selected", "_selected_action": [watch.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Watch.objects.exists()
+
+
+def test_the_email_outbox_is_read_only_in_the_admin(staff_client, populated):
+    notification = Notification.objects.get()
+    listing = staff_client.get(reverse("admin:claims_notification_changelist")).content.decode()
+    assert "SMTP said 451" in listing
+    change = reverse("admin:claims_notification_change", args=[notification.pk])
+    staff_client.post(change, {"attempts": 0, "last_error": ""})
+    notification.refresh_from_db()
+    assert notification.last_error == "SMTP said 451"
+    assert staff_client.get(reverse("admin:claims_notification_delete", args=[notification.pk])).status_code == 403

@@ -25,7 +25,9 @@ from claims.models import (
     Dispute,
     FeedItem,
     FeedToken,
+    Notification,
     SourceCheck,
+    Watch,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -65,6 +67,9 @@ def ledger(senior):
     endpoint = WebhookEndpoint.objects.create(name="CMS", url="https://cms.example.org/hook")
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, feed_item=FeedItem.objects.filter(dispute=dispute)[0])
     WebhookAttempt.objects.create(delivery=delivery, status_code=500, error="The endpoint answered HTTP 500.")
+    watcher = UserFactory(username="watcher", email="watcher@example.org")
+    Watch.objects.create(user=watcher, dispute=dispute)
+    Notification.objects.create(user=watcher, feed_item=delivery.feed_item)
     dispute.refresh_from_db()
     assert not dispute.is_published and dispute.verdict == ""
     return dispute

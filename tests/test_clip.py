@@ -164,3 +164,15 @@ def test_only_editors_clip(client, reader):
     client.force_login(reader)
     assert client.get(reverse("claims:clip")).status_code == 403
     assert client.post(reverse("claims:clip"), {"dispute": "1"}).status_code == 403
+
+
+def test_one_address_cannot_flood_the_landing_with_drafts(client, settings):
+    settings.RATELIMIT_CLIP_LANDING = "3/m"
+    for n in range(3):
+        assert client.post(reverse("claims:clip-landing"), PAGE | {"quote": f"Quote {n}"}).status_code == 302
+    refused = client.post(reverse("claims:clip-landing"), PAGE | {"quote": "One too many"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert ClipDraft.objects.count() == 3
+    # Another address is counted on its own.
+    other = client.post(reverse("claims:clip-landing"), PAGE | {"quote": "Elsewhere"}, REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 302

@@ -30,7 +30,7 @@ def test_no_configuration_means_sqlite_and_filesystem_broker(tmp_path):
     result = probe(VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
-    assert values == {"engine": "django.db.backends.sqlite3", "broker": "filesystem://", "debug": False}
+    assert values == {"engine": "django.db.backends.sqlite3", "broker": "filesystem://localhost/", "debug": False}
 
 
 def test_database_url_switches_to_postgresql_and_redis():

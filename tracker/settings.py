@@ -309,6 +309,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Heavy pages (a check diff, a check's full text) per user or client address.
 RATELIMIT_HEAVY = os.environ.get("RATELIMIT_HEAVY", "30/m")
+# Long selections handed to the Clip landing (claims/views/clip.py) per client address.
+RATELIMIT_CLIP_LANDING = os.environ.get("RATELIMIT_CLIP_LANDING", "20/m")
 RATELIMIT_VIEW = "claims.ratelimits.rate_limited"
 RATELIMIT_IP_META_KEY = "claims.ratelimits.client_ip"
 SILENCED_SYSTEM_CHECKS = [
@@ -319,8 +321,10 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 # --- Celery -------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# The host part names no server (the queue is a folder); it is there because kombu warns
+# "No hostname was supplied" on every connection without one.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost/"
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -362,10 +366,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "tracker.celery:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep-check-jobs": {"task": "claims.tasks.sweep_check_jobs", "schedule": envint("CHECKER_SWEEP_SECONDS", 60)},
-    "purge-form-submissions": {"task": "claims.tasks.purge_form_submissions", "schedule": 24 * 3600},
+    "purge-old-rows": {"task": "claims.tasks.purge_old_rows", "schedule": 24 * 3600},
 }
-# How long a create form's one-time key is kept (the double-submit guard, services.submit_once).
+# How long rows that only matter for a while are kept (claims/purging.py, run daily): a create
+# form's one-time key (the double-submit guard, services.submit_once), a sent or dropped
+# notification email, a delivered or given-up webhook delivery with its attempts.
 FORM_SUBMISSION_KEEP_DAYS = envint("FORM_SUBMISSION_KEEP_DAYS", 7)
+NOTIFICATION_KEEP_DAYS = envint("NOTIFICATION_KEEP_DAYS", 90)
+WEBHOOK_LOG_KEEP_DAYS = envint("WEBHOOK_LOG_KEEP_DAYS", 90)
 
 
 # --- Email and notifications (claims/notifications.py, docs/notifications.md) -----------

@@ -67,8 +67,10 @@ _STRONG_WORDS = {
     "popup", "modal", "overlay", "trending", "popular", "mostread", "most-read", "mostpopular",
     "related", "recommended", "recirc", "more-stories",
 }  # fmt: skip
-_STRONG_PARTS = ("adsbygoogle", "gpt-ad", "advert", "sponsor", "cookie", "consent", "onetrust", "disqus", "comment")
-_STRONG_PARTS += ("most-read", "mostread", "most-popular", "newsletter", "outbrain", "taboola", "trending")
+_STRONG_PARTS = (
+    "adsbygoogle", "gpt-ad", "advert", "sponsor", "cookie", "consent", "onetrust", "disqus", "comment",
+    "most-read", "mostread", "most-popular", "newsletter", "outbrain", "taboola", "trending",
+)  # fmt: skip
 _STRONG_PARTS_RE = re.compile("|".join(re.escape(part) for part in _STRONG_PARTS))
 _STRONG_ROLES = {"dialog", "alertdialog"}
 # Page furniture around the article: left out of the reader text, but kept for the extractor
@@ -82,8 +84,9 @@ _WEAK_WORDS = {
 _WEAK_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar"}
 _PROTECTED_TAGS = {"html", "body", "main", "article"}
 
-_BLOCK_TAGS = ("p", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "th")
-_BLOCK_TAGS += ("figcaption",)
+_BLOCK_TAGS = (
+    "p", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "th", "figcaption",
+)  # fmt: skip
 _BLOCK_SET = set(_BLOCK_TAGS)
 _CONTAINER_TAGS = _BLOCK_SET | {"div", "section", "article", "ul", "ol", "dl", "table", "tbody", "tr", "form"}
 _CONTAINER_TAGS |= {"header", "footer", "nav", "aside", "main", "figure", "hr"}
@@ -553,7 +556,9 @@ def extract(html: str, url: str = "", *, timings: dict | None = None) -> Extract
         log.warning("trafilatura failed on %s", url, exc_info=True)
         doc = None
     watch.lap("extractor_ms")
-    main_text = normalise_text(doc.text or "") if doc is not None else ""
+    # bare_extraction answers a Document, or a dict when asked for one (as_dict=True).
+    text = doc.get("text") if isinstance(doc, dict) else doc.text if doc is not None else None
+    main_text = normalise_text(text or "")
     try:
         found = metadata.read(tree)
     except STOP_NOW:

@@ -45,6 +45,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import brotli
@@ -258,7 +259,7 @@ def resolve_pinned(target: Target) -> str:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, OSError) as error:
         raise FetchRefused(ERROR, f"The host name {target.host} could not be resolved ({error}).") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise FetchRefused(ERROR, f"The host name {target.host} has no addresses.")
     if _allowlisted(target.host, target.port, target.allow):
@@ -271,7 +272,7 @@ def resolve_pinned(target: Target) -> str:
     return addresses[0]
 
 
-def _open_socket(address: str, port: int, timeout: float) -> socket.socket:
+def _open_socket(address: str, port: int, timeout: float | None) -> socket.socket:
     """Open the TCP connection to the checked address. The single place a socket is made."""
     return socket.create_connection((address, port), timeout=timeout)
 
@@ -339,15 +340,15 @@ class _Decoder:
     def feed(self, data: bytes) -> None:
         try:
             if self._zlib is not None:
-                self._feed_zlib(data)
+                self._feed_zlib(self._zlib, data)
             elif self._brotli is not None:
-                self._feed_brotli(data)
+                self._feed_brotli(self._brotli, data)
             else:
                 self._append(data)
         except (zlib.error, brotli.error) as error:
             raise FetchRefused(ERROR, f"The {self.encoding} body could not be decoded ({error}).") from None
 
-    def _feed_zlib(self, data: bytes) -> None:
+    def _feed_zlib(self, decompressor: zlib._Decompress, data: bytes) -> None:
         if not self._started and self.encoding == "deflate":
             # Servers send "deflate" both with and without the zlib header.
             self._started = True
@@ -355,18 +356,18 @@ class _Decoder:
                 probe = zlib.decompressobj(zlib.MAX_WBITS)
                 probe.decompress(data[:2])
             except zlib.error:
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                decompressor = self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
         self._started = True
         while data:
-            self._append(self._zlib.decompress(data, self._room()))
-            data = self._zlib.unconsumed_tail
-            if self._zlib.eof:
+            self._append(decompressor.decompress(data, self._room()))
+            data = decompressor.unconsumed_tail
+            if decompressor.eof:
                 break
 
-    def _feed_brotli(self, data: bytes) -> None:
-        self._append(self._brotli.process(data, output_buffer_limit=self._room()))
-        while not self._brotli.can_accept_more_data():
-            self._append(self._brotli.process(b"", output_buffer_limit=self._room()))
+    def _feed_brotli(self, decompressor: Any, data: bytes) -> None:
+        self._append(decompressor.process(data, output_buffer_limit=self._room()))
+        while not decompressor.can_accept_more_data():
+            self._append(decompressor.process(b"", output_buffer_limit=self._room()))
 
     def finish(self) -> bytes:
         if self._zlib is not None:
@@ -408,7 +409,8 @@ def detect_charset(content_type_header: str, body: bytes) -> str:
     """The body's charset: from the Content-Type header, else a <meta> in the first 4 KB, else detected."""
     msg = email.message.Message()
     msg["content-type"] = content_type_header or ""
-    charset = _known_codec(msg.get_param("charset"))
+    param = msg.get_param("charset")  # a tuple when written the RFC 2231 way (charset*=)
+    charset = _known_codec(email.utils.collapse_rfc2231_value(param) if param else None)
     if charset:
         return charset
     match = _META_CHARSET.search(body[:4096])
@@ -447,6 +449,11 @@ class HostBusy(Exception):
     Not an outcome: the site was never contacted, so the runner gives the job back to
     the queue without spending an attempt.
     """
+
+
+# Let through, never recorded as the check's own failure: a busy host (the job goes back to
+# the queue) and the worker's time limits.
+_HOST_BUSY_OR_STOP_NOW: tuple[type[BaseException], ...] = (HostBusy, *STOP_NOW)
 
 
 # Monotonic time before which this process uses lock files instead of Redis.
@@ -530,7 +537,7 @@ def _redis_slot(client, host: str, spacing: float) -> Iterator[None]:
             pause = wait_ms / 1000 if wait_ms >= 0 else _BUSY_POLL_SECONDS
             time.sleep(min(left, pause + random.uniform(0, 0.02)))
         acquired = True
-    except (HostBusy, *STOP_NOW):
+    except _HOST_BUSY_OR_STOP_NOW:
         raise
     except Exception as error:  # noqa: BLE001 — politeness must not break checks when Redis is down
         log.warning("politeness via Redis unavailable (%s); using lock files for 30 s", error)
@@ -700,8 +707,9 @@ def _one_request(
             conn.putheader(name, value)
         conn.endheaders(body)
         response = conn.getresponse()
-        headers = list(response.getheaders())
-        resp = _Response(status=response.status, headers=headers, body=b"", raw_size=0, address=address)
+        resp = _Response(
+            status=response.status, headers=list(response.getheaders()), body=b"", raw_size=0, address=address
+        )
         if not read_body or response.status in REDIRECT_STATUSES or response.status == 304:
             return resp
         length = resp.header("content-length")
@@ -939,7 +947,7 @@ def fetch(url: str, *, respect_robots: bool = False, validators: Validators | No
         result.error = refused.message
         if not result.final_url:
             result.final_url = current
-    except (HostBusy, *STOP_NOW):
+    except _HOST_BUSY_OR_STOP_NOW:
         raise
     except Exception as error:  # noqa: BLE001 — a check records every failure instead of crashing
         log.exception("unexpected error fetching %s", url)

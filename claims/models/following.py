@@ -146,6 +146,10 @@ class Notification(models.Model):
             models.Index(
                 fields=["user", "due_at"], condition=models.Q(sent_at__isnull=True), name="notification_user_due_idx"
             ),
+            # The daily purge (claims/purging.py): sent or dropped ones, by age.
+            models.Index(
+                fields=["created_at"], condition=models.Q(sent_at__isnull=False), name="notification_done_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ class FormSubmission(models.Model):
             # Create forms: one result per rendered form and user (the double-submit guard).
             models.UniqueConstraint(fields=["user", "key"], name="form_submission_once"),
         ]
-        # The purge (services.purge_form_submissions) deletes by age.
+        # The daily purge (claims/purging.py) deletes by age.
         indexes = [models.Index(fields=["created_at"], name="form_submission_created")]
 
     def __str__(self) -> str:

@@ -86,6 +86,12 @@ class WebhookDelivery(models.Model):
                 condition=models.Q(state="pending"),
                 name="webhook_delivery_due_idx",
             ),
+            # The daily purge (claims/purging.py): delivered or given-up ones, by age.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(state__in=["delivered", "failed"]),
+                name="webhook_delivery_done_idx",
+            ),
         ]
 
     def __str__(self) -> str:

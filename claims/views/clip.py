@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from claims import clip, selectors, services
 from claims.decorators import require_editor
 from claims.forms import ClipForm
 from claims.models import Dispute
+from claims.ratelimits import clip_landing_rate
 
 from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import already_sent, done, submission_key
@@ -87,6 +89,9 @@ def clip_disputes(request: SignedInRequest) -> HttpResponse:
 
 @csrf_exempt  # a cross-site POST from the bookmarklet: no cookies, no token; it writes no ledger data
 @require_POST
+# Anyone may post here, and the drafts table keeps only the newest few thousand: without a limit
+# one address could push editors' drafts out before they open them.
+@ratelimit(group="clip-landing", key="ip", rate=clip_landing_rate, block=True)
 def clip_landing(request: HtmxHttpRequest) -> HttpResponse:
     """A long selection: keep it as a draft for an hour and send the editor to the form."""
     draft = clip.draft_keep(data=request.POST)

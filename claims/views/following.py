@@ -13,13 +13,13 @@ from claims import clip, following
 from claims.forms import NotificationSettingsForm
 
 from .access import get_watchable_for_user
-from .htmx import HtmxHttpRequest
+from .htmx import SignedInRequest
 
 
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
-def watch(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
+def watch(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     """The Watch button of a dispute, party or source: GET shows it, POST watches or unwatches.
 
     Pages carry a placeholder that htmx replaces with this button (so the page itself, cached
@@ -48,7 +48,7 @@ def watch(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def watching(request: HttpRequest) -> HttpResponse:
+def watching(request: SignedInRequest) -> HttpResponse:
     """What the user watches, with one-click unwatch."""
     grouped = following.watches_of(request.user)
     sections = [
@@ -66,7 +66,7 @@ def watching(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInRequest) -> HttpResponse:
     """The account page: email notifications, and the ways in (feeds, API tokens)."""
     prefs = following.settings_of(request.user)
     form = NotificationSettingsForm(request.POST or None, instance=prefs)

@@ -52,6 +52,19 @@ def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def _choices_beside_their_words(form) -> list[str]:
+    """The radio buttons and tick boxes of a form that are not on the same line as their label's words."""
+    return form.evaluate(
+        """form => [...form.querySelectorAll("input[type=radio], input[type=checkbox]")].filter(box => {
+            const label = box.closest("label");
+            if (!label || !box.offsetParent) return false;
+            const b = box.getBoundingClientRect(), words = label.getBoundingClientRect();
+            const middle = b.top + b.height / 2;
+            return b.width > 40 || middle < words.top || middle > words.bottom || b.right > words.left + 60;
+        }).map(box => box.name + "=" + box.value)"""
+    )
+
+
 def test_editor_withdraws_a_claim_in_place_and_readers_see_it_set_apart(chromium, live_server, story):
     SHOTS.mkdir(parents=True, exist_ok=True)
     dispute, denial = story
@@ -67,6 +80,9 @@ def test_editor_withdraws_a_claim_in_place_and_readers_see_it_set_apart(chromium
         card = page.locator(f"#claim-{denial.pk}")
         card.get_by_role("link", name="Edit").click()
         form = page.locator(f"#claim-{denial.pk} form")
+        # Every choice sits on the line of its words, small (not stretched over the form's width).
+        expect(form.locator("input[type=radio]").first).to_be_visible()
+        assert _choices_beside_their_words(form) == []
         # The withdrawal's fields appear only once "withdrawn" is chosen.
         expect(form.get_by_label("Withdrawn on")).to_be_hidden()
         form.get_by_label("Withdrawn by its speaker").check()
