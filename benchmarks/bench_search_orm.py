@@ -83,7 +83,7 @@ def main() -> None:
 
 
 def _parsed_per_row_condition(term: str):
-    """The search as it was before migration 0026: 28 ``websearch_to_tsquery`` calls the planner could not fold."""
+    """The search as it was before migration 0027: 28 ``websearch_to_tsquery`` calls the planner could not fold."""
     from django.contrib.postgres.search import SearchQuery
     from django.db.models import Func, Q, TextField, Value
 
@@ -118,7 +118,7 @@ def _parse_once_gain(size: int, runs: int) -> list:
             Figure(
                 group="search",
                 name=f"search query in the ORM, {label} terms, {size:,} disputes: "
-                "term parsed once while planning (0026) vs parsed again for every row (before)",
+                "term parsed once while planning (0027) vs parsed again for every row (before)",
                 value=round(value, 2),
                 unit="ms",
                 reference=round(reference, 2),

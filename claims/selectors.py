@@ -106,7 +106,7 @@ def languages_search_query(query: str) -> "LanguagesSearchQuery":
     The query's own language is unknown ("применяли" or "contact"), so it is parsed in every
     configuration a quote may have been stemmed with (``languages.SEARCH_CONFIGS``) and in
     ``simple`` (the unstemmed copy of every quote), without accents like the documents. One
-    tsquery, parsed once by the planner (``claims_search_query``, migration 0026): the GIN
+    tsquery, parsed once by the planner (``claims_search_query``, migration 0027): the GIN
     index answers it as before, and a walk of the activity index checks each row against a
     constant instead of parsing the term 28 times per row.
     """

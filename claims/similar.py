@@ -5,7 +5,7 @@ outlet, repeated by its speaker, entered in another dispute) is shown it, so it 
 rather than entered twice. On PostgreSQL the score is pg_trgm's word similarity ("how much
 of the typed text appears in the claim"), computed only for the claims that share at least
 two of the typed text's rarest words, read from a GIN index of the claims' words (migration
-``0027_similar_claims_by_rare_words``); the words include the translation's, so a typed
+``0028_similar_claims_by_rare_words``); the words include the translation's, so a typed
 English sentence also finds a Russian quote by its English translation. SQLite has no such
 index: it scores the most recent claims with rapidfuzz instead (development only).
 
@@ -35,7 +35,7 @@ PG_THRESHOLD = 0.5
 FIELDS = ("quote", "paraphrase", "translation")
 STATEMENT_TIMEOUT_MS = 500
 # Each field's opening that is indexed and compared (the expression of the words index in
-# migration 0027): what an editor types to find a repeat is matched against a claim's opening,
+# migration 0028): what an editor types to find a repeat is matched against a claim's opening,
 # and a quote of many thousand characters is not read whole for each suggestion.
 INDEXED_CHARS = 1000
 # A text's rarest words, of which a candidate must contain two (shorter words are not words here).
@@ -88,7 +88,7 @@ def _on_postgresql(texts: list[str], exclude_pk: int | None, limit: int) -> list
 
     Two queries whatever the number of texts: the texts' words as PostgreSQL's parser cuts
     them, then one statement that reads, for each text, the claims sharing two of its rarest
-    words (``claim_words_idx``, migration 0027) and scores them against it (the three
+    words (``claim_words_idx``, migration 0028) and scores them against it (the three
     fields' openings as one text). A statement timeout bounds
     the work whatever the data: a suggestion that comes too late is no suggestion, never a
     slow form.

@@ -40,5 +40,5 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0025_clip_drafts")]
+    dependencies = [("claims", "0026_purge_indexes")]
     operations = [migrations.RunPython(install, uninstall, elidable=False)]

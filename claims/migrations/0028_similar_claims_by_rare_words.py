@@ -45,5 +45,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0026_search_query_parsed_once")]
+    dependencies = [("claims", "0027_search_query_parsed_once")]
     operations = [migrations.RunPython(forward, backward)]
