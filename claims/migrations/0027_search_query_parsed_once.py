@@ -13,6 +13,11 @@
 # activity index). IMMUTABLE is a promise that holds as long as the unaccent rules and
 # the text search dictionaries do not change under a running plan, as the usual
 # "immutable unaccent" wrapper assumes; a cached plan would at worst keep an old parse.
+# The planner now sees the tsquery, so its estimate of how many documents match comes from
+# the column's statistics: the 1,000 most common lexemes by default, the least of which is in
+# ~4 % of documents at 100,000 disputes, so a rare place name was estimated at ~1,300 matches
+# (100 real) and its count walked every dispute (40 ms). With 10,000 lexemes sampled the
+# floor is ~0.3 % and the count reads the 100 matches from the GIN index (0.6 ms).
 # A term with no lexeme in any configuration (only stop words) gives NULL, which matches
 # nothing, as the empty tsquery did before.
 # PostgreSQL only; on SQLite this migration does nothing.
@@ -29,13 +34,18 @@ $$;
 """
 
 
+STATISTICS = "ALTER TABLE claims_disputesearchdocument ALTER COLUMN document SET STATISTICS {}"
+
+
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FUNCTION)
+        schema_editor.execute(STATISTICS.format(1000))
 
 
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(STATISTICS.format(-1))
         schema_editor.execute("DROP FUNCTION IF EXISTS claims_search_query(text, text[])")
 
 
