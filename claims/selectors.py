@@ -247,7 +247,7 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows = first_rows_of_search(self.object_list, max(self.cap + 1, top))  # type: ignore[arg-type]
-        return self._get_page(rows[bottom:top], number, self)
+        return Page(rows[bottom:top], number, self)
 
     @cached_property
     def count(self) -> int:
