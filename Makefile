@@ -5,7 +5,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 
-.PHONY: run test venv venv-dev migrate demo lint typecheck format bench drills clean check-python
+.PHONY: run test venv venv-dev migrate demo lint typecheck format bench drills clean check-python messages
 
 check-python:
 	@test -n "$(PYTHON_BIN)" || { echo "make: no Python 3.12+ found (see the message above)."; exit 1; }
@@ -40,6 +40,7 @@ run: venv
 test: venv-dev
 	@scripts/ensure-chromium
 	@scripts/ensure-sharing-tools
+	@scripts/ensure-gettext
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 lint: venv-dev typecheck
@@ -49,6 +50,11 @@ lint: venv-dev typecheck
 ## make typecheck: mypy with django-stubs on services, selectors, the checker and the views (pyproject.toml).
 typecheck: venv-dev
 	SECRET_KEY=typecheck-only $(VPY) -m mypy
+
+## make messages: the translation catalogue (locale/) brought up to date with the source and compiled (docs/languages.md).
+messages: venv-dev
+	@scripts/ensure-gettext
+	$(DEV_ENV) $(VPY) manage.py updatemessages
 
 format: venv-dev
 	$(VPY) -m ruff format .

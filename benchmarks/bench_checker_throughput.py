@@ -50,7 +50,7 @@ WORK = ROOT / "var" / "bench"
 PYTHON = sys.executable
 
 LATENCY = 0.2
-SEQUENTIAL_SOURCES = 40
+SEQUENTIAL_SOURCES = int(os.environ.get("BENCH_CHECKER_SEQUENTIAL", "40"))
 
 
 def _setting(name: str, default: str) -> str:
@@ -70,6 +70,7 @@ class Config:
         self.concurrency = _setting("BENCH_CHECKER_CONCURRENCY", "")  # empty: the product's default
         self.pool_size = _setting("BENCH_CHECKER_DB_POOL", "4")
         self.batch = _setting("BENCH_CHECKER_BATCH", "32")
+        self.threads = _setting("BENCH_CHECKER_THREADS", "")  # empty: the product's default
         self.port = int(_setting("BENCH_CHECKER_PORT", "8731"))
         self.control = int(_setting("BENCH_CHECKER_CONTROL_PORT", str(self.port + 1)))
         self.redis = _setting("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -113,6 +114,8 @@ def worker_env(config: Config, url: str) -> dict:
     )
     if config.concurrency:
         env["CELERY_WORKER_CONCURRENCY"] = config.concurrency
+    if config.threads:
+        env["CHECKER_BATCH_THREADS"] = config.threads
     return env
 
 
@@ -137,8 +140,10 @@ def fill(config: Config) -> tuple[list[int], list[int]]:
     synthesize(disputes=(total + 4) // 5, claims_per_dispute=5, evidence_per_dispute=0, articles_per_dispute=0)
     sources = list(Source.objects.order_by("pk")[:total])
     rng = random.Random(9)
-    hosts = [i % config.hosts for i in range(total)]
+    # Evenly spread (as the ceiling assumes: every host has the same share), in random order.
+    hosts = [i % config.hosts for i in range(config.sources)]
     rng.shuffle(hosts)
+    hosts += [i % config.hosts for i in range(SEQUENTIAL_SOURCES)]
     now = timezone.now()
     earlier = now - datetime.timedelta(days=1)
     read = {}
@@ -239,8 +244,10 @@ def clear_redis(url: str) -> None:
     import redis
 
     client = redis.Redis.from_url(url)
-    for key in client.scan_iter("checker:host:*", count=1000):
-        client.delete(key)
+    # Slots, lane hints and the shared robots.txt cache: every run starts cold.
+    for pattern in ("checker:host:*", "checker:lane:*", "checker:robots:*"):
+        for key in client.scan_iter(pattern, count=1000):
+            client.delete(key)
     client.delete("celery", "unacked", "unacked_index")
 
 
@@ -263,6 +270,63 @@ def rss_mb(pids: list[int]) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes and their live children (seconds)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    seen = set()
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            todo.extend(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+        except OSError:
+            continue
+    return total / tick
+
+
+def database_backends(exclude: int = 0) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the benchmark's database but this
+    connection and ``exclude`` (the benchmark's other one): the workers'."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [exclude],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs so far (/proc/stat)."""
+    with open("/proc/stat") as f:
+        parts = [int(x) for x in f.readline().split()[1:]]
+    return sum(parts) - parts[3] - parts[4], sum(parts)
+
+
+def extraction_cpu_ms(edition: int = 1) -> float:
+    """CPU milliseconds (median) to read one changed page of the benchmark, in this process."""
+    import statistics
+
+    from benchmarks.checker_hosts import VARIANTS, is_changed, page
+    from claims.checking import extract
+
+    stories = [n for n in range(VARIANTS * 10) if is_changed(n)][:VARIANTS]
+    spent = []
+    for story in stories:
+        body = page(story, edition).decode()
+        started = time.process_time()
+        extract.extract(body)
+        spent.append((time.process_time() - started) * 1000)
+    return statistics.median(spent)
 
 
 class Workers:
@@ -316,6 +380,8 @@ def sequential(ids: list[int]) -> float:
     from claims.checking.jobs import jobs_request
     from claims.models import CheckJob
 
+    if not ids:
+        return 0.0
     jobs = jobs_request(source_ids=ids, reason=CheckJob.Reason.SCHEDULED, wake=False).jobs
     started = time.monotonic()
     for job in jobs:
@@ -342,15 +408,39 @@ def flat_out(config: Config, ids: list[int], workers: Workers, home: dict) -> di
     stop = threading.Event()
 
     def sample() -> None:
+        # The workers' database backends come and go with their pools: the CPU each has used
+        # is read while it lives (a backend older than the run counts from its value before).
+        from django.db import connection
+
         while not stop.wait(0.5):
             peak[0] = max(peak[0], rss_mb(workers.pids))
+            for pid in database_backends(exclude=own_backend):
+                backends_seen[pid] = max(backends_seen.get(pid, 0.0), cpu_seconds([pid]))
+        connection.close()
+
+    finished = threading.Event()
 
     def measure_home() -> None:
-        time.sleep(3)  # the workers are at full speed by then
-        home["busy"] = home_p95(config.wrk_seconds)
+        # Rounds of wrk while the run lasts (at most three), from its 3rd second, when the
+        # workers are at full speed; a round that outlived the run is not counted.
+        time.sleep(3)
+        rounds = []
+        while not finished.is_set() and len(rounds) < 3:
+            result = home_p95(config.wrk_seconds)
+            if not finished.is_set():
+                rounds.append({**result, "load": round(os.getloadavg()[0], 1)})
+        home["busy_rounds"] = rounds
 
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        own_backend = cursor.fetchone()[0]
+    backends_before = {pid: cpu_seconds([pid]) for pid in database_backends(exclude=own_backend)}
+    backends_seen: dict[int, float] = {}
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    cpu_before, machine_before = cpu_seconds(workers.pids), machine_cpu()
     started = time.monotonic()
     woken = wake_workers(job_ids, budget=60, sweeping=True)
     home_thread = threading.Thread(target=measure_home, daemon=True)
@@ -361,6 +451,9 @@ def flat_out(config: Config, ids: list[int], workers: Workers, home: dict) -> di
         time.sleep(0.25)
         remaining = live.count()
     elapsed = time.monotonic() - started
+    finished.set()
+    cpu_after, machine_after = cpu_seconds(workers.pids), machine_cpu()
+    database_cpu = sum(cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_seen.items())
     finished_at = (
         SourceCheck.objects.filter(job_id__in=job_ids)
         .order_by("-finished_at")
@@ -379,6 +472,11 @@ def flat_out(config: Config, ids: list[int], workers: Workers, home: dict) -> di
         "done": len(job_ids) - remaining,
         "remaining": remaining,
         "peak_rss_mb": peak[0],
+        "worker_cpu_s": round(cpu_after - cpu_before, 1),
+        "database_cpu_s": round(database_cpu, 1),
+        "machine_busy_share": round(
+            (machine_after[0] - machine_before[0]) / max(machine_after[1] - machine_before[1], 1), 3
+        ),
         "outcomes": outcomes,
         "not_modified": checks.filter(not_modified=True).count(),
         "changed": checks.filter(changed=True).count(),
@@ -421,19 +519,28 @@ def main() -> None:
         quiet = wait_for_quiet()
         seq_rate = sequential(sequential_ids)
         log(f"sequential: {seq_rate:.2f} checks/s (load {quiet.load:.1f})")
+        extract_ms = extraction_cpu_ms()
+        log(f"extraction of a changed page: {extract_ms:.1f} ms of CPU (median)")
         home: dict = {}
-        quiet_home = wait_for_quiet()
-        home["idle"] = home_p95(config.wrk_seconds)
-        log(f"home idle p95 {home['idle']['p95_us'] / 1000:.0f} ms")
         clear_redis(config.redis)
         hosts.stats(reset=True, edition=1)
         from django.db import connection
 
         connection.close()
         with Workers(config, env) as workers:
+            # The home page with the worker started but idle, before and after the flat-out
+            # run (the reference is their mean), after a warm-up that fills the page caches.
+            home_p95(2)
+            quiet_home = wait_for_quiet()
+            home["idle"] = home_p95(config.wrk_seconds)
+            log(f"home idle p95 {home['idle']['p95_us'] / 1000:.0f} ms")
             quiet_run = wait_for_quiet()
             run = flat_out(config, ids, workers, home)
+            home["idle_after"] = home_p95(config.wrk_seconds)
+            log(f"home idle p95 after {home['idle_after']['p95_us'] / 1000:.0f} ms")
         referee = hosts.stats()
+    from django.conf import settings
+
     log(f"flat out: {run}")
     log(f"referee: {referee}")
     loads = [round(quiet.load, 2), round(quiet_home.load, 2), round(quiet_run.load, 2), round(os.getloadavg()[0], 2)]
@@ -458,9 +565,16 @@ def main() -> None:
                 f"{run['elapsed']:.1f} s for {run['done']} checks; {config.processes} Celery worker(s) "
                 f"(prefork × {os.environ.get('CELERY_WORKER_CONCURRENCY') or os.cpu_count()}), batches of "
                 f"{config.batch}, nice {config.nice}; outcomes {run['outcomes']}; {run['not_modified']} answered 304, "
-                f"{run['extracted']} extracted, {run['changed']} changed; {run['failed_jobs']} failed.{unfinished}"
+                f"{run['extracted']} extracted, {run['changed']} changed; {run['failed_jobs']} failed.{unfinished} "
+                f"Up to {settings.CHECKER_BATCH_THREADS} threads per batch. CPU: the worker used "
+                f"{run['worker_cpu_s']:g} s ({1000 * run['worker_cpu_s'] / max(run['done'], 1):.0f} ms per check), "
+                f"its PostgreSQL backends {run['database_cpu_s']:g} s "
+                f"({1000 * run['database_cpu_s'] / max(run['done'], 1):.0f} ms per check), "
+                f"the machine was {100 * run['machine_busy_share']:.0f} % busy (all processes, both cores); "
+                f"reading one changed page takes {extract_ms:.0f} ms of CPU here, "
+                f"{run['extracted'] * extract_ms / 1000:.1f} s for the {run['extracted']} read."
             ),
-            extra={**run, "referee": referee, "sequential_rate": seq_rate},
+            extra={**run, "referee": referee, "sequential_rate": seq_rate, "extract_cpu_ms": extract_ms},
         )
     )
     figures.append(
@@ -479,6 +593,7 @@ def main() -> None:
         )
     )
     violations = referee["spacing_violations"] + referee["hosts_over_concurrency"]
+    bound = referee["busiest_host_requests"] * (LATENCY + config.spacing) - config.spacing
     figures.append(
         Figure(
             GROUP,
@@ -488,6 +603,8 @@ def main() -> None:
             target="0",
             met=violations == 0,
             note=(
+                f"busiest host {referee['busiest_host_requests']} requests (robots.txt included), so no polite run "
+                f"takes less than {bound:.1f} s; "
                 f"max {referee['max_concurrency_per_host']} at once per host; smallest gap "
                 f"{referee['min_gap_seconds']} s (spacing {config.spacing} s); {referee['requests']} requests "
                 f"({referee['robots']} robots.txt, {referee['conditional']} conditional, "
@@ -505,25 +622,31 @@ def main() -> None:
             met=run["peak_rss_mb"] <= 500,
         )
     )
-    idle, busy = home["idle"], home.get("busy")
-    if busy:
-        p95_idle, p95_busy = idle["p95_us"] / 1000, busy["p95_us"] / 1000
+    idle, idle_after, rounds = home["idle"], home["idle_after"], home.get("busy_rounds") or []
+    if rounds:
+        import statistics
+
+        p95_idle = (idle["p95_us"] + idle_after["p95_us"]) / 2000
+        p95_busy = statistics.median(r["p95_us"] for r in rounds) / 1000
+        busy_text = ", ".join(f"{r['p95_us'] / 1000:.0f} ms (load {r['load']})" for r in rounds)
         figures.append(
             Figure(
                 GROUP,
-                f"home page p95 while the checker runs flat out ({harness.WORKERS} connections)",
+                f"home page p95 while the checker runs flat out ({harness.WORKERS} connections; median of rounds)",
                 round(p95_busy, 1),
                 "ms",
                 reference=round(p95_idle, 1),
-                reference_name="same page, checker idle",
+                reference_name="same page, checker idle (mean of before and after the run)",
                 ratio=round(p95_busy / p95_idle, 2) if p95_idle else None,
                 target="≤ 1.5× (ratio = busy ÷ idle)",
                 met=bool(p95_idle) and p95_busy / p95_idle <= 1.5,
                 load=loads,
                 quiet=all_quiet,
                 note=(
-                    f"idle {idle['requests']} requests, busy {busy['requests']}; "
-                    f"the run lasted {run['elapsed']:.0f} s, wrk ran {config.wrk_seconds} s from its 3rd second"
+                    f"idle before {idle['p95_us'] / 1000:.1f} ms ({idle['requests']} requests), after "
+                    f"{idle_after['p95_us'] / 1000:.1f} ms ({idle_after['requests']}); "
+                    f"busy rounds of {config.wrk_seconds} s from the run's 3rd second: {busy_text}; "
+                    f"the run lasted {run['elapsed']:.0f} s"
                 ),
             )
         )

@@ -92,9 +92,17 @@ def _page_parts(variant: int) -> tuple[str, str]:
 
 def page(story: int, edition: int) -> bytes:
     """The body of ``/story/<story>`` in ``edition`` (edition 0: as first checked)."""
+    if not (edition and is_changed(story)):
+        return _unchanged_page(story % VARIANTS)
     start, end = _page_parts(story % VARIANTS)
-    if edition and is_changed(story):
-        start += f"<p>Correction {edition}: an earlier version of story {story} misstated the time of the flight.</p>"
+    start += f"<p>Correction {edition}: an earlier version of story {story} misstated the time of the flight.</p>"
+    return (start + end).encode()
+
+
+@lru_cache(maxsize=VARIANTS)
+def _unchanged_page(variant: int) -> bytes:
+    # Built once: the local sites should cost the machine little (real ones are elsewhere).
+    start, end = _page_parts(variant)
     return (start + end).encode()
 
 

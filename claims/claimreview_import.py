@@ -29,8 +29,13 @@ import re
 from typing import Any
 
 import lxml.html
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext as _
 
 from claims import roles, services
 from claims.importing import ImportFileError, ImportReport, RowRefused, RowReport, _errors_of, _Importer
@@ -66,10 +71,10 @@ def _json_blocks(data: bytes) -> list[Any]:
         try:
             tree = lxml.html.document_fromstring(text)
         except (ValueError, lxml.etree.ParserError) as exc:
-            raise ImportFileError(f"The page cannot be read as HTML: {exc}.") from None
+            raise ImportFileError(_("The page cannot be read as HTML: %(error)s.") % {"error": exc}) from None
         scripts = tree.xpath('//script[contains(translate(@type, "LDJSON+", "ldjson+"), "ld+json")]')
         if not scripts:
-            raise ImportFileError('The page has no JSON-LD (<script type="application/ld+json">) to import.')
+            raise ImportFileError(_('The page has no JSON-LD (<script type="application/ld+json">) to import.'))
         blocks = []
         for script in scripts:
             try:
@@ -80,7 +85,10 @@ def _json_blocks(data: bytes) -> list[Any]:
     try:
         return [json.loads(text)]
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"The file is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        raise ImportFileError(
+            _("The file is not JSON: %(error)s at line %(line)d, column %(column)d.")
+            % {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
+        ) from None
 
 
 def _types(node: dict) -> set[str]:
@@ -109,7 +117,7 @@ def reviews_in(data: bytes) -> list[dict]:
     for block in _json_blocks(data):
         walk(block)
     if not found:
-        raise ImportFileError("No ClaimReview was found in the file.")
+        raise ImportFileError(_("No ClaimReview was found in the file."))
     return found
 
 
@@ -157,6 +165,12 @@ def verdict_of(rating: Any) -> tuple[str, str]:
     return "", name or (f"{value:g}" if value is not None else "")
 
 
+def _site(message: str) -> str:
+    """``message`` in the site's language: what the import writes into the record is read by everyone."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(message)
+
+
 def _first_url(work: Any) -> str:
     items = work if isinstance(work, list) else [work]
     for item in items:
@@ -171,7 +185,7 @@ class _ReviewImporter(_Importer):
         try:
             return self._review(number, review)
         except RowRefused as exc:
-            return RowReport(line=number, action="refuse", summary="Refused", errors=exc.errors)
+            return RowReport(line=number, action="refuse", summary=_("Refused"), errors=exc.errors)
 
     def _review(self, number: int, review: dict) -> RowReport:
         proposition = _text(review.get("claimReviewed"))[:500]
@@ -180,20 +194,21 @@ class _ReviewImporter(_Importer):
         author = author[0] if isinstance(author, list) and author else author
         errors = []
         if not proposition:
-            errors.append("claimReviewed is empty: there is no claim to record")
+            errors.append(_("claimReviewed is empty: there is no claim to record"))
         party_name, speaker_name = self._who(author if isinstance(author, dict) else {"name": author})
         if not party_name:
-            errors.append("itemReviewed.author has no name: nobody to credit the claim to")
+            errors.append(_("itemReviewed.author has no name: nobody to credit the claim to"))
         source_url = _first_url(item.get("firstAppearance") or item.get("appearance") or [])
         review_url = _first_url(review)
-        for label, url in (("the claim's appearance", source_url), ("the review's url", review_url)):
+        for label, url in ((_("the claim's appearance"), source_url), (_("the review's url"), review_url)):
             if url:
                 try:
                     normalize_source_url(url)
                 except ValidationError as exc:
                     errors.append(f"{label}: {' '.join(exc.messages)}")
         verdict, rating = verdict_of(review.get("reviewRating"))
-        checker = _text(review.get("author")) or "the fact-checker"
+        with translation.override(settings.LANGUAGE_CODE):  # written into the verdict's reasoning, for everyone
+            checker = _text(review.get("author")) or _("the fact-checker")
         if errors:
             raise RowRefused(errors)
 
@@ -205,7 +220,7 @@ class _ReviewImporter(_Importer):
                 is_new = len(self.new_disputes) > created_before
                 party = self._party(party_name, details)
                 said_on = _date(item.get("datePublished"))
-                what = f"{party.name} on “{proposition[:80]}”"
+                what = _("%(party)s on “%(proposition)s”") % {"party": party.name, "proposition": proposition[:80]}
                 existing = Claim.objects.filter(
                     dispute=dispute, party=party, stance=Stance.AFFIRMS, paraphrase=proposition, said_on=said_on
                 ).first()
@@ -230,7 +245,7 @@ class _ReviewImporter(_Importer):
                 raise RowRefused([str(exc)]) from None
             except ValidationError as exc:
                 raise RowRefused(_errors_of(exc)) from None
-        summary = f"New claim: {what}" if action == "create" else f"Already there: {what}"
+        summary = (_("New claim: %(what)s") if action == "create" else _("Already there: %(what)s")) % {"what": what}
         return RowReport(line=number, action=action, summary=summary, details=details)
 
     @staticmethod
@@ -244,33 +259,44 @@ class _ReviewImporter(_Importer):
 
     def _verdict(self, dispute, is_new, verdict, rating, checker, review_url, details) -> None:
         if not rating and not verdict:
-            details.append("no rating in the review: no verdict")
+            details.append(_("no rating in the review: no verdict"))
             return
         if not verdict:
-            details.append(f"rating “{rating}” is not one this tracker can read: no verdict set")
+            details.append(
+                _("rating “%(rating)s” is not one this tracker can read: no verdict set") % {"rating": rating}
+            )
             return
         if not is_new:
-            details.append(f"existing dispute: its verdict is left to its editors (the review says “{rating}”)")
+            details.append(
+                _("existing dispute: its verdict is left to its editors (the review says “%(rating)s”)")
+                % {"rating": rating}
+            )
             return
         if not roles.can_settle(self.user):
-            raise RowRefused([f"the review rates it “{rating}”; setting a verdict needs a senior editor"])
+            raise RowRefused(
+                [_("the review rates it “%(rating)s”; setting a verdict needs a senior editor") % {"rating": rating}]
+            )
         where = f" ({review_url})" if review_url else ""
         dispute.refresh_from_db(fields=["version"])  # its claims, just recorded, moved it on
         services.dispute_settle(
             dispute=dispute,
             user=self.user,
             verdict=verdict,
-            reasoning=f"Rated “{rating}” by {checker}{where}.",
+            reasoning=_site(gettext_noop("Rated “%(rating)s” by %(checker)s%(where)s."))
+            % {"rating": rating, "checker": checker, "where": where},
             version=dispute.version,
         )
-        details.append(f"verdict: {Verdict(verdict).label} (rated “{rating}” by {checker})")
+        details.append(
+            _("verdict: %(verdict)s (rated “%(rating)s” by %(checker)s)")
+            % {"verdict": Verdict(verdict).label, "rating": rating, "checker": checker}
+        )
 
     def _review_link(self, dispute, verdict, review_url, checker, reviewed_on, details) -> None:
         if not review_url:
             return
         url = normalize_source_url(review_url)
         if ArticleLink.objects.filter(dispute=dispute, source__url=url).exists():
-            details.append(f"the review is already linked: {url}")
+            details.append(_("the review is already linked: %(url)s") % {"url": url})
             return
         relation = (
             ArticleLink.Relation.CONTRADICTS
@@ -284,21 +310,35 @@ class _ReviewImporter(_Importer):
             user=self.user,
             url=url,
             relation=relation,
-            note=f"Fact-check by {checker}"[:500],
+            note=(_site(gettext_noop("Fact-check by %(checker)s")) % {"checker": checker})[:500],
             linked_on=reviewed_on,
         )
-        details.append(f"the review linked as an article ({relation.label.lower()}): {url}")
+        details.append(
+            _("the review linked as an article (%(relation)s): %(url)s")
+            % {"relation": relation.label.lower(), "url": url}
+        )
 
 
 def import_claimreviews(data: bytes, *, user, commit: bool, max_rows: int) -> ImportReport:
     """Like :func:`claims.importing.import_claims`, for ClaimReview JSON-LD (a page or JSON)."""
     if len(data) > MAX_REVIEWS_BYTES:
-        raise ImportFileError(f"The file is over {MAX_REVIEWS_BYTES:,} bytes.")
+        raise ImportFileError(
+            _("The file is over %(bytes)s bytes.") % {"bytes": number_format(MAX_REVIEWS_BYTES, force_grouping=True)}
+        )
     reviews = reviews_in(data)
     if len(reviews) > max_rows:
-        raise ImportFileError(f"The file has {len(reviews):,} ClaimReviews; one import takes up to {max_rows:,}.")
+        raise ImportFileError(
+            _("The file has %(count)s ClaimReviews; one import takes up to %(limit)s.")
+            % {
+                "count": number_format(len(reviews), force_grouping=True),
+                "limit": number_format(max_rows, force_grouping=True),
+            }
+        )
     report = ImportReport(encoding="utf-8", delimiter="", unit="review")
-    report.notes.append(f"{len(reviews)} ClaimReview(s) found.")
+    report.notes.append(
+        ngettext("%(count)d ClaimReview found.", "%(count)d ClaimReviews found.", len(reviews))
+        % {"count": len(reviews)}
+    )
     importer = _ReviewImporter(user=user, unit="review")
     with services.history_author(user), transaction.atomic():
         for number, review in enumerate(reviews, start=1):

@@ -39,9 +39,11 @@ PARTIES = [
         "name": "United States government",
         "kind": Party.Kind.GOVERNMENT,
         "country": "United States",
+        # Their names in Russian, for readers of the Russian interface (docs/languages.md).
+        "aliases": "ru: Правительство США",
         "speakers": [
-            ("Lloyd Austin", "Defense Secretary"),
-            ("Mark Milley", "General, Chairman of the Joint Chiefs of Staff"),
+            ("Lloyd Austin", "Defense Secretary", "ru: Ллойд Остин"),
+            ("Mark Milley", "General, Chairman of the Joint Chiefs of Staff", "ru: Марк Милли"),
         ],
     },
     {
@@ -49,9 +51,10 @@ PARTIES = [
         "name": "Russian government",
         "kind": Party.Kind.GOVERNMENT,
         "country": "Russia",
+        "aliases": "ru: Правительство России",
         "speakers": [
-            ("Sergey Lavrov", "Foreign Minister"),
-            ("Sergei Shoigu", "Defence Minister"),
+            ("Sergey Lavrov", "Foreign Minister", "ru: Сергей Лавров"),
+            ("Sergei Shoigu", "Defence Minister", "ru: Сергей Шойгу"),
         ],
     },
 ]
@@ -321,12 +324,14 @@ def _load_demo(user) -> int:
     speakers: dict[str, Speaker] = {}
     for spec in PARTIES:
         party, wrote = _upsert(
-            Party, {"slug": spec["slug"]}, {"name": spec["name"], "kind": spec["kind"], "country": spec["country"]}
+            Party,
+            {"slug": spec["slug"]},
+            {"name": spec["name"], "kind": spec["kind"], "country": spec["country"], "aliases": spec["aliases"]},
         )
         writes += wrote
         parties[spec["slug"]] = party
-        for name, role in spec["speakers"]:
-            speaker, wrote = _upsert(Speaker, {"party": party, "name": name}, {"role": role})
+        for name, role, aliases in spec["speakers"]:
+            speaker, wrote = _upsert(Speaker, {"party": party, "name": name}, {"role": role, "aliases": aliases})
             writes += wrote
             speakers[name] = speaker
 

@@ -13,9 +13,11 @@ import logging
 from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from claims import following
 from claims.checking import outcomes
+from claims.languages import in_site_language
 from claims.models import ArticleLink, Claim, ClaimStanding, Dispute, Evidence, FeedItem, Source, SourceCheck, Stance
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ def _announced(item: FeedItem) -> FeedItem:
     return item
 
 
+@in_site_language
 def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
     opposite = OPPOSITE.get(claim.stance)
     is_counter = bool(
@@ -52,8 +55,14 @@ def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
         FeedItem.objects.create(
             dispute=dispute,
             kind=kind,
-            title=f"{kind.label}: {claim.party.name} {stance} “{_short(dispute.proposition)}”",
-            summary=f"{who} {claim.get_stance_display().lower()}: {claim.quote or claim.paraphrase}",
+            title=_("%(kind)s: %(party)s %(stance)s “%(proposition)s”")
+            % {
+                "kind": kind.label,
+                "party": claim.party.name,
+                "stance": stance,
+                "proposition": _short(dispute.proposition),
+            },
+            summary=f"{who} {stance}: {claim.quote or claim.paraphrase}",
             claim=claim,
             source=claim.source,
             actor_id=actor.pk if actor is not None else claim.created_by_id,
@@ -61,24 +70,34 @@ def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
     )
 
 
+@in_site_language
 def create_for_standing_change(claim: Claim, old: str, *, actor=None) -> FeedItem:
     """A claim was withdrawn, superseded, corrected, or came back into force: readers are told."""
-    party, proposition = claim.party.name, _short(claim.dispute.proposition)
+    names = {"party": claim.party.name, "proposition": _short(claim.dispute.proposition)}
     standing = claim.standing
     if standing == ClaimStanding.WITHDRAWN:
-        title = f"Withdrawn: {party} withdrew its claim on “{proposition}”"
-        summary = f"{claim.standing_summary}. Withdrawn in {claim.withdrawn_url}."
+        title = _("Withdrawn: %(party)s withdrew its claim on “%(proposition)s”") % names
+        summary = _("%(summary)s. Withdrawn in %(url)s.") % {
+            "summary": claim.standing_summary,
+            "url": claim.withdrawn_url,
+        }
     elif standing == ClaimStanding.SUPERSEDED:
         later = claim.superseded_by
-        title = f"Superseded: {party} replaced its claim on “{proposition}”"
-        when = later.said_on_display or "an unknown date"
-        summary = f"Now superseded by its claim of {when}: {later.quote or later.paraphrase}"
+        title = _("Superseded: %(party)s replaced its claim on “%(proposition)s”") % names
+        when = later.said_on_display or _("an unknown date")
+        summary = _("Now superseded by its claim of %(date)s: %(words)s") % {
+            "date": when,
+            "words": later.quote or later.paraphrase,
+        }
     elif standing == ClaimStanding.CORRECTED:
-        title = f"Corrected: a quote of {party} on “{proposition}” was misreported"
-        summary = f"First reported as: {claim.misreported_quote} — corrected to: {claim.quote}"
+        title = _("Corrected: a quote of %(party)s on “%(proposition)s” was misreported") % names
+        summary = _("First reported as: %(old)s — corrected to: %(new)s") % {
+            "old": claim.misreported_quote,
+            "new": claim.quote,
+        }
     else:
-        title = f"Back in force: {party}’s claim on “{proposition}”"
-        summary = f"It was {ClaimStanding(old).label.lower()}; it is current again."
+        title = _("Back in force: %(party)s’s claim on “%(proposition)s”") % names
+        summary = _("It was %(standing)s; it is current again.") % {"standing": ClaimStanding(old).label.lower()}
     if claim.standing_note:
         summary += f" {claim.standing_note}"
     return _announced(
@@ -96,6 +115,7 @@ def create_for_standing_change(claim: Claim, old: str, *, actor=None) -> FeedIte
     )
 
 
+@in_site_language
 def create_for_position_shift(claim: Claim, *, actor=None) -> FeedItem | None:
     """ "<party> changed its position on …": the claim's stance differs from the party's preceding one."""
     from claims.positions import preceding_position
@@ -110,8 +130,15 @@ def create_for_position_shift(claim: Claim, *, actor=None) -> FeedItem | None:
         FeedItem.objects.create(
             dispute=claim.dispute,
             kind=FeedItem.Kind.POSITION_SHIFT,
-            title=f"{claim.party.name} changed its position on “{_short(claim.dispute.proposition)}”",
-            summary=f"From {before} ({previous.said_on_display}) to {after} ({claim.said_on_display}).",
+            title=_("%(party)s changed its position on “%(proposition)s”")
+            % {"party": claim.party.name, "proposition": _short(claim.dispute.proposition)},
+            summary=_("From %(before)s (%(before_date)s) to %(after)s (%(after_date)s).")
+            % {
+                "before": before,
+                "before_date": previous.said_on_display,
+                "after": after,
+                "after_date": claim.said_on_display,
+            },
             claim=claim,
             source=claim.source,
             old_value=previous.stance,
@@ -121,13 +148,15 @@ def create_for_position_shift(claim: Claim, *, actor=None) -> FeedItem | None:
     )
 
 
+@in_site_language
 def create_for_evidence(evidence: Evidence, *, actor=None) -> FeedItem:
-    by = f", released by {evidence.released_by.name}" if evidence.released_by_id else ""
+    by = _(", released by %(party)s") % {"party": evidence.released_by.name} if evidence.released_by_id else ""
     return _announced(
         FeedItem.objects.create(
             dispute=evidence.dispute,
             kind=FeedItem.Kind.EVIDENCE,
-            title=f"New evidence: {_short(evidence.title)} ({evidence.get_kind_display().lower()}{by})",
+            title=_("New evidence: %(title)s (%(kind)s%(by)s)")
+            % {"title": _short(evidence.title), "kind": evidence.get_kind_display().lower(), "by": by},
             summary=evidence.description,
             evidence=evidence,
             source=evidence.source,
@@ -136,6 +165,7 @@ def create_for_evidence(evidence: Evidence, *, actor=None) -> FeedItem:
     )
 
 
+@in_site_language
 def create_for_article_link(link: ArticleLink, *, actor=None) -> FeedItem:
     source = link.source
     name = source.title or source.url
@@ -143,7 +173,8 @@ def create_for_article_link(link: ArticleLink, *, actor=None) -> FeedItem:
         FeedItem.objects.create(
             dispute=link.dispute,
             kind=FeedItem.Kind.ARTICLE,
-            title=f"New article {link.get_relation_display().lower()}: {_short(name)}",
+            title=_("New article %(relation)s: %(title)s")
+            % {"relation": link.get_relation_display().lower(), "title": _short(name)},
             summary=link.note,
             article_link=link,
             source=source,
@@ -156,6 +187,7 @@ def _actor_id(actor) -> int | None:
     return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
+@in_site_language
 def create_for_status_change(dispute: Dispute, old: str, new: str, *, actor=None) -> FeedItem | None:
     """A status change worth telling readers about: not the first claim's open → single-sided, nor the
     way back to open when the last claim is deleted (the claims themselves are the news there)."""
@@ -166,8 +198,10 @@ def create_for_status_change(dispute: Dispute, old: str, new: str, *, actor=None
         FeedItem.objects.create(
             dispute=dispute,
             kind=FeedItem.Kind.STATUS,
-            title=f"Now {label.lower()}: “{_short(dispute.proposition)}”",
-            summary=f"Status changed from {Dispute.Status(old).label.lower()} to {label.lower()}.",
+            title=_("Now %(status)s: “%(proposition)s”")
+            % {"status": label.lower(), "proposition": _short(dispute.proposition)},
+            summary=_("Status changed from %(old)s to %(new)s.")
+            % {"old": Dispute.Status(old).label.lower(), "new": label.lower()},
             old_value=old,
             new_value=new,
             actor_id=_actor_id(actor),
@@ -175,11 +209,15 @@ def create_for_status_change(dispute: Dispute, old: str, new: str, *, actor=None
     )
 
 
+@in_site_language
 def create_for_verdict_change(dispute: Dispute, old: str, *, actor=None) -> FeedItem:
     if dispute.verdict:
-        title = f"Verdict: {dispute.get_verdict_display()} — “{_short(dispute.proposition)}”"
+        title = _("Verdict: %(verdict)s — “%(proposition)s”") % {
+            "verdict": dispute.get_verdict_display(),
+            "proposition": _short(dispute.proposition),
+        }
     else:
-        title = f"Verdict withdrawn — “{_short(dispute.proposition)}”"
+        title = _("Verdict withdrawn — “%(proposition)s”") % {"proposition": _short(dispute.proposition)}
     return _announced(
         FeedItem.objects.create(
             dispute=dispute,
@@ -204,6 +242,7 @@ def kind_for_check(check: SourceCheck) -> str | None:
     return None
 
 
+@in_site_language
 def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
     """One feed item per dispute citing the source, when a check found news.
 
@@ -227,11 +266,11 @@ def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
     source = check.source
     name = source.title or source.url
     label = FeedItem.Kind(kind).label
-    detail = check.get_outcome_display()
+    detail = str(check.get_outcome_display())
     if check.http_status:
         detail += f" (HTTP {check.http_status})"
     title = f"{label}: {_short(name)}"
-    summary = f"A check of {source.url} found: {detail}."
+    summary = _("A check of %(url)s found: %(detail)s.") % {"url": source.url, "detail": detail}
     # The checker may save a check twice, refining its outcome (a changed text whose quote turns
     # out to be missing): the same event, so its feed items are re-described, not repeated.
     FeedItem.objects.filter(source_check=check).exclude(kind=kind).update(

@@ -3,6 +3,8 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from claims.models import Dispute, Party
 from claims.public_parties import public_party_ids
@@ -26,34 +28,43 @@ def search_help() -> str:
     """What the search looks in, and on SQLite (no stemming) that only exact words are found."""
     from django.db import connection
 
-    what = "Propositions, quotes (original and translation), paraphrases, speakers and source titles"
     if connection.vendor == "postgresql":
-        return f"{what}, in any language; other forms of a word and accents are matched too."
-    return f"{what}. Exact words only: this database does not match other forms of a word."
+        return gettext(
+            "Propositions, quotes (original and translation), paraphrases, speakers and source titles, "
+            "in any language; other forms of a word and accents are matched too."
+        )
+    return gettext(
+        "Propositions, quotes (original and translation), paraphrases, speakers and source titles. "
+        "Exact words only: this database does not match other forms of a word."
+    )
 
 
 class DisputeFilterForm(forms.Form):
     """Bound to the query string, so every filtered list has a shareable URL."""
 
     q = NormalisedFormField(
-        label="Search",
+        label=_("Search"),
         multiline=False,
         required=False,
         max_length=200,
-        help_text="Propositions, quotes, paraphrases, speakers and source titles.",
+        help_text=_("Propositions, quotes, paraphrases, speakers and source titles."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Dispute.Status.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Dispute.Status.choices]
+    )
     party = forms.ModelChoiceField(
-        label="Party",
+        label=_("Party"),
         required=False,
         queryset=Party.objects.order_by("name"),
         to_field_name="slug",
-        empty_label="Any party",
+        empty_label=_("Any party"),
     )
-    occurred_from = forms.DateField(label="Event from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    occurred_to = forms.DateField(label="Event to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    problems = forms.BooleanField(label="Only with source problems", required=False)
+    occurred_from = forms.DateField(
+        label=_("Event from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    occurred_to = forms.DateField(label=_("Event to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    problems = forms.BooleanField(label=_("Only with source problems"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,5 +84,5 @@ class DisputeFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("occurred_from"), cleaned.get("occurred_to")
         if start and end and start > end:
-            self.add_error("occurred_to", "The end date is before the start date.")
+            self.add_error("occurred_to", _("The end date is before the start date."))
         return cleaned

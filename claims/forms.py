@@ -7,11 +7,14 @@ so a save over someone else's later change is refused, not silently applied.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
-from claims import languages
+from claims import labels, languages
 from claims.models import (
     ApiToken,
     ArticleLink,
@@ -46,6 +49,18 @@ class LanguageTagInput(forms.TextInput):
         return context
 
 
+def translate_model_labels(form: forms.ModelForm) -> None:
+    """Labels a ModelForm took from its model's verbose names, in the reader's language (claims/labels.py)."""
+    model = form._meta.model
+    for name, field in form.fields.items():
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.label == capfirst(getattr(model_field, "verbose_name", None)):
+            field.label = labels.field_label(model, name)
+
+
 class VersionedForm(forms.ModelForm):
     """Remembers the version of the object when the form was opened."""
 
@@ -53,6 +68,7 @@ class VersionedForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        translate_model_labels(self)
         if self.instance.pk is not None:
             self.fields["version"].initial = self.instance.version
 
@@ -61,7 +77,7 @@ class VersionedForm(forms.ModelForm):
         # An edit without the version it was opened at could overwrite someone unseen.
         if self.instance.pk is not None and cleaned.get("version") is None:
             self.add_error(
-                None, "This form did not say which version it edits; reload the page and make your change again."
+                None, _("This form did not say which version it edits; reload the page and make your change again.")
             )
         return cleaned
 
@@ -70,7 +86,7 @@ def clean_url_field(value: str, *, required: bool) -> str:
     value = (value or "").strip()
     if not value:
         if required:
-            raise ValidationError("Paste the address of the article or statement.", code="required")
+            raise ValidationError(_("Paste the address of the article or statement."), code="required")
         return ""
     return normalize_source_url(value)
 
@@ -99,9 +115,9 @@ class VerdictForm(VersionedForm):
     class Meta:
         model = Dispute
         fields = ["verdict", "verdict_reasoning"]
-        labels = {"verdict_reasoning": "Reasoning"}
+        labels = {"verdict_reasoning": _("Reasoning")}
         widgets = {"verdict_reasoning": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"verdict": "Leave empty to clear the verdict; the status then follows the claims again."}
+        help_texts = {"verdict": _("Leave empty to clear the verdict; the status then follows the claims again.")}
 
     # The verdict rule (senior editors only; a verdict needs its reasoning) is the service's:
     # services._apply_verdict, whose errors the view puts beside the fields.
@@ -155,8 +171,8 @@ class LaterClaimField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Claim) -> str:
         words = " ".join((obj.quote or obj.paraphrase).split())
         words = words if len(words) <= 60 else words[:59] + "…"
-        when = obj.said_on_display or "date not known"
-        return f"{obj.party.name}, {when} ({obj.get_stance_display().lower()}): {words}"
+        when = obj.said_on_display or gettext("date not known")
+        return f"{obj.party.display_name}, {when} ({obj.get_stance_display().lower()}): {words}"
 
 
 # The standing fields, shown on the edit form (a new claim is current); site.css shows each
@@ -166,26 +182,26 @@ STANDING_FIELDS = ["standing", "withdrawn_on", "withdrawn_url", "superseded_by",
 
 class ClaimForm(SourceUrlMixin, VersionedForm):
     source_url = forms.CharField(
-        label="Source URL",
+        label=_("Source URL"),
         required=False,
         max_length=2000,
-        help_text="Where the claim appeared. A URL already on record is reused.",
+        help_text=_("Where the claim appeared. A URL already on record is reused."),
         widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
     )
     # As long as Party.name / Speaker.name can hold: a longer name would fail the write.
     new_party = NormalisedFormField(
-        label="Or a new party",
+        label=_("Or a new party"),
         required=False,
         multiline=False,
         max_length=Party._meta.get_field("name").max_length,
-        help_text="A government, ministry, agency, person…",
+        help_text=_("A government, ministry, agency, person…"),
     )
     new_speaker = NormalisedFormField(
-        label="Or a new speaker",
+        label=_("Or a new speaker"),
         required=False,
         multiline=False,
         max_length=Speaker._meta.get_field("name").max_length,
-        help_text="Added to the chosen party.",
+        help_text=_("Added to the chosen party."),
     )
 
     field_order = [
@@ -227,25 +243,27 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             *STANDING_FIELDS,
         ]
         labels = {
-            "standing": "Standing",
-            "withdrawn_on": "Withdrawn on",
-            "withdrawn_url": "Where it was withdrawn (URL)",
-            "superseded_by": "Superseded by",
-            "misreported_quote": "Wording first reported (misreported)",
-            "standing_note": "Reason",
-            "quote": "Original quote",
-            "quote_language": "Language of the quote",
-            "quote_reconstructed": "Reconstructed wording, not verbatim",
-            "translation": "Translation",
-            "translation_origin": "Translated by",
-            "translator": "Translator",
-            "said_on": "Said on",
-            "said_on_precision": "Date precision",
+            "standing": _("Standing"),
+            "withdrawn_on": _("Withdrawn on"),
+            "withdrawn_url": _("Where it was withdrawn (URL)"),
+            "superseded_by": _("Superseded by"),
+            "misreported_quote": _("Wording first reported (misreported)"),
+            "standing_note": _("Reason"),
+            "quote": _("Original quote"),
+            "quote_language": _("Language of the quote"),
+            "quote_reconstructed": _("Reconstructed wording, not verbatim"),
+            "translation": _("Translation"),
+            "translation_origin": _("Translated by"),
+            "translator": _("Translator"),
+            "said_on": _("Said on"),
+            "said_on_precision": _("Date precision"),
         }
         help_texts = {
-            "quote_reconstructed": "Tick when the wording was rebuilt from a report in another language "
-            "(a back-translation): it is shown as a paraphrase and not looked for in the source.",
-            "translator": "The editor’s name (your own if left empty), or the machine translation used.",
+            "quote_reconstructed": _(
+                "Tick when the wording was rebuilt from a report in another language "
+                "(a back-translation): it is shown as a paraphrase and not looked for in the source."
+            ),
+            "translator": _("The editor’s name (your own if left empty), or the machine translation used."),
         }
         widgets = {
             "quote": forms.Textarea(attrs={"rows": 3, **TEXT_DIR}),
@@ -276,8 +294,8 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             )
             # A post without it (an older form, a script) leaves the standing as it is.
             self.fields["standing"].required = False
-            self.fields["superseded_by"].empty_label = "— choose the party’s later claim —"
-            self.fields["superseded_by"].help_text = "The same party’s later claim on this dispute that replaces it."
+            self.fields["superseded_by"].empty_label = _("— choose the party’s later claim —")
+            self.fields["superseded_by"].help_text = _("The same party’s later claim on this dispute that replaces it.")
         parties = list(Party.objects.order_by("name"))
         speakers = list(Speaker.objects.select_related("party").order_by("party__name", "name"))
         self.fields["party"].queryset = Party.objects.order_by("name")
@@ -304,11 +322,9 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
             }
         )
         self.fields["translation_origin"].choices = [c for c in self.fields["translation_origin"].choices if c[0]]
-        self.fields[
-            "translation"
-        ].help_text = (
-            f"The quote in {languages.language_name(languages.site_language())}, when it was said in another language."
-        )
+        self.fields["translation"].help_text = _("The quote in %(language)s, when it was said in another language.") % {
+            "language": languages.language_name(languages.site_language().split("-")[0])
+        }
 
     def clean_quote_language(self) -> str:
         return languages.normalise_tag(self.cleaned_data.get("quote_language", ""))
@@ -316,13 +332,13 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
     def clean(self):
         data = super().clean()
         if data.get("new_speaker") and data.get("speaker"):
-            self.add_error("new_speaker", "Choose a speaker or name a new one, not both.")
+            self.add_error("new_speaker", _("Choose a speaker or name a new one, not both."))
         if data.get("new_party") and data.get("party"):
-            self.add_error("new_party", "Choose a party or name a new one, not both.")
+            self.add_error("new_party", _("Choose a party or name a new one, not both."))
         elif not data.get("new_party") and not data.get("party") and "party" not in self.errors:
-            self.add_error("party", "Choose the party that made the claim, or name a new one.")
+            self.add_error("party", _("Choose the party that made the claim, or name a new one."))
         if data.get("new_party") and data.get("speaker"):
-            self.add_error("speaker", "A new party has no speakers yet: name the speaker below instead.")
+            self.add_error("speaker", _("A new party has no speakers yet: name the speaker below instead."))
         self._keep_misreported_wording(data)
         return data
 
@@ -351,21 +367,24 @@ class EvidenceForm(SourceUrlMixin, VersionedForm):
     """Evidence, plus (optionally) one thing it bears on; more links are added later."""
 
     source_url = forms.CharField(
-        label="Where it can be seen (URL)",
+        label=_("Where it can be seen (URL)"),
         required=False,
         max_length=2000,
         widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
     )
-    bears_on = forms.ChoiceField(label="Bears on", required=False, help_text="A whole side, or one claim.")
-    effect = forms.ChoiceField(label="How", choices=EvidenceLink.Effect.choices, required=False)
+    bears_on = forms.ChoiceField(label=_("Bears on"), required=False, help_text=_("A whole side, or one claim."))
+    effect = forms.ChoiceField(label=_("How"), choices=EvidenceLink.Effect.choices, required=False)
     strength = forms.ChoiceField(
-        label="Strength", choices=EvidenceLink.Strength.choices, initial=EvidenceLink.Strength.MODERATE, required=False
+        label=_("Strength"),
+        choices=EvidenceLink.Strength.choices,
+        initial=EvidenceLink.Strength.MODERATE,
+        required=False,
     )
 
     class Meta:
         model = Evidence
         fields = ["kind", "title", "description", "released_by", "released_on", "released_on_precision"]
-        labels = {"released_on_precision": "Date precision"}
+        labels = {"released_on_precision": _("Date precision")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "released_on": DATE_WIDGET}
 
     def __init__(self, *args, dispute: Dispute, **kwargs):
@@ -379,7 +398,7 @@ class EvidenceForm(SourceUrlMixin, VersionedForm):
     def clean(self):
         data = super().clean()
         if data.get("bears_on") and not data.get("effect"):
-            self.add_error("effect", "Say whether it supports or contradicts it.")
+            self.add_error("effect", _("Say whether it supports or contradicts it."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -390,28 +409,37 @@ class EvidenceForm(SourceUrlMixin, VersionedForm):
         return data
 
 
+# A whole side, as the evidence form's "Bears on" list names it.
+_SIDE_LABELS = {
+    Stance.AFFIRMS: gettext_noop("The side that affirms"),
+    Stance.DENIES: gettext_noop("The side that denies"),
+    Stance.QUALIFIED: gettext_noop("The side that qualifies it"),
+}
+
+
 def bears_on_choices(dispute: Dispute) -> list[tuple[str, str]]:
-    choices = [("", "— nothing yet —")]
-    choices += [(f"stance:{value}", f"The side that {label.lower()}") for value, label in Stance.choices]
+    choices = [("", gettext("— nothing yet —"))]
+    choices += [(f"stance:{value}", gettext(_SIDE_LABELS[value])) for value in Stance.values]
     for claim in dispute.claims.select_related("party", "speaker"):
-        choices.append((f"claim:{claim.pk}", f"Claim: {claim}"))
+        choices.append((f"claim:{claim.pk}", gettext("Claim: %(claim)s") % {"claim": claim}))
     return choices
 
 
 def link_target(dispute: Dispute, value: str) -> dict:
-    kind, _, key = value.partition(":")
+    kind, _sep, key = value.partition(":")
     if kind == "claim":
         return {"claim": dispute.claims.get(pk=int(key))}
     return {"stance": key}
 
 
 class EvidenceLinkForm(forms.Form):
-    bears_on = forms.ChoiceField(label="Bears on")
-    effect = forms.ChoiceField(label="How", choices=EvidenceLink.Effect.choices)
+    bears_on = forms.ChoiceField(label=_("Bears on"))
+    effect = forms.ChoiceField(label=_("How"), choices=EvidenceLink.Effect.choices)
     strength = forms.ChoiceField(
-        label="Strength", choices=EvidenceLink.Strength.choices, initial=EvidenceLink.Strength.MODERATE
+        label=_("Strength"), choices=EvidenceLink.Strength.choices, initial=EvidenceLink.Strength.MODERATE
     )
     note = NormalisedFormField(
+        label=_("Note"),
         required=False,
         max_length=EvidenceLink._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -429,9 +457,9 @@ class EvidenceLinkForm(forms.Form):
 
 class ArticleLinkForm(VersionedForm):
     url = forms.CharField(
-        label="Article URL",
+        label=_("Article URL"),
         max_length=2000,
-        help_text="A later article, statement or post. A URL already on record is reused.",
+        help_text=_("A later article, statement or post. A URL already on record is reused."),
         widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
     )
 
@@ -448,7 +476,7 @@ class ArticleLinkForm(VersionedForm):
         if self.instance.pk is not None:
             self.fields["url"].initial = self.instance.source.url
             self.fields["url"].disabled = True
-            self.fields["url"].help_text = "To link another article, add a new link."
+            self.fields["url"].help_text = _("To link another article, add a new link.")
 
     def clean_url(self) -> str:
         if self.instance.pk is not None:
@@ -466,10 +494,10 @@ class ApiTokenForm(forms.Form):
     """Names a new API token; the name is what the token list shows."""
 
     name = NormalisedFormField(
-        label="What is it for?",
+        label=_("What is it for?"),
         multiline=False,
         max_length=ApiToken._meta.get_field("name").max_length,
-        error_messages={"required": "Say what the token is for."},
+        error_messages={"required": _("Say what the token is for.")},
     )
 
 
@@ -480,8 +508,8 @@ class NotificationSettingsForm(forms.ModelForm):
         model = NotificationSettings
         fields = ["email_mode", "watch_what_i_create"]
         labels = {
-            "email_mode": "Email me about what I watch",
-            "watch_what_i_create": "Watch the disputes I create or add to",
+            "email_mode": _("Email me about what I watch"),
+            "watch_what_i_create": _("Watch the disputes I create or add to"),
         }
         widgets = {"email_mode": forms.RadioSelect}
 
@@ -491,22 +519,22 @@ class ClipForm(ClaimForm):
     (one found with the search-as-you-type picker, or a new one) and where the quote sits."""
 
     dispute = forms.ModelChoiceField(
-        label="Dispute",
+        label=_("Dispute"),
         queryset=Dispute.objects.none(),
         required=False,
         widget=forms.RadioSelect,
-        help_text="Search for it, or state a new one below.",
+        help_text=_("Search for it, or state a new one below."),
     )
     new_proposition = NormalisedFormField(
-        label="Or a new dispute",
+        label=_("Or a new dispute"),
         required=False,
         multiline=True,
         max_length=Dispute._meta.get_field("proposition").max_length,
-        help_text="A proposition the claim affirms or denies; it starts as a draft.",
+        help_text=_("A proposition the claim affirms or denies; it starts as a draft."),
         widget=forms.Textarea(attrs={"rows": 2, **TEXT_DIR}),
     )
-    quote_prefix = forms.CharField(label="Text just before the quote", required=False, max_length=200)
-    quote_suffix = forms.CharField(label="Text just after the quote", required=False, max_length=200)
+    quote_prefix = forms.CharField(label=_("Text just before the quote"), required=False, max_length=200)
+    quote_suffix = forms.CharField(label=_("Text just after the quote"), required=False, max_length=200)
 
     field_order = ["dispute", "new_proposition", *ClaimForm.field_order, "quote_prefix", "quote_suffix"]
 
@@ -517,9 +545,9 @@ class ClipForm(ClaimForm):
     def clean(self):
         data = super().clean()
         if data.get("dispute") and data.get("new_proposition"):
-            self.add_error("new_proposition", "Choose a dispute or state a new one, not both.")
+            self.add_error("new_proposition", _("Choose a dispute or state a new one, not both."))
         elif not data.get("dispute") and not data.get("new_proposition") and "dispute" not in self.errors:
-            self.add_error("dispute", "Choose the dispute this claim is on, or state a new one.")
+            self.add_error("dispute", _("Choose the dispute this claim is on, or state a new one."))
         return data
 
     def service_kwargs(self) -> dict:

@@ -29,8 +29,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from claims import services
 from claims.claims_csv import CLAIMS_CSV_COLUMNS, NOT_IMPORTED
@@ -97,7 +102,7 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise ImportFileError("The file says it is UTF-16 but is not; save it again as CSV (UTF-8).") from None
+            raise ImportFileError(_("The file says it is UTF-16 but is not; save it again as CSV (UTF-8).")) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -107,7 +112,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         raise ImportFileError(
-            "The file is neither UTF-8, UTF-16 nor Windows-1252 text; save it again as CSV (UTF-8)."
+            _("The file is neither UTF-8, UTF-16 nor Windows-1252 text; save it again as CSV (UTF-8).")
         ) from None
 
 
@@ -135,16 +140,18 @@ class Table:
 def read_table(data: bytes, *, max_rows: int) -> Table:
     """The file as named rows (with their line numbers), or ImportFileError saying why not."""
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     text, encoding = decode(data)
     if "\x00" in text:
-        raise ImportFileError("This is not a text file (it contains NUL bytes); export the sheet as CSV.")
+        raise ImportFileError(_("This is not a text file (it contains NUL bytes); export the sheet as CSV."))
     delimiter = _dialect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        raise ImportFileError(f"The first line is not a CSV header ({exc or 'empty'}).") from None
+        raise ImportFileError(
+            _("The first line is not a CSV header (%(error)s).") % {"error": exc or _("empty")}
+        ) from None
     columns = [_column_name(name) for name in header]
     _check_columns(columns)
     rows: list[tuple[int, dict[str, str]]] = []
@@ -154,16 +161,19 @@ def read_table(data: bytes, *, max_rows: int) -> Table:
                 continue
             if len(rows) >= max_rows:
                 raise ImportFileError(
-                    f"The file has more than {max_rows:,} rows, the most one import takes; split it into smaller files."
+                    _("The file has more than %(rows)s rows, the most one import takes; split it into smaller files.")
+                    % {"rows": number_format(max_rows, force_grouping=True)}
                 )
             row = {name: (values[i] if i < len(values) else "") for i, name in enumerate(columns) if name}
             if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
                 row["__extra__"] = "yes"
             rows.append((reader.line_num, row))
     except csv.Error as exc:
-        raise ImportFileError(f"Line {reader.line_num} cannot be read as CSV: {exc}.") from None
+        raise ImportFileError(
+            _("Line %(line)d cannot be read as CSV: %(error)s.") % {"line": reader.line_num, "error": exc}
+        ) from None
     if not rows:
-        raise ImportFileError("The file has a header but no rows.")
+        raise ImportFileError(_("The file has a header but no rows."))
     return Table(columns=columns, rows=rows, encoding=encoding, delimiter=delimiter)
 
 
@@ -178,14 +188,17 @@ def _check_columns(columns: list[str]) -> None:
     if not present & {"quote", "paraphrase"}:
         missing.append("quote (or paraphrase)")
     if missing:
-        found = ", ".join(c for c in columns if c) or "none"
+        found = ", ".join(c for c in columns if c) or _("none")
         raise ImportFileError(
-            f"Missing required column(s): {', '.join(missing)}. Columns found: {found}. "
-            "Use the columns of a dispute's claims export."
+            _(
+                "Missing required column(s): %(missing)s. Columns found: %(found)s. "
+                "Use the columns of a dispute's claims export."
+            )
+            % {"missing": ", ".join(missing), "found": found}
         )
     duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
     if duplicated:
-        raise ImportFileError(f"Column(s) appear twice: {', '.join(duplicated)}.")
+        raise ImportFileError(_("Column(s) appear twice: %(columns)s.") % {"columns": ", ".join(duplicated)})
 
 
 # One row --------------------------------------------------------------------------------------
@@ -202,20 +215,37 @@ def _cell(row: dict[str, str], name: str, warnings: list[str]) -> str:
     if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
         value = value[1:]  # the export's escape, taken off again
     elif value.startswith("=") and name not in {"said_on"}:
-        warnings.append(f"{name} starts with '=' like a spreadsheet formula; it is kept as text, never run.")
+        warnings.append(
+            _("%(column)s starts with '=' like a spreadsheet formula; it is kept as text, never run.")
+            % {"column": name}
+        )
     value = value.strip()
     if len(value) > MAX_CELL_CHARS:
-        raise RowRefused([f"{name} is {len(value):,} characters long; the most a cell may hold is {MAX_CELL_CHARS:,}."])
+        raise RowRefused(
+            [
+                _("%(column)s is %(length)s characters long; the most a cell may hold is %(limit)s.")
+                % {
+                    "column": name,
+                    "length": number_format(len(value), force_grouping=True),
+                    "limit": number_format(MAX_CELL_CHARS, force_grouping=True),
+                }
+            ]
+        )
     return value
 
 
 def _choice(value: str, choices, name: str) -> str:
     wanted = value.strip().lower()
     for choice in choices:
-        if wanted in (str(choice.value).lower(), str(choice.label).lower()):
+        # Its value, or its label as the export writes it (the site's language) or as the reader reads it.
+        with translation.override(settings.LANGUAGE_CODE):
+            exported = str(choice.label).lower()
+        if wanted in (str(choice.value).lower(), exported, str(choice.label).lower()):
             return choice.value
     allowed = ", ".join(str(c.value) for c in choices)
-    raise RowRefused([f"{name} '{value}' is not one of: {allowed}."])
+    raise RowRefused(
+        [_("%(column)s '%(value)s' is not one of: %(allowed)s.") % {"column": name, "value": value, "allowed": allowed}]
+    )
 
 
 def _said_on(value: str, precision: str) -> tuple[datetime.date | None, str]:
@@ -232,19 +262,26 @@ def _said_on(value: str, precision: str) -> tuple[datetime.date | None, str]:
                 return datetime.datetime.strptime(value, fmt).date(), precision or implied
             except ValueError:
                 break
-    raise RowRefused([f"said_on '{value}' is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)."])
+    raise RowRefused([_("said_on '%(value)s' is not a date (write YYYY-MM-DD, YYYY-MM or YYYY).") % {"value": value}])
 
 
 def _translation_credit(value: str) -> tuple[str, str]:
     """The export's "translated_by" text back to (origin, translator)."""
     if not value:
         return TranslationOrigin.EDITOR, ""
-    if match := re.fullmatch(r"Machine translation(?: \((.*)\))?", value):
-        return TranslationOrigin.MACHINE, (match.group(1) or "").strip()
-    if value == "Translation by an editor":
+    # As the export writes it: in the site's language (Claim.translation_credit), or in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        machine, by_editor = gettext("Machine translation"), gettext("Translation by an editor")
+        by = gettext("Translation by %(translator)s")
+    for machine_words in {"Machine translation", machine}:
+        if match := re.fullmatch(re.escape(machine_words) + r"(?: \((.*)\))?", value):
+            return TranslationOrigin.MACHINE, (match.group(1) or "").strip()
+    if value in {"Translation by an editor", by_editor}:
         return TranslationOrigin.EDITOR, ""
-    if match := re.fullmatch(r"Translation by (.+)", value):
-        return TranslationOrigin.EDITOR, match.group(1).strip()
+    for by_words in {"Translation by %(translator)s", by}:
+        before, _sep, after = by_words.partition("%(translator)s")
+        if match := re.fullmatch(re.escape(before) + r"(.+)" + re.escape(after), value):
+            return TranslationOrigin.EDITOR, match.group(1).strip()
     return TranslationOrigin.EDITOR, value
 
 
@@ -270,11 +307,11 @@ class _Importer:
         warnings: list[str] = []
         try:
             if row.get("__extra__"):
-                raise RowRefused(["this row has more cells than the header has columns"])
+                raise RowRefused([_("this row has more cells than the header has columns")])
             cells = {name: _cell(row, name, warnings) for name in KNOWN_COLUMNS if name in row}
             report = self._apply(line, cells)
         except RowRefused as exc:
-            return RowReport(line=line, action="refuse", summary="Refused", errors=exc.errors, warnings=warnings)
+            return RowReport(line=line, action="refuse", summary=_("Refused"), errors=exc.errors, warnings=warnings)
         report.warnings = warnings
         return report
 
@@ -282,12 +319,12 @@ class _Importer:
         errors: list[str] = []
         party_name = cells.get("party", "")
         if not party_name:
-            errors.append("party is empty")
+            errors.append(_("party is empty"))
         stance = ""
         try:
             stance = _choice(cells.get("stance", ""), Stance, "stance") if cells.get("stance") else ""
             if not stance:
-                errors.append("stance is empty")
+                errors.append(_("stance is empty"))
         except RowRefused as exc:
             errors.extend(exc.errors)
         said_on, precision = None, ""
@@ -305,10 +342,10 @@ class _Importer:
             try:
                 url = normalize_source_url(url)
             except ValidationError as exc:
-                errors.append(f"source_url: {' '.join(exc.messages)}")
+                errors.append("source_url: " + " ".join(exc.messages))
         quote, paraphrase = cells.get("quote", ""), cells.get("paraphrase", "")
         if not quote and not paraphrase:
-            errors.append("give a quote or a paraphrase")
+            errors.append(_("give a quote or a paraphrase"))
         if errors:
             raise RowRefused(errors)
 
@@ -320,9 +357,13 @@ class _Importer:
                 existing = Claim.objects.filter(
                     dispute=dispute, party=party, stance=stance, quote=quote, paraphrase=paraphrase, said_on=said_on
                 ).first()
-                what = f"{party.name} ({Stance(stance).label.lower()}) on “{dispute.proposition[:80]}”"
+                what = _("%(party)s (%(stance)s) on “%(proposition)s”") % {
+                    "party": party.name,
+                    "stance": Stance(stance).label.lower(),
+                    "proposition": dispute.proposition[:80],
+                }
                 if existing is not None:
-                    summary = f"Already there: claim #{existing.pk}, {what}"
+                    summary = _("Already there: claim #%(pk)d, %(what)s") % {"pk": existing.pk, "what": what}
                     return RowReport(line=line, action="match", summary=summary, details=details)
                 self._speaker_detail(party, cells.get("speaker", ""), details)
                 self._source_detail(url, details)
@@ -350,7 +391,7 @@ class _Importer:
                 raise RowRefused(_errors_of(exc)) from None
         if url:
             self.new_source_urls.add(url)
-        return RowReport(line=line, action="create", summary=f"New claim: {what}", details=details)
+        return RowReport(line=line, action="create", summary=_("New claim: %(what)s") % {"what": what}, details=details)
 
     def _dispute(self, line: int, cells: dict[str, str], details: list[str]) -> Dispute:
         slug, proposition = cells.get("dispute_slug", ""), cells.get("proposition", "")
@@ -361,35 +402,50 @@ class _Importer:
             dispute = Dispute.objects.filter(proposition__iexact=proposition).order_by("pk").first()
         if dispute is None:
             if not proposition:
-                raise RowRefused([f"no dispute has the slug '{slug}', and the row has no proposition to create one"])
+                raise RowRefused(
+                    [
+                        _("no dispute has the slug '%(slug)s', and the row has no proposition to create one")
+                        % {"slug": slug}
+                    ]
+                )
             dispute = services.dispute_create(user=self.user, proposition=proposition, slug=slug)
             self.new_disputes[dispute.pk] = line
-            details.append(f"new dispute (a draft): “{proposition[:80]}”")
+            details.append(_("new dispute (a draft): “%(proposition)s”") % {"proposition": proposition[:80]})
         elif dispute.pk in self.new_disputes:
-            details.append(f"the new dispute of {self.unit} {self.new_disputes[dispute.pk]}")
+            details.append(
+                (
+                    _("the new dispute of review %(number)d")
+                    if self.unit == "review"
+                    else _("the new dispute of line %(number)d")
+                )
+                % {"number": self.new_disputes[dispute.pk]}
+            )
         else:
-            details.append(f"existing dispute: {dispute.slug}")
+            details.append(_("existing dispute: %(slug)s") % {"slug": dispute.slug})
         return dispute
 
     def _party(self, name: str, details: list[str]) -> Party:
         existing = Party.objects.filter(name__iexact=name).first()
         if existing is not None:
-            details.append(f"{'new' if existing.pk in self.new_parties else 'existing'} party: {existing.name}")
+            new = existing.pk in self.new_parties
+            details.append(
+                (_("new party: %(name)s") if new else _("existing party: %(name)s")) % {"name": existing.name}
+            )
             return existing
         party = services.party_for_name(name=name)
         self.new_parties.add(party.pk)
-        details.append(f"new party: {party.name}")
+        details.append(_("new party: %(name)s") % {"name": party.name})
         return party
 
     def _speaker_detail(self, party: Party, name: str, details: list[str]) -> None:
         if name:
             known = Speaker.objects.filter(party=party, name=name).exists()
-            details.append(f"{'existing' if known else 'new'} speaker: {name}")
+            details.append((_("existing speaker: %(name)s") if known else _("new speaker: %(name)s")) % {"name": name})
 
     def _source_detail(self, url: str, details: list[str]) -> None:
         if url:
             known = url not in self.new_source_urls and Source.objects.filter(url=url).exists()
-            details.append(f"{'existing' if known else 'new'} source: {url}")
+            details.append((_("existing source: %(url)s") if known else _("new source: %(url)s")) % {"url": url})
 
 
 def import_claims(data: bytes, *, user: User | None, commit: bool, max_rows: int) -> ImportReport:
@@ -400,10 +456,10 @@ def import_claims(data: bytes, *, user: User | None, commit: bool, max_rows: int
     table = read_table(data, max_rows=max_rows)
     report = ImportReport(encoding=table.encoding, delimiter=table.delimiter)
     if table.encoding == "windows-1252":
-        report.notes.append("The file is not UTF-8; it was read as Windows-1252 (as Excel saves CSV on Windows).")
+        report.notes.append(_("The file is not UTF-8; it was read as Windows-1252 (as Excel saves CSV on Windows)."))
     unknown = [c for c in table.columns if c and c not in KNOWN_COLUMNS]
     if unknown:
-        report.notes.append(f"Column(s) not imported: {', '.join(unknown)}.")
+        report.notes.append(_("Column(s) not imported: %(columns)s.") % {"columns": ", ".join(unknown)})
     importer = _Importer(user=user)
     with services.history_author(user), transaction.atomic():
         for line, row in table.rows:

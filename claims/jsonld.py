@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.languages import in_site_language
 from claims.models import Claim, Dispute, Party, Stance
 
 RATINGS = {
@@ -102,6 +103,7 @@ def _row(row: dict, prefix: str, *names: str) -> SimpleNamespace:
     return SimpleNamespace(**{name: row[f"{prefix}__{name}"] for name in names})
 
 
+@in_site_language
 def claimreview(dispute: Dispute, *, request=None, claims: list[Claim] | None = None) -> dict | None:
     """The ClaimReview object for a dispute, or None if it has no verdict.
 
@@ -151,6 +153,7 @@ def claimreview(dispute: Dispute, *, request=None, claims: list[Claim] | None = 
     return {k: v for k, v in data.items() if v is not None}
 
 
+@in_site_language
 def claimreview_payload(dispute: Dispute, *, request=None, claims: list[Claim] | None = None) -> str:
     """The ClaimReview as JSON safe inside a ``<script>`` element ("" without a verdict)."""
     data = claimreview(dispute, request=request, claims=claims)

@@ -9,14 +9,18 @@ written in. See docs/languages.md.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 import langcodes
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 # Scripts written right to left (ISO 15924), for ``dir`` when a text's language is known.
 RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Mand", "Samr", "Rohg"})
@@ -59,22 +63,33 @@ def normalise_tag(value: str) -> str:
         valid, language = False, None
     if not valid or language is None or not language.is_valid() or language.language in (None, "und", "mul", "zxx"):
         raise ValidationError(
-            "“%(value)s” is not a language tag: use a BCP 47 tag such as en, ru, ar or zh-Hant.",
+            _("“%(value)s” is not a language tag: use a BCP 47 tag such as en, ru, ar or zh-Hant."),
             code="invalid_language",
             params={"value": value[:40]},
         )
     return langcodes.standardize_tag(value)
 
 
-@lru_cache(maxsize=512)
 def language_name(tag: str) -> str:
-    """The language's name in English (the site's language), e.g. "Russian" for ``ru``."""
+    """The language's name in the reader's interface language: "Russian" for ``ru``, or "русский"."""
+    return _language_name(tag, interface_language())
+
+
+@lru_cache(maxsize=1024)
+def _language_name(tag: str, in_language: str) -> str:
     if not tag:
         return ""
     try:
-        return langcodes.Language.get(tag).display_name(site_language())
+        return langcodes.Language.get(tag).display_name(in_language)
     except (ValueError, LookupError):
         return tag
+
+
+@lru_cache(maxsize=64)
+def _script_name(word: str, in_language: str) -> str:
+    """A script's name ("Cyrillic", "кириллица") from the first word of its letters' Unicode names."""
+    code = "Hani" if word == "CJK" else next((code for code, words in _SCRIPT_WORDS.items() if words == {word}), "")
+    return langcodes.Language.make(script=code).script_name(in_language) if code else word.title()
 
 
 @lru_cache(maxsize=512)
@@ -99,6 +114,35 @@ def direction(tag: str) -> str:
 def site_language() -> str:
     """The language the site is written in (and translations are made into), as a BCP 47 tag."""
     return langcodes.standardize_tag(settings.LANGUAGE_CODE)
+
+
+def interface_language() -> str:
+    """The language the reader is reading the interface in (LocaleMiddleware's choice), as a BCP 47 tag.
+
+    Outside a request (feeds, e-mail, tasks) it is the site's language.
+    """
+    return _standard_tag(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def in_site_language[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` in the site's language (LANGUAGE_CODE), whatever the reader's.
+
+    For what is written once for everyone, not for one reader: feeds, embeds, oEmbed, share
+    images, CSV exports, link previews, ClaimReview, webhook payloads, e-mail and the feed
+    items stored in the database. Their caches then need not vary by language.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@lru_cache(maxsize=16)
+def _standard_tag(code: str) -> str:
+    return langcodes.standardize_tag(code)
 
 
 def same_language(a: str, b: str) -> bool:
@@ -150,8 +194,11 @@ def script_mismatch(text: str, tag: str) -> str:
     in_script = sum(n for word, n in counts.items() if word in words)
     if in_script * 2 >= letters:
         return ""
-    found = counts.most_common(1)[0][0].title()
-    return f"This text is written mostly in {found} letters, which {language_name(tag)} is not written in."
+    found = _script_name(counts.most_common(1)[0][0], interface_language())
+    return _("This text is written mostly in %(script)s letters, which %(language)s is not written in.") % {
+        "script": found,
+        "language": language_name(tag),
+    }
 
 
 # Offered first in the language field; any other valid tag can be typed.
@@ -161,9 +208,14 @@ COMMON_TAGS = (
 )
 
 
-@lru_cache(maxsize=1)
 def common_languages() -> tuple[tuple[str, str], ...]:
-    return tuple((tag, language_name(tag)) for tag in COMMON_TAGS)
+    """The languages offered first, named in the reader's interface language."""
+    return _common_languages(interface_language())
+
+
+@lru_cache(maxsize=8)
+def _common_languages(in_language: str) -> tuple[tuple[str, str], ...]:
+    return tuple((tag, _language_name(tag, in_language)) for tag in COMMON_TAGS)
 
 
 # BCP 47 primary language subtag → PostgreSQL text search configuration: a quote is stemmed
@@ -238,7 +290,8 @@ def parse_names(text: str) -> list[tuple[str, str]]:
             tag = normalise_tag(match.group(1))
         except ValidationError:
             raise ValidationError(
-                f"Line {number}: “{match.group(1)}” is not a language tag. Write “ru: Шойгу”, or the name alone."
+                _("Line %(number)d: “%(tag)s” is not a language tag. Write “ru: Шойгу”, or the name alone.")
+                % {"number": number, "tag": match.group(1)}
             ) from None
         names.append((tag, match.group(2).strip()))
     return names

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from claims import share_images
+from claims.languages import in_site_language
 from claims.models import Dispute
 from claims.models.claims import STANDING_COUNTS
 
@@ -58,6 +59,7 @@ def describe_sides(sides: list[tuple[str, list[str], int]]) -> str:
     return " ".join(parts) or "No claims on the record yet."
 
 
+@in_site_language
 def dispute_preview(dispute: Dispute, sides: list[tuple[str, list[str], int]]) -> LinkPreview:
     verdict = f"Verdict: {dispute.get_verdict_display()}." if dispute.verdict else "No verdict yet."
     description = f"{describe_sides(sides)} Status: {dispute.get_status_display()}. {verdict}"
@@ -71,6 +73,7 @@ def dispute_preview(dispute: Dispute, sides: list[tuple[str, list[str], int]]) -
     )
 
 
+@in_site_language
 def dispute_sides_from_columns(columns) -> list[tuple[str, list[str], int]]:
     """The sides of a dispute page's stance columns (``selectors.StanceColumn``), claims already loaded.
 
@@ -91,6 +94,7 @@ def _site_image() -> str:
     return path if path.startswith(("http://", "https://")) else _absolute(path)
 
 
+@in_site_language
 def party_preview(party, data) -> LinkPreview:
     description = (
         f"What {party.name} has said on the disputes {settings.SITE_NAME} tracks: "
@@ -108,6 +112,7 @@ def party_preview(party, data) -> LinkPreview:
     )
 
 
+@in_site_language
 def home_preview() -> LinkPreview:
     return LinkPreview(
         title=settings.SITE_NAME,

@@ -3,7 +3,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponseBadRequest, QueryDict
 from django.template import loader
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.formats import number_format
 
 from claims.text import normalise_text
 
@@ -11,8 +13,17 @@ from claims.text import normalise_text
 # the feeds (which check their own per-user token) and the API's endpoints (bearer
 # tokens; a stranger gets 401). The API's description and its browsable docs are pages
 # like any other: on a private site they say what the newsroom keeps, so they need a login.
-# The unsubscribe link in an email works without a login: its signed token is the authority.
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/feeds/", "/admin/login/", "/api/", "/notifications/unsubscribe/")
+# The unsubscribe link in an email works without a login: its signed token is the authority;
+# the language switcher works on the login page.
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/i18n/setlang/",
+    "/static/",
+    "/feeds/",
+    "/admin/login/",
+    "/api/",
+    "/notifications/unsubscribe/",
+)
 PRIVATE_EXCEPTIONS = ("/api/docs", "/api/openapi.json")
 
 
@@ -118,12 +129,14 @@ class QueryStringMiddleware:
         except TooManyFieldsSent:
             too_long = True
         if too_long or any(len(v) > MAX_QUERY_VALUE for _, values in query.lists() for v in values):
-            context = {
-                "fields": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}",
-                "length": f"{MAX_QUERY_STRING:,}",
-                "value": f"{MAX_QUERY_VALUE:,}",
-            }
-            return HttpResponseBadRequest(loader.render_to_string("errors/400_query.html", context))
+            # Answered before LocaleMiddleware runs: in the reader's language all the same.
+            with translation.override(translation.get_language_from_request(request)):
+                context = {
+                    "fields": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True),
+                    "length": number_format(MAX_QUERY_STRING, force_grouping=True),
+                    "value": number_format(MAX_QUERY_VALUE, force_grouping=True),
+                }
+                return HttpResponseBadRequest(loader.render_to_string("errors/400_query.html", context))
         if query:
             cleaned = QueryDict(mutable=True)
             changed = False

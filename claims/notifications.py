@@ -27,8 +27,10 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from claims import following
+from claims.languages import in_site_language
 from claims.models import EmailMode, FeedItem, Notification, NotificationSettings
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class DisputeGroup:
     items: list[FeedItem] = field(default_factory=list)
 
 
+@in_site_language
 def build_message(user, items: list[FeedItem], *, digest: bool) -> EmailMultiAlternatives:
     """One mail telling ``user`` what moved: grouped by dispute, each item with its link."""
     groups: dict[int, DisputeGroup] = {}
@@ -80,11 +83,17 @@ def build_message(user, items: list[FeedItem], *, digest: bool) -> EmailMultiAlt
             group = groups[item.dispute_id] = DisputeGroup(dispute=item.dispute, url=url)
         group.items.append(item)
     if digest:
-        subject = f"Daily digest: {len(items)} update{'s' if len(items) != 1 else ''} on what you watch"
+        subject = ngettext(
+            "Daily digest: %(count)d update on what you watch",
+            "Daily digest: %(count)d updates on what you watch",
+            len(items),
+        ) % {"count": len(items)}
     elif len(items) == 1:
         subject = items[0].title
     else:
-        subject = f"{len(items)} updates on what you watch"
+        subject = ngettext("%(count)d update on what you watch", "%(count)d updates on what you watch", len(items)) % {
+            "count": len(items)
+        }
     unsubscribe_url = absolute(reverse("claims:unsubscribe", args=[following.unsubscribe_token(user)]))
     context = {
         "user": user,

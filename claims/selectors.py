@@ -34,8 +34,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, RowNumber
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
-from claims import languages, positions, roles
+from claims import labels, languages, positions, roles
 from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
@@ -361,6 +362,18 @@ class StanceColumn:
     def hidden(self) -> int:
         return self.total - len(self.shown)
 
+    @property
+    def empty_text(self) -> str:
+        """What an empty column says, in the reader's language."""
+        return gettext(_EMPTY_COLUMN[self.stance])
+
+
+_EMPTY_COLUMN: dict[str, str] = {
+    Stance.AFFIRMS: gettext_noop("No claim affirms yet."),
+    Stance.DENIES: gettext_noop("No claim denies yet."),
+    Stance.QUALIFIED: gettext_noop("No claim qualified yet."),
+}
+
 
 # A big dispute's page shows this many of each kind, with a link to all of them; its
 # timeline, past this many marks, loads when scrolled to (issue 9: 570 KB of HTML for
@@ -512,7 +525,7 @@ def dispute_timeline_data(dispute: Dispute) -> DisputePageData:
 
 def _columns(claims: list[Claim], *, limit: int | None) -> list[StanceColumn]:
     """The three stance columns of ``claims`` (in their order), each showing its first ``limit``."""
-    columns = [StanceColumn(stance.value, stance.label, []) for stance in Stance]
+    columns = [StanceColumn(stance.value, str(stance.label), []) for stance in Stance]
     by_stance = {column.stance: column for column in columns}
     for claim in claims:
         column = by_stance[claim.stance]
@@ -701,7 +714,7 @@ class DisputeCard:
     @property
     def sides(self) -> list[tuple[str, str, int]]:
         """(stance, label, count) for each stance, affirms first."""
-        return [(stance.value, stance.label, self.counts.get(stance.value, 0)) for stance in Stance]
+        return [(stance.value, str(stance.label), self.counts.get(stance.value, 0)) for stance in Stance]
 
 
 def published_dispute_card(slug: str) -> DisputeCard | None:
@@ -916,7 +929,7 @@ def history_changes(model: type[models.Model], new_record, old_record) -> list[F
     changes = []
     for change in delta.changes:
         try:
-            label = str(getattr(model._meta.get_field(change.field), "verbose_name", change.field))
+            label = labels.field_label(model, change.field)
         except Exception:  # noqa: BLE001
             label = change.field
         changes.append(
@@ -953,7 +966,11 @@ class ObjectHistory:
     deleted_children: list[tuple[str, Any, str]] = field(default_factory=list)
 
 
-HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+HISTORY_ACTIONS = {
+    "+": pgettext_lazy("history", "Created"),
+    "~": pgettext_lazy("history", "Changed"),
+    "-": pgettext_lazy("history", "Deleted"),
+}
 
 
 def history_of(model: type[models.Model]) -> Any:
@@ -966,7 +983,7 @@ def history_label(record) -> str:
     try:
         return str(record.instance)
     except ObjectDoesNotExist:
-        return f"{record.instance._meta.verbose_name} #{record.id}"
+        return f"{labels.model_name(record.instance)} #{record.id}"
 
 
 def _history_visible(model: type[models.Model], pk: int, user: AnyUser, records: list) -> tuple[bool, Any]:
@@ -1000,7 +1017,7 @@ def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> Obje
         older = records[index + 1] if index + 1 < len(records) else None
         changes = history_changes(model, record, older) if older is not None and record.history_type == "~" else []
         entries.append(
-            HistoryEntry(record=record, action=HISTORY_ACTIONS.get(record.history_type, "?"), changes=changes)
+            HistoryEntry(record=record, action=str(HISTORY_ACTIONS.get(record.history_type, "?")), changes=changes)
         )
     deleted_children: list[tuple[str, Any, str]] = []
     if model is Dispute:

@@ -25,9 +25,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from claims import feed_items, following, roles, share_images
+from claims import feed_items, following, labels, roles, share_images
 from claims.checking.jobs import job_request
 from claims.models import (
     ArticleLink,
@@ -87,7 +89,7 @@ class EditConflict(Exception):
         self.current_version = obj.version
         self.changes = changes
         self.changed_by = changed_by
-        self.verbose_name = str(obj._meta.verbose_name)
+        self.verbose_name = labels.model_name(obj)
         super().__init__(f"{obj._meta.verbose_name} changed since version {opened_version}")
 
 
@@ -103,7 +105,7 @@ def _lock_and_check[V: Versioned](model: type[V], obj: V, expected_version: int 
     newest = history.order_by("-history_date", "-history_id").first()
     opened = history.filter(version=expected_version).order_by("-history_date", "-history_id").first()
     changes = history_changes(model, newest, opened) if newest and opened else []
-    who = str(newest.history_user) if newest is not None and newest.history_user_id else "someone"
+    who = str(newest.history_user) if newest is not None and newest.history_user_id else gettext("someone")
     raise EditConflict(current, expected_version, changes, who)
 
 
@@ -204,7 +206,7 @@ def _insert_with_free_slug(obj: Dispute | Party, *, base: str, taken: Callable[[
     surrounding transaction stays usable).
     """
     slug, n = base, 2
-    for _ in range(SLUG_ATTEMPTS):
+    for _attempt in range(SLUG_ATTEMPTS):
         if not taken(slug):
             obj.slug = slug
             try:
@@ -215,7 +217,7 @@ def _insert_with_free_slug(obj: Dispute | Party, *, base: str, taken: Callable[[
                 if not taken(slug):
                     raise  # another unique value collided: not ours to resolve here
         slug, n = f"{base}-{n}", n + 1
-    raise ValidationError({"slug": "Could not find a free address for this; choose a slug."})
+    raise ValidationError({"slug": _("Could not find a free address for this; choose a slug.")})
 
 
 @transaction.atomic
@@ -307,7 +309,7 @@ def check_verdict(*, verdict: str, reasoning: str) -> None:
     """What a verdict needs, in one place (``_apply_verdict``, and the admin's form to show it
     beside the field): its reasoning. Raises ``ValidationError``."""
     if verdict and not (reasoning or "").strip():
-        raise ValidationError({"verdict_reasoning": "Explain the verdict: readers will ask why."})
+        raise ValidationError({"verdict_reasoning": _("Explain the verdict: readers will ask why.")})
 
 
 def _apply_verdict(dispute: Dispute, *, user: User, verdict: str, reasoning: str) -> None:
@@ -402,7 +404,7 @@ def party_for_name(*, name: str) -> Party:
     insert finds the winner's row and uses it.
     """
     name = name.strip()
-    for _ in range(2):
+    for _attempt in range(2):
         # Known by this name, or by it as one of its other names ("Шойгу" finds Sergei Shoigu's party).
         known = Party.objects.named(name)
         if known:
@@ -417,18 +419,18 @@ def party_for_name(*, name: str) -> Party:
         except IntegrityError:
             continue  # the name was taken at the same moment: look again
         return party
-    raise ValidationError({"new_party": "This party was just changed by someone else; try again."})
+    raise ValidationError({"new_party": _("This party was just changed by someone else; try again.")})
 
 
 def _speaker_for(party, speaker, new_speaker: str, role: str = ""):
     if new_speaker.strip():
         if party is None:
-            raise ValidationError({"new_speaker": "Choose the party this speaker speaks for."})
+            raise ValidationError({"new_speaker": _("Choose the party this speaker speaks for.")})
         # Known by this name, or by it as one of their other names (Шойгу, Choïgou).
         known = Speaker.objects.filter(party=party).named(new_speaker)
         if known:
             return known[0]
-        speaker, _ = Speaker.objects.get_or_create(
+        speaker, _created = Speaker.objects.get_or_create(
             party=party, name=new_speaker.strip(), defaults={"role": role.strip()[:200]}
         )
     return speaker
@@ -561,9 +563,14 @@ def claim_delete(*, claim: Claim, user: User) -> str:
     """Delete a claim (senior editors). One that supersedes others is refused: they would lose their link."""
     dispute = claim.dispute
     if roles.can_delete(user) and (named_by := list(claim.supersedes.select_related("party")[:3])):
-        which = ", ".join(f"{o.party.name}’s claim of {o.said_on_display or 'an unknown date'}" for o in named_by)
+        which = ", ".join(
+            gettext("%(party)s’s claim of %(date)s")
+            % {"party": o.party.display_name, "date": o.said_on_display or gettext("an unknown date")}
+            for o in named_by
+        )
         raise ValidationError(
-            f"This claim supersedes {which}. Set that claim’s standing back first, so it keeps its meaning."
+            gettext("This claim supersedes %(which)s. Set that claim’s standing back first, so it keeps its meaning.")
+            % {"which": which}
         )
     before = _lock_dispute(dispute)
     token = _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
@@ -747,18 +754,21 @@ def _make_restorable(instance: models.Model) -> list[str]:
         if field.null and remote.on_delete is models.SET_NULL:
             setattr(instance, field.attname, None)  # a user account removed since: as the database would have done
             continue
-        raise ValidationError(f"Restore its {field.verbose_name} first: it was deleted too.")
+        raise ValidationError(
+            gettext("Restore its %(what)s first: it was deleted too.") % {"what": gettext(str(field.verbose_name))}
+        )
     if isinstance(instance, Dispute) and Dispute.objects.filter(slug=instance.slug).exclude(pk=instance.pk).exists():
         old = instance.get_absolute_url()
         instance.slug = _unique_slug(instance.slug, exclude_pk=instance.pk)
         notes.append(
-            f"Its address {old} was given to another dispute since; it is back at {instance.get_absolute_url()}."
+            gettext("Its address %(old)s was given to another dispute since; it is back at %(new)s.")
+            % {"old": old, "new": instance.get_absolute_url()}
         )
     if isinstance(instance, ArticleLink):
         again = ArticleLink.objects.filter(dispute_id=instance.dispute_id, source_id=instance.source_id)
         if again.exclude(pk=instance.pk).exists():
             raise ValidationError(
-                "This article was linked to this dispute again after this link was deleted: edit that link instead."
+                _("This article was linked to this dispute again after this link was deleted: edit that link instead.")
             )
     try:
         instance.validate_unique()
@@ -775,7 +785,8 @@ def _save_restored(instance: models.Model, **kwargs: Any) -> None:
     except IntegrityError:
         # Checked just before; only a row made at the same moment gets here.
         raise ValidationError(
-            f"This {instance._meta.verbose_name} collides with a change made at the same moment; try again."
+            gettext("This %(what)s collides with a change made at the same moment; try again.")
+            % {"what": labels.model_name(instance)}
         ) from None
 
 
@@ -854,7 +865,7 @@ def object_restore(*, model: type[models.Model], record: Any, user: User) -> mod
     deletion = history_of(model).filter(id=record.id).order_by("-history_date", "-history_id").first()
     state = record if record.history_type != "-" else record.prev_record
     if state is None:
-        raise ValidationError("There is no earlier version to restore.")
+        raise ValidationError(_("There is no earlier version to restore."))
     instance = _bring_back(state, user)
     token = deletion.history_change_reason if deletion is not None and deletion.history_type == "-" else ""
     if token and token.startswith("deleted with"):

@@ -30,6 +30,8 @@ from django.conf import settings
 from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont, features
 
+from claims.languages import in_site_language
+
 log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 1200, 630
@@ -316,6 +318,7 @@ def _png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+@in_site_language
 def render(card) -> bytes:
     """The PNG of ``card``; the fallback image if drawing fails for any reason."""
     try:

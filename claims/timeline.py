@@ -12,6 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
+
 from claims import positions as positions_module
 
 WIDTH = 960
@@ -21,8 +24,12 @@ AXIS_HEIGHT = 36
 LANE_HEIGHT = 44
 BOTTOM_PAD = 12
 MARK_SIZE = 7
-ARTICLES_LANE = "Later articles"
-UNATTRIBUTED_LANE = "Unattributed evidence"
+ARTICLES_LANE = gettext_lazy("Later articles")
+UNATTRIBUTED_LANE = gettext_lazy("Unattributed evidence")
+# Dates on the timeline, short: each language words them ("15 Mar 2023", "15 мар 2023").
+DAY_FORMAT = pgettext_lazy("date format: a day on the timeline (Django date syntax)", "j M Y")
+TICK_DAY_FORMAT = pgettext_lazy("date format: a timeline tick, day and month (Django date syntax)", "j M")
+TICK_MONTH_FORMAT = pgettext_lazy("date format: a timeline tick, month and year (Django date syntax)", "M Y")
 # Marks falling on the same day in one lane are nudged apart in a small grid.
 DODGE_COLUMNS = 5
 DODGE_STEP = 9
@@ -145,18 +152,31 @@ class Timeline:
     def description(self) -> str:
         """What the picture shows, for screen readers (the SVG's <desc>)."""
         if self.is_empty:
-            return "Nothing on this dispute has a date yet."
+            return gettext("Nothing on this dispute has a date yet.")
+        claims, evidence, articles = (self.counts.get(kind, 0) for kind in ("claim", "evidence", "article"))
+        counts = gettext("%(claims)s, %(evidence)s and %(articles)s") % {
+            "claims": ngettext("%(count)d claim", "%(count)d claims", claims) % {"count": claims},
+            "evidence": ngettext("%(count)d piece of evidence", "%(count)d pieces of evidence", evidence)
+            % {"count": evidence},
+            "articles": ngettext("%(count)d later article", "%(count)d later articles", articles) % {"count": articles},
+        }
         parts = [
-            f"{self.counts.get('claim', 0)} claims, {self.counts.get('evidence', 0)} pieces of evidence "
-            f"and {self.counts.get('article', 0)} later articles, "
-            f"from {_day(self.start)} to {_day(self.end)}, one row per party: "
-            + ", ".join(lane.label for lane in self.lanes)
-            + "."
+            gettext("%(counts)s, from %(start)s to %(end)s, one row per party: %(lanes)s.")
+            % {
+                "counts": counts,
+                "start": _day(self.start),
+                "end": _day(self.end),
+                "lanes": ", ".join(str(lane.label) for lane in self.lanes),
+            }
         ]
         if shifted := self.shifted_positions:
-            parts.append("Changes of position: " + "; ".join(f"{p.name}: {p.path}" for p in shifted) + ".")
+            paths = "; ".join(f"{p.name}: {p.path}" for p in shifted)
+            parts.append(gettext("Changes of position: %(paths)s.") % {"paths": paths})
         if self.undated:
-            parts.append(f"{self.undated} undated items are not shown.")
+            parts.append(
+                ngettext("%(count)d undated item is not shown.", "%(count)d undated items are not shown.", self.undated)
+                % {"count": self.undated}
+            )
         return " ".join(parts)
 
 
@@ -214,7 +234,7 @@ def fit_label(label: str, ems: float = LABEL_EMS) -> str:
 
 
 def _day(value: datetime.date | None) -> str:
-    return f"{value.day} {value.strftime('%b %Y')}" if value else ""
+    return date_format(value, str(DAY_FORMAT)) if value else ""
 
 
 def _ticks(start: datetime.date, end: datetime.date, left: float, right: float) -> list[Tick]:
@@ -224,11 +244,11 @@ def _ticks(start: datetime.date, end: datetime.date, left: float, right: float) 
     for i in range(count):
         day = start + datetime.timedelta(days=round(span * i / max(count - 1, 1)))
         if span > 3 * 365:
-            label = day.strftime("%Y")
+            label = str(day.year)
         elif span > 90:
-            label = day.strftime("%b %Y")
+            label = date_format(day, str(TICK_MONTH_FORMAT))
         else:
-            label = f"{day.day} {day.strftime('%b')}"
+            label = date_format(day, str(TICK_DAY_FORMAT))
         x = left + (right - left) * ((day - start).days / span if span else 0.0)
         if not ticks or ticks[-1].label != label:
             ticks.append(Tick(x=round(x, 1), label=label))
@@ -268,10 +288,10 @@ def build_timeline(
     claims = list(claims)
     items: list[tuple[str, datetime.date | None, str, str, str, str]] = []
     for claim in claims:
-        speaker = f" ({claim.speaker.name})" if claim.speaker_id else ""
+        speaker = f" ({claim.speaker.display_name})" if claim.speaker_id else ""
         label = (
-            f"{claim.said_on_display}: {claim.party.name}{speaker} {claim.get_stance_display().lower()}: "
-            f"{_short(claim.quote or claim.paraphrase)}"
+            f"{claim.said_on_display}: {claim.party.display_name}{speaker} "
+            f"{claim.get_stance_display().lower()}: {_short(claim.quote or claim.paraphrase)}"
         )
         css = f"claim stance-{claim.stance}"
         if claim.is_set_apart:
@@ -280,17 +300,25 @@ def build_timeline(
             css += " set-apart"
         items.append(("claim", claim.said_on, lane_of(claim), href_of(claim), label, css))
     for item in evidence:
-        lane = item.released_by.display_name if item.released_by_id else UNATTRIBUTED_LANE
-        label = f"{item.released_on_display}: evidence ({item.get_kind_display().lower()}) — {_short(item.title)}"
+        lane = item.released_by.display_name if item.released_by_id else str(UNATTRIBUTED_LANE)
+        label = gettext("%(date)s: evidence (%(kind)s) — %(title)s") % {
+            "date": item.released_on_display,
+            "kind": item.get_kind_display().lower(),
+            "title": _short(item.title),
+        }
         items.append(("evidence", item.released_on, lane, f"#evidence-{item.pk}", label, f"evidence kind-{item.kind}"))
     for link in articles:
         title = link.source.title or link.source.host
-        label = f"{_day(link.linked_on)}: article {link.get_relation_display().lower()} — {_short(title)}"
+        label = gettext("%(date)s: article %(relation)s — %(title)s") % {
+            "date": _day(link.linked_on),
+            "relation": link.get_relation_display().lower(),
+            "title": _short(title),
+        }
         items.append(
             (
                 "article",
                 link.linked_on,
-                ARTICLES_LANE,
+                str(ARTICLES_LANE),
                 f"#article-{link.pk}",
                 label,
                 f"article relation-{link.relation}",
@@ -310,7 +338,7 @@ def build_timeline(
             if kind == kind_order and lane not in lane_names:
                 lane_names.append(lane)
     # Articles and unattributed evidence always sit at the bottom.
-    for special in (UNATTRIBUTED_LANE, ARTICLES_LANE):
+    for special in (str(UNATTRIBUTED_LANE), str(ARTICLES_LANE)):
         if special in lane_names:
             lane_names.remove(special)
             lane_names.append(special)

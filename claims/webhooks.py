@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from claims import wakeups
 from claims.checking import fetch
+from claims.languages import in_site_language
 from claims.models import FeedItem
 from claims.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -151,6 +152,7 @@ def announce(items: list[FeedItem]) -> None:
 # --- Delivering ---------------------------------------------------------------------------
 
 
+@in_site_language
 def payload(delivery: WebhookDelivery) -> dict:
     """The JSON a delivery carries; ``text`` makes it readable by Slack-compatible chat webhooks."""
     from claims.notifications import absolute, item_link

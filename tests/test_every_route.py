@@ -68,8 +68,15 @@ def test_head_is_answered_wherever_get_is(world, superuser_client, settings):  #
 # What a private site serves to a stranger without asking for a login: the login pages
 # and static files. Feeds and the API's endpoints answer a stranger themselves (403 without
 # a feed token, 401 without a bearer token, 404/405 for what is not there), with no content.
-# The unsubscribe link in an email works without a login (its signed token is the authority).
-ALLOWED_TO_STRANGERS = ("/accounts/login/", "/admin/login/", "/static/", "/notifications/unsubscribe/")
+# The unsubscribe link in an email works without a login (its signed token is the authority);
+# so does the language switcher (the login page has it), which only sets a cookie and shows nothing.
+ALLOWED_TO_STRANGERS = (
+    "/accounts/login/",
+    "/admin/login/",
+    "/static/",
+    "/notifications/unsubscribe/",
+    "/i18n/setlang/",
+)
 LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
 
 

@@ -297,7 +297,7 @@ def test_a_senior_checks_a_file_then_imports_it(client, senior):
     payload = checked.context["payload"]
     done = client.post(reverse("claims:import"), {"action": "import", "payload": payload}, follow=True)
     assert Claim.objects.filter(created_by=senior).count() == 2
-    assert "Imported: 2 claim(s) created, 0 already there." in done.content.decode()
+    assert "Imported: 2 claims created, 0 already there." in done.content.decode()
 
 
 def test_the_page_shows_refused_rows_and_offers_no_import(client, senior):

@@ -48,7 +48,7 @@ def test_undated_items_are_counted_not_drawn(story):
     timeline = build_timeline(*story)
     assert timeline.undated == 1
     assert len(timeline.marks) == 5
-    assert "1 undated items are not shown." in timeline.description
+    assert "1 undated item is not shown." in timeline.description
 
 
 def test_marks_sit_in_their_partys_lane(story):
@@ -90,7 +90,7 @@ def test_svg_has_title_desc_and_labels_for_screen_readers(story):
     svg = _svg(story)
     assert 'aria-labelledby="timeline-title"' in svg and 'aria-describedby="timeline-desc"' in svg
     assert '<title id="timeline-title">' in svg
-    assert re.search(r'<desc id="timeline-desc">3 claims, 2 pieces of evidence and 1 later articles', svg)
+    assert re.search(r'<desc id="timeline-desc">3 claims, 2 pieces of evidence and 1 later article', svg)
     # Every mark is a link with a spoken label and a tooltip.
     assert svg.count('<a class="mark-link"') == 5
     assert svg.count("aria-label=") >= 5

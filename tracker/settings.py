@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # intcomma: counts grouped per language ("1,000" / "1 000").
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "django_htmx",
     "simple_history",
@@ -135,6 +137,10 @@ MIDDLEWARE = [
     # Every query string read once: too many parameters is a 400, control characters dropped.
     "claims.middleware.QueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface's language: the reader's choice (the language switcher's cookie), else the
+    # browser's Accept-Language, else LANGUAGE_CODE. URLs stay the same in every language
+    # (no i18n_patterns); pages vary by it (docs/languages.md, "The interface's language").
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,6 +167,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -231,6 +238,13 @@ AXES_CLIENT_IP_CALLABLE = "claims.ratelimits.client_ip"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# The interface's languages (docs/languages.md). The names are each language's own, as the
+# language switcher shows them. Feeds, embeds and e-mail stay in LANGUAGE_CODE.
+LANGUAGES = [("en-gb", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as the pages show them, per language ("15 March 2023" / "15 марта 2023"): the
+# standard format names (DATE_FORMAT, SHORT_DATE_FORMAT, …) used by the templates.
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -268,6 +282,10 @@ SECURE_CSP = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The language switcher's cookie (django.views.i18n.set_language): a year, like Django's default.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
@@ -447,6 +465,10 @@ CHECKER_BATCH_SIZE = envint("CHECKER_BATCH_SIZE", 32)
 # How long a batch's threads go on taking further due jobs from the queue; well under the
 # soft time limit, so a job started at the end still finishes within it.
 CHECKER_BATCH_SECONDS = envint("CHECKER_BATCH_SECONDS", 30)
+# Threads per batch, each working one host at a time (claims/checking/lanes.py): enough for
+# every host a worker's processes see at once to be busy. They mostly sleep (the site, the
+# spacing); with DATABASE_POOL_SIZE they share a few connections.
+CHECKER_BATCH_THREADS = envint("CHECKER_BATCH_THREADS", 64)
 # host:port pairs that may bypass the public-address check (tests' local server).
 CHECKER_ALLOW_HOSTS = envlist("CHECKER_ALLOW_HOSTS")
 CHECKER_MAX_BYTES = envint("CHECKER_MAX_BYTES", 10 * 1024 * 1024)

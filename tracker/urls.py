@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from claims.api import api
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switcher posts here (django.views.i18n.set_language): a cookie, then back.
+    path("i18n/setlang/", set_language, name="set_language"),
     # The read-only JSON API (claims/api.py), token-authenticated; OpenAPI at /api/openapi.json.
     path("api/", api.urls),
 ]

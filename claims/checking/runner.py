@@ -16,7 +16,6 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -26,7 +25,7 @@ from django.utils import timezone
 from claims import feed_items
 from claims.models import CheckJob, Dispute, Source, SourceCheck
 
-from . import archive, extract, fetch, outcomes, reading, schedule  # noqa: F401 — extract: patched here by tests
+from . import archive, extract, fetch, lanes, outcomes, reading, schedule  # noqa: F401 — extract: patched here by tests
 from .jobs import job_request, jobs_request, wake_workers
 
 log = logging.getLogger(__name__)
@@ -108,17 +107,20 @@ def run_job(job_id: int) -> SourceCheck | None:
 
 
 def run_jobs(job_ids: list[int]) -> None:
-    """Run a batch of jobs at once, one thread each, and return when all have ended.
+    """Run a batch of jobs at once, in threads that each work one host at a time, and
+    return when all have ended.
 
-    A check is mostly waiting (the site's answer, the host's politeness slot), so one
-    worker process overlaps many; the CPU part (extraction) still runs one at a time per
-    process, which is why a worker has a process per core. A thread whose job is done
-    takes another due job from the queue (the database) whose host is free, for up to
-    ``CHECKER_BATCH_SECONDS``, so a batch does not wait for its slowest member with
-    idle threads. Each job is claimed, leased and recorded on its own exactly as in
-    ``run_job`` (a job taken this way makes its own wake-up a no-op). A time limit stops
-    the task (raised here, in the main thread); the jobs still running are then lost
-    with the process at the hard limit and recovered by the sweeper from their leases.
+    A check is mostly waiting (the site's answer, the host's politeness spacing), so one
+    worker process overlaps many; the fastest any polite checker can go is every host busy
+    all the time. So the batch groups the due jobs it knows by host (its own, then more
+    from the queue) and each thread takes a host nobody else is working and runs its jobs
+    back to back (``lanes.HostLanes``), sleeping through the spacing in the host's slot while
+    the previous check's reading and recording overlap it; then another host, for up to
+    ``CHECKER_BATCH_SECONDS``. Up to ``CHECKER_BATCH_THREADS`` threads per process. Each job
+    is claimed, leased and recorded on its own exactly as in ``run_job`` (a job taken this
+    way makes its own wake-up a no-op). A time limit stops the task (raised here, in the
+    main thread); the jobs still running are then lost with the process at the hard limit
+    and recovered by the sweeper from their leases.
     """
     from django.db import connection
 
@@ -128,34 +130,29 @@ def run_jobs(job_ids: list[int]) -> None:
         for job_id in job_ids:
             run_job(job_id)
         return
-    until = time.monotonic() + float(settings.CHECKER_BATCH_SECONDS)
-    with ThreadPoolExecutor(max_workers=len(job_ids), thread_name_prefix="check") as pool:
-        for future in [pool.submit(_run_in_thread, job_id, until) for job_id in job_ids]:
+    batch = lanes.HostLanes(until=time.monotonic() + float(settings.CHECKER_BATCH_SECONDS))
+    batch.add_jobs(job_ids)
+    batch.refill()
+    release_pooled_connection()
+    threads = max(1, min(int(settings.CHECKER_BATCH_THREADS), batch.host_count()))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as pool:
+        for future in [pool.submit(_run_lanes, batch) for _ in range(threads)]:
             future.result()
 
 
-def _run_in_thread(job_id: int, until: float) -> None:
+def _run_lanes(batch: lanes.HostLanes) -> None:
     from django.db import connection
 
     try:
-        run_job(job_id)
-        while time.monotonic() < until and (next_id := next_free_job()) is not None:
-            run_job(next_id)
+        while (host := batch.take_host()) is not None:
+            try:
+                while (job_id := batch.next_job(host) or batch.next_job_after_refill(host)) is not None:
+                    run_job(job_id)
+                    batch.renew(host)
+            finally:
+                batch.drop_host(host)
     finally:
         connection.close()  # this thread's own connection; the thread ends with the batch
-
-
-def next_free_job() -> int | None:
-    """A due queued job whose host nobody is fetching from now, or None (the queue is drained,
-    or every due job waits for a busy host: those are left to their own wake-ups)."""
-    now = timezone.now()
-    due = CheckJob.objects.filter(state=CheckJob.State.QUEUED, run_after__lte=now).order_by("run_after")
-    candidates = list(due.values_list("pk", "source__url")[:32])
-    random.shuffle(candidates)  # threads looking at once should not all try the same job
-    for job_id, url in candidates:
-        if fetch.host_free(urlsplit(url).hostname or ""):
-            return job_id
-    return None
 
 
 def _run_claimed(job: CheckJob) -> SourceCheck | None:

@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from claims.text import NormalisedCharField
 
@@ -21,9 +22,11 @@ class ApiToken(models.Model):
     """A bearer token for the read-only JSON API. Only its hash is stored; the token is shown once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = NormalisedCharField(max_length=100, help_text="What the token is for, e.g. “graphics desk script”.")
+    name = NormalisedCharField(max_length=100, help_text=_("What the token is for, e.g. “graphics desk script”."))
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=8, editable=False, help_text="The token's first characters, to tell it apart.")
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text=_("The token's first characters, to tell it apart.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from claims import roles
 from claims.checking import outcomes
@@ -29,16 +30,16 @@ class CheckJob(models.Model):
     """A request to check one source. The database row is the job; a broker message only wakes a worker."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     class Reason(models.TextChoices):
-        NEW = "new", "Source added"
-        URL_CHANGED = "url_changed", "URL changed"
-        SCHEDULED = "scheduled", "Scheduled re-check"
-        MANUAL = "manual", "Checked on request"
+        NEW = "new", _("Source added")
+        URL_CHANGED = "url_changed", _("URL changed")
+        SCHEDULED = "scheduled", _("Scheduled re-check")
+        MANUAL = "manual", _("Checked on request")
 
     LIVE_STATES = outcomes.LIVE_JOB_STATES
 
@@ -47,10 +48,12 @@ class CheckJob(models.Model):
     reason = models.CharField(max_length=20, choices=Reason, default=Reason.MANUAL)
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=3)
-    run_after = models.DateTimeField(default=timezone.now, help_text="Not before this time (backoff, Retry-After).")
-    lease_until = models.DateTimeField(null=True, blank=True, help_text="A running job whose lease expired is retried.")
+    run_after = models.DateTimeField(default=timezone.now, help_text=_("Not before this time (backoff, Retry-After)."))
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text=_("A running job whose lease expired is retried.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When the last wake-up was sent.")
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text=_("When the last wake-up was sent."))
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -115,36 +118,37 @@ class SourceCheck(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Source.CheckState)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    redirect_chain = models.JSONField(default=list, blank=True, help_text="Each hop: url and status.")
+    redirect_chain = models.JSONField(default=list, blank=True, help_text=_("Each hop: url and status."))
     final_url = models.URLField(max_length=2000, blank=True)
     content_type = models.CharField(max_length=200, blank=True)
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     raw_sha256 = models.CharField(max_length=64, blank=True)
     text_sha256 = models.CharField(max_length=64, blank=True)
-    text = NormalisedTextField(blank=True, help_text="What a reader sees as the article, for diffs between checks.")
+    text = NormalisedTextField(blank=True, help_text=_("What a reader sees as the article, for diffs between checks."))
     text_truncated = models.BooleanField(
-        default=False, help_text="The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept."
+        default=False, help_text=_("The text was longer than CHECKER_MAX_TEXT_CHARS and only its beginning is kept.")
     )
     text_method = models.PositiveSmallIntegerField(
-        default=1, help_text="How the text was read (claims.checking.extract.TEXT_METHOD); hashes compare within one."
+        default=1,
+        help_text=_("How the text was read (claims.checking.extract.TEXT_METHOD); hashes compare within one."),
     )
-    changed = models.BooleanField(default=False, help_text="The article text differs from the previous check.")
+    changed = models.BooleanField(default=False, help_text=_("The article text differs from the previous check."))
     title = NormalisedCharField(max_length=500, blank=True, truncate=True)
     publisher = NormalisedCharField(max_length=200, blank=True, truncate=True)
     author = NormalisedCharField(max_length=300, blank=True, truncate=True)
     published_on = models.DateField(null=True, blank=True)
     modified_on = models.DateField(null=True, blank=True)
-    timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per phase.")
+    timings = models.JSONField(default=dict, blank=True, help_text=_("Milliseconds per phase."))
     error = models.TextField(blank=True)
-    archive_name = models.CharField(max_length=300, blank=True, help_text="WARC file in the default storage.")
+    archive_name = models.CharField(max_length=300, blank=True, help_text=_("WARC file in the default storage."))
     # The validators the server sent with the body this check's text came from; the next
     # check sends them back (If-None-Match / If-Modified-Since), and a 304 skips all work.
-    etag = models.CharField(max_length=500, blank=True, help_text="The ETag of the body this check read.")
+    etag = models.CharField(max_length=500, blank=True, help_text=_("The ETag of the body this check read."))
     last_modified = models.CharField(
-        max_length=100, blank=True, help_text="The Last-Modified header of the body this check read."
+        max_length=100, blank=True, help_text=_("The Last-Modified header of the body this check read.")
     )
     not_modified = models.BooleanField(
-        default=False, help_text="The server answered 304 Not Modified: text and quotes were carried over."
+        default=False, help_text=_("The server answered 304 Not Modified: text and quotes were carried over.")
     )
 
     objects = SourceCheckQuerySet.as_manager()
@@ -197,7 +201,7 @@ class QuoteCheck(models.Model):
     check_run = models.ForeignKey(SourceCheck, on_delete=models.CASCADE, related_name="quote_checks")
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="quote_checks")
     present = models.BooleanField()
-    score = models.FloatField(help_text="0–100; 100 is an exact match after normalising.")
+    score = models.FloatField(help_text=_("0–100; 100 is an exact match after normalising."))
     matched_text = models.TextField(blank=True)
     prefix = models.CharField(max_length=200, blank=True)
     suffix = models.CharField(max_length=200, blank=True)

@@ -3,6 +3,9 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import languages, roles
@@ -19,19 +22,20 @@ from .sources import Source
 class DatePrecision(models.TextChoices):
     """How much of a date is known: a statement reported only as “in March” is month precision."""
 
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 def format_partial_date(value: datetime.date | None, precision: str) -> str:
+    """The date as far as it is known, in the active language: "15 March 2023", "March 2023", "2023"."""
     if value is None:
         return ""
     if precision == DatePrecision.YEAR:
-        return value.strftime("%Y")
+        return str(value.year)
     if precision == DatePrecision.MONTH:
-        return value.strftime("%B %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "DATE_FORMAT")
 
 
 def _period_start(value: datetime.date, precision: str) -> datetime.date:
@@ -46,17 +50,17 @@ def _period_start(value: datetime.date, precision: str) -> datetime.date:
 class TranslationOrigin(models.TextChoices):
     """Who translated a quote: readers weigh an editor's translation and a machine's differently."""
 
-    EDITOR = "editor", "An editor"
-    MACHINE = "machine", "Machine translation"
+    EDITOR = "editor", _("An editor")
+    MACHINE = "machine", _("Machine translation")
 
 
 class ClaimStanding(models.TextChoices):
     """Where a claim stands now: parties withdraw and replace what they said, reporters misquote them."""
 
-    CURRENT = "current", "Current"
-    WITHDRAWN = "withdrawn", "Withdrawn by its speaker"
-    SUPERSEDED = "superseded", "Superseded by a later claim"
-    CORRECTED = "corrected", "Corrected (misreported wording)"
+    CURRENT = "current", _("Current")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its speaker")
+    SUPERSEDED = "superseded", _("Superseded by a later claim")
+    CORRECTED = "corrected", _("Corrected (misreported wording)")
 
 
 # What a dispute's status is worked out from: a withdrawn or superseded claim is no longer
@@ -84,33 +88,33 @@ class Claim(Versioned):
     # The original wording, verbatim in the language it was said in: what the checker looks
     # for in the source. The translation is for readers only (docs/languages.md).
     quote = NormalisedTextField(
-        "original quote", max_length=10_000, blank=True, help_text="Verbatim, in the language it was said in."
+        "original quote", max_length=10_000, blank=True, help_text=_("Verbatim, in the language it was said in.")
     )
     quote_language = models.CharField(
         "language of the quote",
         max_length=35,
         blank=True,
-        help_text="A BCP 47 tag (en, ru, ar, zh-Hant…). Empty when not known.",
+        help_text=_("A BCP 47 tag (en, ru, ar, zh-Hant…). Empty when not known."),
     )
     # A wording rebuilt from a report in another language (a back-translation) is not verbatim:
     # shown as reconstructed, a paraphrase, and never looked for in the source by the checker.
     quote_reconstructed = models.BooleanField(
         "reconstructed wording",
         default=False,
-        help_text="Not verbatim: rebuilt from a report in another language. Shown as a paraphrase; not checked.",
+        help_text=_("Not verbatim: rebuilt from a report in another language. Shown as a paraphrase; not checked."),
     )
     translation = NormalisedTextField(
-        max_length=10_000, blank=True, help_text="The quote in the site’s language, when it was said in another."
+        max_length=10_000, blank=True, help_text=_("The quote in the site’s language, when it was said in another.")
     )
     translation_language = models.CharField(max_length=35, blank=True)
     translation_origin = models.CharField(
-        "translated by", max_length=10, choices=TranslationOrigin, blank=True, help_text="An editor, or a machine."
+        "translated by", max_length=10, choices=TranslationOrigin, blank=True, help_text=_("An editor, or a machine.")
     )
     translator = NormalisedCharField(
-        max_length=200, blank=True, help_text="The editor who translated it (or the machine translation used)."
+        max_length=200, blank=True, help_text=_("The editor who translated it (or the machine translation used).")
     )
     paraphrase = NormalisedTextField(
-        max_length=5000, blank=True, help_text="A neutral summary, when there is no quote or it needs one."
+        max_length=5000, blank=True, help_text=_("A neutral summary, when there is no quote or it needs one.")
     )
     said_on = models.DateField(null=True, blank=True)
     said_on_precision = models.CharField(max_length=10, choices=DatePrecision, default=DatePrecision.DAY)
@@ -122,12 +126,12 @@ class Claim(Versioned):
     # Standing over time (docs/languages.md, "Claims over time"). Nothing is deleted: a withdrawn
     # or superseded claim stays on the page, set apart, and out of the dispute's status.
     standing = models.CharField(max_length=12, choices=ClaimStanding, default=ClaimStanding.CURRENT)
-    withdrawn_on = models.DateField("withdrawn on", null=True, blank=True, help_text="When the speaker withdrew it.")
+    withdrawn_on = models.DateField("withdrawn on", null=True, blank=True, help_text=_("When the speaker withdrew it."))
     withdrawn_url = models.URLField(
         "withdrawn where",
         max_length=2000,
         blank=True,
-        help_text="The address of the statement, article or post in which it was withdrawn.",
+        help_text=_("The address of the statement, article or post in which it was withdrawn."),
     )
     # A superseding claim is not deleted while a claim names it (services.claim_delete says so);
     # a whole dispute's delete removes them together, the superseding ones first.
@@ -137,20 +141,20 @@ class Claim(Versioned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="supersedes",
-        verbose_name="superseded by",
-        help_text="The same party’s later claim on this dispute that replaces this one.",
+        verbose_name=_("superseded by"),
+        help_text=_("The same party’s later claim on this dispute that replaces this one."),
     )
     misreported_quote = NormalisedTextField(
         "misreported wording",
         max_length=10_000,
         blank=True,
-        help_text="The wording first reported, kept beside the corrected quote.",
+        help_text=_("The wording first reported, kept beside the corrected quote."),
     )
     standing_note = NormalisedTextField(
         "reason",
         max_length=1000,
         blank=True,
-        help_text="Why it was withdrawn, superseded or corrected, in a sentence.",
+        help_text=_("Why it was withdrawn, superseded or corrected, in a sentence."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -230,8 +234,12 @@ class Claim(Versioned):
         if not self.translation:
             return ""
         if self.translation_origin == TranslationOrigin.MACHINE:
-            return f"Machine translation ({self.translator})" if self.translator else "Machine translation"
-        return f"Translation by {self.translator}" if self.translator else "Translation by an editor"
+            if self.translator:
+                return gettext("Machine translation (%(translator)s)") % {"translator": self.translator}
+            return gettext("Machine translation")
+        if self.translator:
+            return gettext("Translation by %(translator)s") % {"translator": self.translator}
+        return gettext("Translation by an editor")
 
     @property
     def superseded_by_url(self) -> str:
@@ -249,21 +257,27 @@ class Claim(Versioned):
     def standing_summary(self) -> str:
         """ "Withdrawn on 3 April 2023", "Superseded", "Corrected": the card's label."""
         if self.standing == ClaimStanding.WITHDRAWN and self.withdrawn_on:
-            return f"Withdrawn by its speaker on {format_partial_date(self.withdrawn_on, DatePrecision.DAY)}"
+            return gettext("Withdrawn by its speaker on %(date)s") % {
+                "date": format_partial_date(self.withdrawn_on, DatePrecision.DAY)
+            }
         if self.standing == ClaimStanding.SUPERSEDED:
-            return "Superseded by a later claim"
+            return gettext("Superseded by a later claim")
         if self.standing == ClaimStanding.CORRECTED:
-            return "Corrected: the quote was first misreported"
-        return self.get_standing_display()
+            return gettext("Corrected: the quote was first misreported")
+        return str(self.get_standing_display())
 
     def clean(self) -> None:
         errors = {}
         if not (self.quote or "").strip() and not (self.paraphrase or "").strip():
-            errors["quote"] = "Give the verbatim quote, a paraphrase, or both."
+            errors["quote"] = gettext("Give the verbatim quote, a paraphrase, or both.")
         errors.update(self._language_errors())
         errors.update(self._standing_errors())
         if self.speaker_id and self.party_id and self.speaker.party_id != self.party_id:
-            errors["speaker"] = f"{self.speaker.name} speaks for {self.speaker.party}, not for {self.party}."
+            errors["speaker"] = gettext("%(speaker)s speaks for %(own)s, not for %(party)s.") % {
+                "speaker": self.speaker.display_name,
+                "own": self.speaker.party.display_name,
+                "party": self.party.display_name,
+            }
         self._follow_quote_with_selector()
         if errors:
             raise ValidationError(errors)
@@ -280,30 +294,31 @@ class Claim(Versioned):
         quote, translation = (self.quote or "").strip(), (self.translation or "").strip()
         if self.quote_language and "quote_language" not in errors:
             if not quote:
-                errors["quote_language"] = "There is no quote to give a language to (paraphrases are in the site’s)."
+                errors["quote_language"] = gettext(
+                    "There is no quote to give a language to (paraphrases are in the site’s)."
+                )
             elif mismatch := languages.script_mismatch(quote, self.quote_language):
                 errors["quote_language"] = mismatch
         if self.quote_reconstructed and not quote:
-            errors["quote_reconstructed"] = "There is no wording to mark as reconstructed."
+            errors["quote_reconstructed"] = gettext("There is no wording to mark as reconstructed.")
         if not translation:
             if self.translation_origin or (self.translator or "").strip():
-                errors["translation"] = "Give the translation, or clear who made it."
+                errors["translation"] = gettext("Give the translation, or clear who made it.")
             return errors
         self.translation_language = self.translation_language or languages.site_language()
         if not quote:
-            errors["translation"] = "A translation needs the original: give the quote as it was said."
+            errors["translation"] = gettext("A translation needs the original: give the quote as it was said.")
         elif not self.quote_language:
-            errors.setdefault("quote_language", "Say which language the quote was said in.")
+            errors.setdefault("quote_language", gettext("Say which language the quote was said in."))
         elif languages.same_language(self.quote_language, self.translation_language):
-            errors["translation"] = (
-                f"The quote is already in {languages.language_name(self.quote_language)}: "
-                "a translation is for quotes said in another language."
-            )
+            errors["translation"] = gettext(
+                "The quote is already in %(language)s: a translation is for quotes said in another language."
+            ) % {"language": languages.language_name(self.quote_language)}
         elif mismatch := languages.script_mismatch(translation, self.translation_language):
             errors["translation"] = mismatch
         # An editor's translation without a name is credited to whoever saves it (services).
         if not self.translation_origin:
-            errors["translation_origin"] = "Say who translated it: an editor, or a machine."
+            errors["translation_origin"] = gettext("Say who translated it: an editor, or a machine.")
         return errors
 
     def _standing_errors(self) -> dict[str, str]:
@@ -323,43 +338,55 @@ class Claim(Versioned):
             self.standing_note = ""
         if standing == ClaimStanding.WITHDRAWN:
             if self.withdrawn_on is None:
-                errors["withdrawn_on"] = "Say when the speaker withdrew it."
+                errors["withdrawn_on"] = gettext("Say when the speaker withdrew it.")
             elif self.said_on is not None and self.withdrawn_on < _period_start(self.said_on, self.said_on_precision):
-                errors["withdrawn_on"] = (
-                    f"It was said on {self.said_on_display}: it cannot have been withdrawn before that."
-                )
+                errors["withdrawn_on"] = gettext(
+                    "It was said on %(date)s: it cannot have been withdrawn before that."
+                ) % {"date": self.said_on_display}
             if not (self.withdrawn_url or "").strip():
-                errors["withdrawn_url"] = "Paste the address of the statement or article in which it was withdrawn."
+                errors["withdrawn_url"] = gettext(
+                    "Paste the address of the statement or article in which it was withdrawn."
+                )
         elif standing == ClaimStanding.SUPERSEDED:
             if message := self._supersession_error():
                 errors["superseded_by"] = message
         elif standing == ClaimStanding.CORRECTED:
             old, new = (self.misreported_quote or "").strip(), (self.quote or "").strip()
             if not new:
-                errors["quote"] = "Give the corrected quote."
+                errors["quote"] = gettext("Give the corrected quote.")
             if not old:
-                errors["misreported_quote"] = "Give the wording that was first reported, so readers can compare."
+                errors["misreported_quote"] = gettext(
+                    "Give the wording that was first reported, so readers can compare."
+                )
             elif old == new:
-                errors["misreported_quote"] = "This is the quote as it stands: give the wording that was misreported."
+                errors["misreported_quote"] = gettext(
+                    "This is the quote as it stands: give the wording that was misreported."
+                )
         return errors
 
     def _supersession_error(self) -> str:
         later = self.superseded_by
         if later is None:
-            return "Choose the later claim that replaces this one."
+            return gettext("Choose the later claim that replaces this one.")
         if self.pk is not None and later.pk == self.pk:
-            return "A claim cannot supersede itself: choose the party’s later claim."
+            return gettext("A claim cannot supersede itself: choose the party’s later claim.")
         if later.dispute_id != self.dispute_id:
-            return "Choose a claim on this dispute."
+            return gettext("Choose a claim on this dispute.")
         if later.party_id != self.party_id:
-            return f"That is {later.party.name}’s claim: a claim is superseded only by its own party’s later claim."
+            return gettext("That is %(party)s’s claim: a claim is superseded only by its own party’s later claim.") % {
+                "party": later.party.display_name
+            }
         if later.said_on and self.said_on and later.said_on < self.said_on:
-            return f"That claim was made on {later.said_on_display}, before this one: choose a later claim."
+            return gettext("That claim was made on %(date)s, before this one: choose a later claim.") % {
+                "date": later.said_on_display
+            }
         # Follow the chain of supersessions from the later claim: coming back here is a cycle.
         seen, step = {later.pk}, later
         while step.superseded_by_id is not None:
             if self.pk is not None and step.superseded_by_id == self.pk:
-                return "That claim is itself superseded by this one (directly or through others): that is a cycle."
+                return gettext(
+                    "That claim is itself superseded by this one (directly or through others): that is a cycle."
+                )
             if step.superseded_by_id in seen:
                 break
             seen.add(step.superseded_by_id)

@@ -3,6 +3,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import roles
@@ -17,9 +18,9 @@ from .sources import Source
 class Stance(models.TextChoices):
     """A claim's position on a dispute's proposition."""
 
-    AFFIRMS = "affirms", "Affirms"
-    DENIES = "denies", "Denies"
-    QUALIFIED = "qualified", "Qualified"
+    AFFIRMS = "affirms", _("Affirms")
+    DENIES = "denies", _("Denies")
+    QUALIFIED = "qualified", _("Qualified")
 
 
 class DisputeQuerySet(models.QuerySet):
@@ -35,20 +36,20 @@ class DisputeQuerySet(models.QuerySet):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "No claims yet"
-    SINGLE_SIDED = "single_sided", "Single-sided"
-    DISPUTED = "disputed", "Disputed"
-    SETTLED = "settled", "Settled"
-    UNRESOLVED = "unresolved", "Unresolved"
+    OPEN = "open", _("No claims yet")
+    SINGLE_SIDED = "single_sided", _("Single-sided")
+    DISPUTED = "disputed", _("Disputed")
+    SETTLED = "settled", _("Settled")
+    UNRESOLVED = "unresolved", _("Unresolved")
 
 
 class DisputeVerdict(models.TextChoices):
-    TRUE = "true", "True"
-    MOSTLY_TRUE = "mostly_true", "Mostly true"
-    MIXED = "mixed", "Mixed"
-    MOSTLY_FALSE = "mostly_false", "Mostly false"
-    FALSE = "false", "False"
-    UNPROVEN = "unproven", "Unproven"
+    TRUE = "true", _("True")
+    MOSTLY_TRUE = "mostly_true", _("Mostly true")
+    MIXED = "mixed", _("Mixed")
+    MOSTLY_FALSE = "mostly_false", _("Mostly false")
+    FALSE = "false", _("False")
+    UNPROVEN = "unproven", _("Unproven")
 
 
 class Dispute(Versioned):
@@ -60,12 +61,14 @@ class Dispute(Versioned):
     Verdict = DisputeVerdict
     proposition = NormalisedTextField(
         max_length=1000,
-        help_text="Phrased so a claim can affirm or deny it: "
-        "“A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.”",
+        help_text=_(
+            "Phrased so a claim can affirm or deny it: "
+            "“A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.”"
+        ),
     )
     slug = models.SlugField(max_length=120, unique=True)
-    summary = NormalisedTextField(max_length=10_000, blank=True, help_text="Background for readers; optional.")
-    occurred_on = models.DateField(null=True, blank=True, help_text="When the disputed event took place.")
+    summary = NormalisedTextField(max_length=10_000, blank=True, help_text=_("Background for readers; optional."))
+    occurred_on = models.DateField(null=True, blank=True, help_text=_("When the disputed event took place."))
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN, editable=False)
     verdict = models.CharField(max_length=20, choices=Verdict, blank=True)
     verdict_reasoning = NormalisedTextField(max_length=10_000, blank=True)
@@ -180,11 +183,11 @@ class Dispute(Versioned):
 
 
 class ArticleLinkRelation(models.TextChoices):
-    REPORTS = "reports", "Reports"
-    CORROBORATES = "corroborates", "Corroborates"
-    CONTRADICTS = "contradicts", "Contradicts"
-    UPDATES = "updates", "Updates"
-    RETRACTS = "retracts", "Retracts"
+    REPORTS = "reports", _("Reports")
+    CORROBORATES = "corroborates", _("Corroborates")
+    CONTRADICTS = "contradicts", _("Contradicts")
+    UPDATES = "updates", _("Updates")
+    RETRACTS = "retracts", _("Retracts")
 
 
 class ArticleLinkQuerySet(models.QuerySet):
@@ -202,7 +205,7 @@ class ArticleLink(Versioned):
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.REPORTS)
     get_relation_display = choice_display("relation", Relation)
     note = NormalisedTextField(max_length=2000, blank=True)
-    linked_on = models.DateField(default=timezone.localdate, help_text="When the article bore on the dispute.")
+    linked_on = models.DateField(default=timezone.localdate, help_text=_("When the article bore on the dispute."))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

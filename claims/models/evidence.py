@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import roles
@@ -15,12 +17,12 @@ from .sources import Source
 
 
 class EvidenceKind(models.TextChoices):
-    FOOTAGE = "footage", "Footage"
-    PHOTO = "photo", "Photo"
-    DOCUMENT = "document", "Document"
-    DATA = "data", "Data"
-    TESTIMONY = "testimony", "Testimony"
-    OTHER = "other", "Other"
+    FOOTAGE = "footage", _("Footage")
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+    DATA = "data", _("Data")
+    TESTIMONY = "testimony", _("Testimony")
+    OTHER = "other", _("Other")
 
 
 class EvidenceQuerySet(models.QuerySet):
@@ -49,7 +51,7 @@ class Evidence(Versioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="evidence",
-        help_text="Where the evidence can be seen.",
+        help_text=_("Where the evidence can be seen."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,7 +64,7 @@ class Evidence(Versioned):
 
     class Meta:
         ordering = ["released_on", "pk"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         indexes = [
             # Dispute page and timeline: a dispute's evidence by release date.
             models.Index(fields=["dispute", "released_on"], name="evidence_dispute_released_idx"),
@@ -75,7 +77,7 @@ class Evidence(Versioned):
         ]
 
     def __str__(self) -> str:
-        who = f" released by {self.released_by}" if self.released_by_id else ""
+        who = gettext(", released by %(party)s") % {"party": self.released_by} if self.released_by_id else ""
         return f"{self.title} ({self.get_kind_display().lower()}{who})"
 
     @property
@@ -88,14 +90,25 @@ class Evidence(Versioned):
 
 
 class EvidenceLinkEffect(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    CONTRADICTS = "contradicts", "Contradicts"
+    SUPPORTS = "supports", _("Supports")
+    CONTRADICTS = "contradicts", _("Contradicts")
 
 
 class EvidenceLinkStrength(models.TextChoices):
-    WEAK = "weak", "Weak"
-    MODERATE = "moderate", "Moderate"
-    STRONG = "strong", "Strong"
+    WEAK = "weak", _("Weak")
+    MODERATE = "moderate", _("Moderate")
+    STRONG = "strong", _("Strong")
+
+
+# Strength and effect as one phrase ("Strongly supports"), whole, so each language can word it.
+_EFFECT_PHRASES = {
+    ("weak", "supports"): gettext_noop("Weakly supports"),
+    ("moderate", "supports"): gettext_noop("Moderately supports"),
+    ("strong", "supports"): gettext_noop("Strongly supports"),
+    ("weak", "contradicts"): gettext_noop("Weakly contradicts"),
+    ("moderate", "contradicts"): gettext_noop("Moderately contradicts"),
+    ("strong", "contradicts"): gettext_noop("Strongly contradicts"),
+}
 
 
 class EvidenceLinkQuerySet(models.QuerySet):
@@ -136,12 +149,20 @@ class EvidenceLink(models.Model):
             ),
         ]
 
+    @property
+    def effect_display(self) -> str:
+        """ "Strongly supports", "Weakly contradicts": how the evidence bears on its target."""
+        return gettext(_EFFECT_PHRASES[(self.strength, self.effect)])
+
     def __str__(self) -> str:
-        target = f"claim “{self.claim}”" if self.claim_id else f"the “{self.get_stance_display()}” side"
-        return f"{self.get_strength_display()}ly {self.get_effect_display().lower()} {target}"
+        if self.claim_id:
+            target = gettext("claim “%(claim)s”") % {"claim": self.claim}
+        else:
+            target = gettext("the “%(stance)s” side") % {"stance": self.get_stance_display()}
+        return f"{self.effect_display} {target}"
 
     def clean(self) -> None:
         if bool(self.claim_id) == bool(self.stance):
-            raise ValidationError("Link the evidence to one claim or to one stance, not both and not neither.")
+            raise ValidationError(_("Link the evidence to one claim or to one stance, not both and not neither."))
         if self.claim_id and self.evidence_id and self.claim.dispute_id != self.evidence.dispute_id:
-            raise ValidationError({"claim": "That claim belongs to a different dispute."})
+            raise ValidationError({"claim": _("That claim belongs to a different dispute.")})

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from claims import roles
 from claims.fast_urls import object_url
@@ -51,17 +52,17 @@ class FeedItemQuerySet(models.QuerySet):
 
 
 class FeedItemKind(models.TextChoices):
-    CLAIM = "claim", "New claim"
-    COUNTERCLAIM = "counterclaim", "New counterclaim"
-    EVIDENCE = "evidence", "New evidence"
-    ARTICLE = "article", "New article"
-    SOURCE_CHANGED = "source_changed", "Source changed"
-    SOURCE_DIED = "source_died", "Source unreachable"
-    QUOTE_MISSING = "quote_missing", "Quote missing from source"
-    STATUS = "status", "Status changed"
-    VERDICT = "verdict", "Verdict"
-    STANDING = "standing", "Claim withdrawn, superseded or corrected"
-    POSITION_SHIFT = "position_shift", "Position changed"
+    CLAIM = "claim", _("New claim")
+    COUNTERCLAIM = "counterclaim", _("New counterclaim")
+    EVIDENCE = "evidence", _("New evidence")
+    ARTICLE = "article", _("New article")
+    SOURCE_CHANGED = "source_changed", _("Source changed")
+    SOURCE_DIED = "source_died", _("Source unreachable")
+    QUOTE_MISSING = "quote_missing", _("Quote missing from source")
+    STATUS = "status", _("Status changed")
+    VERDICT = "verdict", _("Verdict")
+    STANDING = "standing", _("Claim withdrawn, superseded or corrected")
+    POSITION_SHIFT = "position_shift", _("Position changed")
 
 
 class FeedItem(models.Model):
@@ -73,13 +74,13 @@ class FeedItem(models.Model):
 
     Kind = FeedItemKind
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="The feed item's guid.")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text=_("The feed item's guid."))
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="feed_items")
     kind = models.CharField(max_length=20, choices=Kind)
-    title = NormalisedCharField(max_length=300, truncate=True, help_text="A headline, written when it happened.")
-    summary = NormalisedTextField(blank=True, help_text="Plain text: what changed, written when it happened.")
-    old_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict before the change.")
-    new_value = models.CharField(max_length=40, blank=True, help_text="Status or verdict after the change.")
+    title = NormalisedCharField(max_length=300, truncate=True, help_text=_("A headline, written when it happened."))
+    summary = NormalisedTextField(blank=True, help_text=_("Plain text: what changed, written when it happened."))
+    old_value = models.CharField(max_length=40, blank=True, help_text=_("Status or verdict before the change."))
+    new_value = models.CharField(max_length=40, blank=True, help_text=_("Status or verdict after the change."))
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
     evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
     article_link = models.ForeignKey(

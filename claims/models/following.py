@@ -10,6 +10,7 @@ a mail that could not go out stays due and is tried again, so nothing is lost.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .feed_items import FeedItem
 
@@ -81,9 +82,9 @@ class Watch(models.Model):
 
 
 class EmailMode(models.TextChoices):
-    IMMEDIATE = "immediate", "As it happens"
-    DAILY = "daily", "Once a day, in a digest"
-    OFF = "off", "No email"
+    IMMEDIATE = "immediate", _("As it happens")
+    DAILY = "daily", _("Once a day, in a digest")
+    OFF = "off", _("No email")
 
 
 class NotificationSettings(models.Model):
@@ -95,17 +96,17 @@ class NotificationSettings(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
     )
     email_mode = models.CharField(
-        "email", max_length=10, choices=EmailMode, default=EmailMode.IMMEDIATE, help_text="When to send email."
+        "email", max_length=10, choices=EmailMode, default=EmailMode.IMMEDIATE, help_text=_("When to send email.")
     )
     watch_what_i_create = models.BooleanField(
-        default=True, help_text="Watch a dispute when you create it or add a claim, evidence or an article to it."
+        default=True, help_text=_("Watch a dispute when you create it or add a claim, evidence or an article to it.")
     )
     # A sender holds this while it builds and sends the user's mail (claims.notifications),
     # so two workers never send the same notifications twice at once.
     sending_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name_plural = "notification settings"
+        verbose_name_plural = _("notification settings")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(email_mode__in=[m.value for m in EmailMode]), name="notification_email_mode_valid"
@@ -129,7 +130,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    dropped = models.BooleanField(default=False, help_text="Not sent: the user could no longer read it.")
+    dropped = models.BooleanField(default=False, help_text=_("Not sent: the user could no longer read it."))
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import languages, roles
@@ -28,14 +29,18 @@ class NamedInLanguages(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The name shown on the site: its other name in the site's language, if it has one."""
-        return languages.name_for_language(self.name, self.aliases, languages.site_language())
+        """The name shown: its other name in the reader's interface language, if it has one, else its name.
+
+        A Russian-interface reader sees "Шойгу" where ``ru: Шойгу`` is one of its other names;
+        feeds and e-mail, written in the site's language, its name in that language.
+        """
+        return languages.name_for_language(self.name, self.aliases, languages.interface_language())
 
     @property
     def all_names(self) -> list[str]:
         """Its name and every other name, the name first, each once."""
         names = [self.name]
-        for _, other in self.other_names:
+        for _tag, other in self.other_names:
             if other.casefold() not in {n.casefold() for n in names}:
                 names.append(other)
         return names
@@ -110,15 +115,15 @@ class Party(NamedInLanguages):
     """Who makes assertions: a government, ministry, agency, company or person."""
 
     class Kind(models.TextChoices):
-        GOVERNMENT = "government", "Government"
-        MINISTRY = "ministry", "Ministry"
-        MILITARY = "military", "Armed forces"
-        AGENCY = "agency", "Agency"
-        COMPANY = "company", "Company"
-        MEDIA = "media", "News organisation"
-        ORGANISATION = "organisation", "Organisation"
-        PERSON = "person", "Person"
-        OTHER = "other", "Other"
+        GOVERNMENT = "government", _("Government")
+        MINISTRY = "ministry", _("Ministry")
+        MILITARY = "military", _("Armed forces")
+        AGENCY = "agency", _("Agency")
+        COMPANY = "company", _("Company")
+        MEDIA = "media", _("News organisation")
+        ORGANISATION = "organisation", _("Organisation")
+        PERSON = "person", _("Person")
+        OTHER = "other", _("Other")
 
     name = NormalisedCharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -133,7 +138,7 @@ class Party(NamedInLanguages):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "parties"
+        verbose_name_plural = _("parties")
         constraints = [
             models.CheckConstraint(condition=~models.Q(name=""), name="party_name_not_empty"),
             models.CheckConstraint(condition=~models.Q(slug=""), name="party_slug_not_empty"),
@@ -154,7 +159,7 @@ class Speaker(NamedInLanguages):
 
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="speakers")
     name = NormalisedCharField(max_length=200)
-    role = NormalisedCharField(max_length=200, blank=True, help_text="Title at the time, e.g. Defense Secretary")
+    role = NormalisedCharField(max_length=200, blank=True, help_text=_("Title at the time, e.g. Defense Secretary"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -1,5 +1,6 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .disputes import Dispute
 
@@ -20,7 +21,7 @@ class DisputeSearchDocument(models.Model):
 
     class Meta:
         # The GIN index on ``document`` is created by migration 0006 on PostgreSQL only.
-        verbose_name = "dispute search document"
+        verbose_name = _("dispute search document")
 
     def __str__(self) -> str:
         return f"Search document of dispute {self.dispute_id}"
@@ -45,7 +46,7 @@ class DisputePageStamp(models.Model):
     changed = models.BigIntegerField(db_index=True)
 
     class Meta:
-        verbose_name = "dispute page stamp"
+        verbose_name = _("dispute page stamp")
 
     def __str__(self) -> str:
         return f"Page stamp {self.changed} of dispute {self.dispute_id}"

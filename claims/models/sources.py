@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims.checking import outcomes
@@ -30,36 +31,36 @@ def normalize_source_url(raw: str) -> str:
     """
     url = (raw or "").strip()
     if not url:
-        raise ValidationError("Enter a URL.", code="required")
+        raise ValidationError(_("Enter a URL."), code="required")
     if len(url) > MAX_URL_LENGTH:
         raise ValidationError(f"URLs longer than {MAX_URL_LENGTH} characters are not accepted.", code="too_long")
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise ValidationError("A URL cannot contain spaces or control characters.", code="invalid")
+        raise ValidationError(_("A URL cannot contain spaces or control characters."), code="invalid")
     try:
         # Both raise ValueError for a malformed bracketed host ("http://[::1", "http://[zzz]/").
         parts = urlsplit(url)
         parts.hostname  # noqa: B018
     except ValueError:
         raise ValidationError(
-            "The host in this URL is not valid (an IPv6 address goes in brackets: http://[2001:db8::1]/).",
+            _("The host in this URL is not valid (an IPv6 address goes in brackets: http://[2001:db8::1]/)."),
             code="host",
         ) from None
     try:
         port = parts.port
     except ValueError:
-        raise ValidationError("The port in this URL is not valid.", code="port") from None
+        raise ValidationError(_("The port in this URL is not valid."), code="port") from None
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
-        raise ValidationError("Only http:// and https:// URLs can be sources.", code="scheme")
+        raise ValidationError(_("Only http:// and https:// URLs can be sources."), code="scheme")
     if parts.username is not None or parts.password is not None:
-        raise ValidationError("URLs with a user name or password are not accepted.", code="userinfo")
+        raise ValidationError(_("URLs with a user name or password are not accepted."), code="userinfo")
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise ValidationError("This URL has no host name.", code="host")
+        raise ValidationError(_("This URL has no host name."), code="host")
     try:
         host = host.encode("idna").decode("ascii") if not host.startswith("[") else host
     except UnicodeError:
-        raise ValidationError("The host name in this URL is not valid.", code="host") from None
+        raise ValidationError(_("The host name in this URL is not valid."), code="host") from None
     host = host.lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
@@ -76,7 +77,7 @@ def normalize_source_url(raw: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(normalized)
     except ValidationError:
-        raise ValidationError("This is not a valid web address.", code="invalid") from None
+        raise ValidationError(_("This is not a valid web address."), code="invalid") from None
     return normalized
 
 
@@ -109,30 +110,30 @@ class Source(models.Model):
     """A URL where a claim appeared, evidence can be seen, or a later article ran."""
 
     class Kind(models.TextChoices):
-        ARTICLE = "article", "Article"
-        STATEMENT = "statement", "Official statement"
-        TRANSCRIPT = "transcript", "Transcript"
-        VIDEO = "video", "Video"
-        POST = "post", "Social media post"
-        DOCUMENT = "document", "Document"
-        OTHER = "other", "Other"
+        ARTICLE = "article", _("Article")
+        STATEMENT = "statement", _("Official statement")
+        TRANSCRIPT = "transcript", _("Transcript")
+        VIDEO = "video", _("Video")
+        POST = "post", _("Social media post")
+        DOCUMENT = "document", _("Document")
+        OTHER = "other", _("Other")
 
     class CheckState(models.TextChoices):
         # The latest check's outcome, copied here so lists can filter without a join.
-        UNCHECKED = "unchecked", "Not checked yet"
-        OK = "ok", "OK"
-        REDIRECTED = "redirected", "Redirected"
-        CHANGED = "changed", "Changed"
-        QUOTE_MISSING = "quote_missing", "Quote missing"
-        GONE = "gone", "Gone"
-        SERVER_ERROR = "server_error", "Server error"
-        TIMEOUT = "timeout", "Timed out"
-        UNSAFE = "unsafe", "Refused as unsafe"
-        TOO_LARGE = "too_large", "Too large"
-        ROBOTS = "robots", "Blocked by robots.txt"
-        TLS_ERROR = "tls_error", "TLS error"
-        NOT_HTML = "not_html", "Not HTML"
-        ERROR = "error", "Error"
+        UNCHECKED = "unchecked", _("Not checked yet")
+        OK = "ok", _("OK")
+        REDIRECTED = "redirected", _("Redirected")
+        CHANGED = "changed", _("Changed")
+        QUOTE_MISSING = "quote_missing", _("Quote missing")
+        GONE = "gone", _("Gone")
+        SERVER_ERROR = "server_error", _("Server error")
+        TIMEOUT = "timeout", _("Timed out")
+        UNSAFE = "unsafe", _("Refused as unsafe")
+        TOO_LARGE = "too_large", _("Too large")
+        ROBOTS = "robots", _("Blocked by robots.txt")
+        TLS_ERROR = "tls_error", _("TLS error")
+        NOT_HTML = "not_html", _("Not HTML")
+        ERROR = "error", _("Error")
 
     # Defined in claims.checking.outcomes; sorted so filters and SQL stay stable.
     PROBLEM_STATES = sorted(outcomes.PROBLEM)
@@ -142,7 +143,7 @@ class Source(models.Model):
     check_queued_since: "datetime | None"
     check_unclaimed: bool
 
-    url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, help_text="Normalised; one Source per URL.")
+    url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, help_text=_("Normalised; one Source per URL."))
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.ARTICLE)
     publisher = NormalisedCharField(max_length=200, blank=True, truncate=True)
     title = NormalisedCharField(max_length=500, blank=True, truncate=True)

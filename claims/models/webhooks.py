@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .feed_items import FeedItem
 
@@ -22,14 +23,14 @@ def new_webhook_secret() -> str:
 class WebhookEndpoint(models.Model):
     """A URL that receives a signed JSON POST for every feed item on a published dispute."""
 
-    name = models.CharField(max_length=100, help_text="Who receives it, e.g. “CMS” or “Desk chat”.")
+    name = models.CharField(max_length=100, help_text=_("Who receives it, e.g. “CMS” or “Desk chat”."))
     url = models.URLField(
-        "URL", max_length=2000, help_text="http(s) on a public address (or one in WEBHOOK_ALLOW_HOSTS)."
+        "URL", max_length=2000, help_text=_("http(s) on a public address (or one in WEBHOOK_ALLOW_HOSTS).")
     )
     secret = models.CharField(
         max_length=100,
         default=new_webhook_secret,
-        help_text="Signs every delivery (HMAC-SHA256); give it to the receiving system. See docs/notifications.md.",
+        help_text=_("Signs every delivery (HMAC-SHA256); give it to the receiving system. See docs/notifications.md."),
     )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -48,9 +49,9 @@ class WebhookEndpoint(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed (gave up)"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed (gave up)")
 
 
 class WebhookDelivery(models.Model):
@@ -71,7 +72,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             # One delivery per endpoint and event, however often it is announced (a resend reuses it).
             models.UniqueConstraint(fields=["endpoint", "feed_item"], name="webhook_delivery_once"),

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from claims.forms import ApiTokenForm
@@ -33,10 +34,10 @@ def api_tokens(request: SignedInRequest) -> HttpResponse:
             error = " ".join(str(message) for message in form.errors["name"])
             typed = normalise_text(form.data.get("name", ""), multiline=False)
         elif tokens.count() >= MAX_ACTIVE_TOKENS:
-            error = f"You have {MAX_ACTIVE_TOKENS} tokens; revoke one first."
+            error = _("You have %(count)d tokens; revoke one first.") % {"count": MAX_ACTIVE_TOKENS}
         else:
             # Shown on this response only: the database keeps its hash.
-            _, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+            _token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
     return render(
         request,
         "claims/api_tokens.html",

@@ -6,6 +6,7 @@ import uuid
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
@@ -34,14 +35,14 @@ def clip_claim(request: SignedInRequest) -> HttpResponse:
         clipped = {"title": request.POST.get("clipped_title", "")[:300]}
         form = ClipForm(request.POST, disputes=Dispute.objects.visible_to(request.user))
         if form.is_valid():
-            claim, _ = services.submit_once(
+            claim, _replayed = services.submit_once(
                 user=request.user,
                 key=submission_key(request),
                 create=lambda: services.claim_clip(user=request.user, **form.service_kwargs()),
             )
             if claim is None:
                 return already_sent(request, reverse("claims:home"))
-            return done(request, "Claim added from your clip.", claim.get_absolute_url())
+            return done(request, _("Claim added from your clip."), claim.get_absolute_url())
     else:
         if request.GET.get("draft"):
             kept = clip.draft_read(key=request.GET["draft"])

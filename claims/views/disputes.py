@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -37,7 +38,7 @@ def dispute_list(request: HtmxHttpRequest) -> HttpResponse:
     """The home page: disputes that moved most recently first, filtered and searched by the query string.
 
     The results (count, rows, pages) are rendered once per version of the data, kind of
-    viewer and query string, and cached: the newest dispute page stamp changes with
+    viewer, query string and interface language, and cached: the newest dispute page stamp changes with
     every write any row shows, so a new key replaces the old one and nothing is deleted.
     """
     key = _shared_list_key(request)
@@ -70,7 +71,7 @@ def _filter_form_html(request, form) -> str:
     """
     drafts = roles.can_see_drafts(request.user)
     public = None if drafts else tuple(public_party_ids())
-    parts = (selectors.party_list_version(), public, drafts, request.GET.urlencode(), release_stamp())
+    parts = (selectors.party_list_version(), public, drafts, request.GET.urlencode(), release_stamp(), get_language())
     key = "dispute-list-form:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     html = cache.get(key)
     if html is None:
@@ -90,7 +91,7 @@ def _shared_list_key(request: HtmxHttpRequest) -> str | None:
     stamp = selectors.newest_page_stamp()
     if stamp is None:
         return None
-    parts = (stamp, roles.can_see_drafts(request.user), request.GET.urlencode(), release_stamp())
+    parts = (stamp, roles.can_see_drafts(request.user), request.GET.urlencode(), release_stamp(), get_language())
     return "dispute-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
@@ -100,7 +101,8 @@ def _dispute_page_etag(request: HtmxHttpRequest, stamp: str, variant: str) -> st
     The dispute's page version (selectors.dispute_page_version) plus everything else the
     HTML depends on: the viewer (name in the header, editing controls), their CSRF
     cookie (the token in the page), the variant (partial or whole page, query
-    string), the release (templates) and the ten-minute bucket of relative times.
+    string), the interface language, the release (templates) and the ten-minute bucket
+    of relative times.
     """
     if len(get_messages(request)):
         return None  # a one-off message is shown once; never answer it with an old copy
@@ -114,7 +116,7 @@ def _dispute_page_etag(request: HtmxHttpRequest, stamp: str, variant: str) -> st
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     )
     bucket = int(time.time() // RELATIVE_TIME_BUCKET_SECONDS)
-    parts = repr((stamp, viewer, variant, release_stamp(), bucket))
+    parts = repr((stamp, viewer, variant, get_language(), release_stamp(), bucket))
     return '"' + hashlib.sha256(parts.encode()).hexdigest()[:32] + '"'
 
 
@@ -129,7 +131,7 @@ def _shared_copy_key(request: HtmxHttpRequest, stamp: str, variant: str) -> str 
     """The cache key of the page's body as every viewer of this kind sees it; None: not shared.
 
     Like the ETag, but without who the viewer is: readers and visitors see the same
-    body. Editors' bodies carry forms with their CSRF token, so they are never shared.
+    body, in their interface language. Editors' bodies carry forms with their CSRF token, so they are never shared.
     The dispute's stamp is in the key: any write makes a new key, nothing is deleted.
     """
     user = request.user
@@ -139,6 +141,7 @@ def _shared_copy_key(request: HtmxHttpRequest, stamp: str, variant: str) -> str 
         stamp,
         user.is_authenticated,
         variant,
+        get_language(),
         request.get_host(),
         release_stamp(),
         int(time.time() // RELATIVE_TIME_BUCKET_SECONDS),

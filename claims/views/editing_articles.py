@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -85,7 +86,7 @@ def _article_form(request: HtmxHttpRequest, form: ArticleLinkForm, dispute: Disp
     return form_response(
         request,
         form=form,
-        title="Link a later article",
+        title=_("Link a later article"),
         action=reverse("claims:article-create", args=[dispute.slug]),
         dom_id="new-article",
         cancel_url=reverse("claims:article-add-slot", args=[dispute.slug]),
@@ -141,7 +142,7 @@ def article_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     return form_response(
         request,
         form=form,
-        title="Edit article link",
+        title=_("Edit article link"),
         action=reverse("claims:article-edit", args=[pk]),
         dom_id=f"article-{pk}",
         cancel_url=reverse("claims:article-card", args=[pk]),
@@ -164,14 +165,14 @@ def article_delete(request: SignedInRequest, pk: int) -> HttpResponse:
             return fragments(
                 request,
                 deleted_notice(
-                    request, dom_id=f"article-{pk}", label="Article link", kind="article", pk=pk, dispute=dispute
+                    request, dom_id=f"article-{pk}", label=_("Article link"), kind="article", pk=pk, dispute=dispute
                 ),
             )
-        messages.success(request, "Article link deleted. It can be restored from its history.")
+        messages.success(request, _("Article link deleted. It can be restored from its history."))
         return redirect(reverse("claims:history", args=["article", pk]))
     return confirm_delete(
         request,
-        what=f"the link to “{link.source}”",
+        what=_("the link to “%(source)s”") % {"source": link.source},
         obj=link,
         action=reverse("claims:article-delete", args=[pk]),
         dom_id=f"article-{pk}",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -124,11 +125,11 @@ def claim_create(request: SignedInRequest, slug: str) -> HttpResponse:
                 item=_claim_card(request, claim),
                 extra=[header_oob(request, dispute)],
             )
-        return done(request, "Claim added.", claim.get_absolute_url())
+        return done(request, _("Claim added."), claim.get_absolute_url())
     return form_response(
         request,
         form=form,
-        title="New claim",
+        title=_("New claim"),
         action=reverse("claims:claim-create", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
         dom_id=slot_id,
         cancel_url=reverse("claims:claim-add-slot", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
@@ -180,7 +181,7 @@ def claim_edit(request: SignedInRequest, pk: int) -> HttpResponse:
             form.is_valid()
         else:
             if not request.htmx:
-                return done(request, "Claim saved.", claim.get_absolute_url())
+                return done(request, _("Claim saved."), claim.get_absolute_url())
             parts = []
             if claim.stance != old_stance:
                 # The card moves to its new column.
@@ -201,7 +202,7 @@ def claim_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     return form_response(
         request,
         form=form,
-        title="Edit claim",
+        title=_("Edit claim"),
         action=reverse("claims:claim-edit", args=[pk]),
         dom_id=f"claim-{pk}",
         cancel_url=reverse("claims:claim-card", args=[pk]),
@@ -228,14 +229,14 @@ def claim_delete(request: SignedInRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return fragments(
                 request,
-                deleted_notice(request, dom_id=f"claim-{pk}", label="Claim", kind="claim", pk=pk, dispute=dispute),
+                deleted_notice(request, dom_id=f"claim-{pk}", label=_("Claim"), kind="claim", pk=pk, dispute=dispute),
                 header_oob(request, dispute),
             )
-        messages.success(request, "Claim deleted. It can be restored from its history.")
+        messages.success(request, _("Claim deleted. It can be restored from its history."))
         return redirect(reverse("claims:history", args=["claim", pk]))
     return confirm_delete(
         request,
-        what=f"the claim “{claim}”",
+        what=_("the claim “%(claim)s”") % {"claim": claim},
         obj=claim,
         action=reverse("claims:claim-delete", args=[pk]),
         dom_id=f"claim-{pk}",

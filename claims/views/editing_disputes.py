@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -37,19 +38,19 @@ def dispute_create(request: SignedInRequest) -> HttpResponse:
     form = DisputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        dispute, _ = services.submit_once(
+        dispute, _replayed = services.submit_once(
             user=request.user,
             key=submission_key(request),
             create=lambda: services.dispute_create(user=request.user, **data),
         )
         if dispute is None:
             return already_sent(request, reverse("claims:home"))
-        messages.success(request, "Dispute saved as a draft. Add each side's claims.")
+        messages.success(request, _("Dispute saved as a draft. Add each side's claims."))
         return go_to(request, dispute.get_absolute_url())
     return form_response(
         request,
         form=form,
-        title="New dispute",
+        title=_("New dispute"),
         action=reverse("claims:dispute-create"),
         dom_id="dispute-form",
         cancel_url=reverse("claims:home"),
@@ -77,11 +78,11 @@ def dispute_edit(request: SignedInRequest, slug: str) -> HttpResponse:
         else:
             if request.htmx:
                 return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#dispute-header-swap", {"dispute": dispute}))
-            return done(request, "Dispute saved.", dispute.get_absolute_url())
+            return done(request, _("Dispute saved."), dispute.get_absolute_url())
     return form_response(
         request,
         form=form,
-        title="Edit the dispute",
+        title=_("Edit the dispute"),
         action=reverse("claims:dispute-edit", args=[dispute.slug]),
         dom_id="dispute-header",
         cancel_url=reverse("claims:dispute-header", args=[dispute.slug]),
@@ -126,11 +127,11 @@ def dispute_verdict(request: SignedInRequest, slug: str) -> HttpResponse:
         else:
             if request.htmx:
                 return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#dispute-header-swap", {"dispute": dispute}))
-            return done(request, "Verdict saved.", dispute.get_absolute_url())
+            return done(request, _("Verdict saved."), dispute.get_absolute_url())
     return form_response(
         request,
         form=form,
-        title="Verdict",
+        title=_("Verdict"),
         action=reverse("claims:dispute-verdict", args=[dispute.slug]),
         dom_id="dispute-header",
         cancel_url=reverse("claims:dispute-header", args=[dispute.slug]),
@@ -145,7 +146,9 @@ def _publish(request: SignedInRequest, slug: str, publish: bool) -> HttpResponse
     if request.htmx:
         return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#dispute-header-swap", {"dispute": dispute}))
     return done(
-        request, "Published." if publish else "Back to draft: only editors see it now.", dispute.get_absolute_url()
+        request,
+        _("Published.") if publish else _("Back to draft: only editors see it now."),
+        dispute.get_absolute_url(),
     )
 
 
@@ -171,12 +174,12 @@ def dispute_delete(request: SignedInRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         pk = dispute.pk
         services.dispute_delete(dispute=dispute, user=request.user)
-        messages.success(request, "Dispute deleted. Its history page can bring it back with everything on it.")
+        messages.success(request, _("Dispute deleted. Its history page can bring it back with everything on it."))
         url = reverse("claims:history", args=["dispute", pk])
         return go_to(request, url)
     return confirm_delete(
         request,
-        what="this dispute, with all its claims, evidence and article links",
+        what=_("this dispute, with all its claims, evidence and article links"),
         obj=dispute,
         action=reverse("claims:dispute-delete", args=[dispute.slug]),
         dom_id="dispute-header",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -72,7 +73,7 @@ def evidence_create(request: SignedInRequest, slug: str) -> HttpResponse:
     return form_response(
         request,
         form=form,
-        title="New evidence",
+        title=_("New evidence"),
         action=reverse("claims:evidence-create", args=[dispute.slug]),
         dom_id="new-evidence",
         cancel_url=reverse("claims:evidence-add-slot", args=[dispute.slug]),
@@ -123,7 +124,7 @@ def evidence_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     return form_response(
         request,
         form=form,
-        title="Edit evidence",
+        title=_("Edit evidence"),
         action=reverse("claims:evidence-edit", args=[pk]),
         dom_id=f"evidence-{pk}",
         cancel_url=reverse("claims:evidence-card", args=[pk]),
@@ -158,7 +159,7 @@ def evidence_link_add(request: SignedInRequest, pk: int) -> HttpResponse:
     return form_response(
         request,
         form=form,
-        title=f"What “{evidence.title}” bears on",
+        title=_("What “%(title)s” bears on") % {"title": evidence.title},
         action=reverse("claims:evidence-link-add", args=[pk]),
         dom_id=f"evidence-{pk}",
         cancel_url=reverse("claims:evidence-card", args=[pk]),
@@ -193,14 +194,14 @@ def evidence_delete(request: SignedInRequest, pk: int) -> HttpResponse:
             return fragments(
                 request,
                 deleted_notice(
-                    request, dom_id=f"evidence-{pk}", label="Evidence", kind="evidence", pk=pk, dispute=dispute
+                    request, dom_id=f"evidence-{pk}", label=_("Evidence"), kind="evidence", pk=pk, dispute=dispute
                 ),
             )
-        messages.success(request, "Evidence deleted. It can be restored from its history.")
+        messages.success(request, _("Evidence deleted. It can be restored from its history."))
         return redirect(reverse("claims:history", args=["evidence", pk]))
     return confirm_delete(
         request,
-        what=f"the evidence “{evidence.title}”",
+        what=_("the evidence “%(title)s”") % {"title": evidence.title},
         obj=evidence,
         action=reverse("claims:evidence-delete", args=[pk]),
         dom_id=f"evidence-{pk}",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from claims import selectors
 from claims.claims_csv import CLAIMS_CSV_COLUMNS
 from claims.filters import DisputeFilterForm
+from claims.languages import in_site_language
 from claims.models import Stance
 
 from .access import get_dispute_for_user
@@ -46,6 +47,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Http
 
 
 @require_safe
+@in_site_language
 def dispute_claims_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One row per claim on the dispute: who, stance, the quote, when, where, and what the last check found."""
     dispute = get_dispute_for_user(request, slug)
@@ -88,6 +90,7 @@ def dispute_claims_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@in_site_language
 def dispute_sources_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """One row per source the dispute cites, saying how it is used (claim, evidence, article) and its check state."""
     dispute = get_dispute_for_user(request, slug)
@@ -123,6 +126,7 @@ def dispute_sources_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@in_site_language
 def search_csv(request: HtmxHttpRequest) -> HttpResponse:
     """The disputes the home page's search and filters find (same query string), one row each."""
     form = DisputeFilterForm(request.GET or None, user=request.user)

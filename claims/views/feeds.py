@@ -24,9 +24,11 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from claims import selectors
+from claims.languages import in_site_language
 from claims.models import Dispute, DisputePageStamp, FeedItem, FeedToken, Party
 from claims.models.feed_items import FeedItemQuerySet
 from claims.release import release_stamp
@@ -56,9 +58,11 @@ class FeedScope:
 
 def disputed_scope() -> FeedScope:
     return FeedScope(
-        title=f"{settings.SITE_NAME}: disputed claims",
-        description="What changed on disputes where the parties' claims contradict each other: new claims and "
-        "counterclaims, evidence, articles, sources that changed or vanished, status and verdict changes.",
+        title=_("%(site)s: disputed claims") % {"site": settings.SITE_NAME},
+        description=_(
+            "What changed on disputes where the parties' claims contradict each other: new claims and "
+            "counterclaims, evidence, articles, sources that changed or vanished, status and verdict changes."
+        ),
         link=reverse("claims:home"),
         items=FeedItem.objects.visible_to(FEED_READER).on_disputed(),
     )
@@ -68,7 +72,7 @@ def dispute_scope(slug: str) -> FeedScope:
     dispute = get_object_or_404(Dispute.objects.visible_to(FEED_READER), slug=slug)
     return FeedScope(
         title=f"{settings.SITE_NAME}: {dispute}",
-        description=f"Developments on the dispute “{dispute.proposition}”.",
+        description=_("Developments on the dispute “%(proposition)s”.") % {"proposition": dispute.proposition},
         link=dispute.get_absolute_url(),
         items=FeedItem.objects.visible_to(FEED_READER).filter(dispute=dispute),
     )
@@ -78,8 +82,8 @@ def party_scope(slug: str) -> FeedScope:
     # A party known from drafts alone has no feed yet.
     party = get_object_or_404(Party.objects.visible_to(FEED_READER), slug=slug)
     return FeedScope(
-        title=f"{settings.SITE_NAME}: disputes involving {party.name}",
-        description=f"Developments on the disputes where {party.name} has made a claim.",
+        title=_("%(site)s: disputes involving %(party)s") % {"site": settings.SITE_NAME, "party": party.display_name},
+        description=_("Developments on the disputes where %(party)s has made a claim.") % {"party": party.display_name},
         link=party.get_absolute_url(),
         items=FeedItem.objects.visible_to(FEED_READER).for_party(party),
     )
@@ -202,6 +206,7 @@ def _feed_validators(feed: RssFeed, make_scope, request: HtmxHttpRequest) -> tup
     return found
 
 
+@in_site_language
 def serve_feed(request: HtmxHttpRequest, feed: RssFeed, make_scope) -> HttpResponse:
     """Answer a feed request: 304 if the reader is up to date, else the feed, rendered once per version.
 
@@ -240,7 +245,7 @@ def _feed_view(feed: RssFeed, make_scope):
     def view(request: HtmxHttpRequest, **kwargs) -> HttpResponse:
         if settings.SITE_PRIVATE and not feed_token_is_valid(request):
             return HttpResponseForbidden(
-                "This site is private: add ?token=… with your feed token (see /account/feed-token/).",
+                _("This site is private: add ?token=… with your feed token (see /account/feed-token/)."),
                 content_type="text/plain; charset=utf-8",
             )
         return serve_feed(request, feed, functools.partial(_once, make_scope, kwargs, {}))

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -52,9 +53,9 @@ def watching(request: SignedInRequest) -> HttpResponse:
     """What the user watches, with one-click unwatch."""
     grouped = following.watches_of(request.user)
     sections = [
-        ("dispute", "Disputes", grouped["dispute"]),
-        ("party", "Parties", grouped["party"]),
-        ("source", "Sources", grouped["source"]),
+        ("dispute", _("Disputes"), grouped["dispute"]),
+        ("party", _("Parties"), grouped["party"]),
+        ("source", _("Sources"), grouped["source"]),
     ]
     context = {
         "sections": sections,
@@ -77,7 +78,7 @@ def account(request: SignedInRequest) -> HttpResponse:
                 email_mode=form.cleaned_data["email_mode"],
                 watch_what_i_create=form.cleaned_data["watch_what_i_create"],
             )
-            messages.success(request, "Your notification settings are saved.")
+            messages.success(request, _("Your notification settings are saved."))
             return redirect("claims:account")
     context = {"form": form, "bookmarklet": clip.bookmarklet(request.build_absolute_uri("/").rstrip("/"))}
     return render(request, "claims/account.html", context, status=400 if form.errors else 200)

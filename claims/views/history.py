@@ -16,11 +16,13 @@ from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from claims import selectors, services
+from claims import labels, selectors, services
 from claims.decorators import require_editor, require_reader
 from claims.models import ArticleLink, Claim, Dispute, Evidence, Source
 
@@ -58,7 +60,7 @@ def object_history(request: SignedInRequest, kind: str, pk: int) -> HttpResponse
         "entries": history.entries,
         "deleted": history.obj is None,
         "deleted_children": history.deleted_children,
-        "verbose_name": model._meta.verbose_name,
+        "verbose_name": labels.model_name(model),
     }
     return render(request, "claims/history.html", context)
 
@@ -85,7 +87,11 @@ def object_restore(request: SignedInRequest, kind: str, pk: int, history_id: int
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(reverse("claims:history", args=[kind, pk]))
-    messages.success(request, f"Restored the {model._meta.verbose_name} as of {record.history_date:%d %b %Y %H:%M}.")
+    messages.success(
+        request,
+        _("Restored the %(what)s as of %(when)s.")
+        % {"what": labels.model_name(model), "when": date_format(record.history_date, "SHORT_DATETIME_FORMAT")},
+    )
     for note in getattr(instance, "restore_notes", []):
         messages.warning(request, note)
     url = _after_restore_url(instance, kind)

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from claims.claimreview_import import import_claimreviews, looks_like_claimreview
@@ -20,10 +23,13 @@ TEMPLATE = "claims/import.html"
 
 
 def _too_big(size: int) -> str:
-    return (
-        f"The file is {size:,} bytes; this page takes up to {settings.IMPORT_PAGE_MAX_BYTES:,}. "
+    return _(
+        "The file is %(size)s bytes; this page takes up to %(limit)s. "
         "Split it, or ask an administrator to run manage.py import_claims."
-    )
+    ) % {
+        "size": number_format(size, force_grouping=True),
+        "limit": number_format(settings.IMPORT_PAGE_MAX_BYTES, force_grouping=True),
+    }
 
 
 def _uploaded(request: HtmxHttpRequest) -> tuple[bytes | None, str]:
@@ -32,11 +38,11 @@ def _uploaded(request: HtmxHttpRequest) -> tuple[bytes | None, str]:
         try:
             data = base64.b64decode(request.POST["payload"], validate=True)
         except (binascii.Error, ValueError):
-            return None, "The checked file did not come back intact; choose it again."
+            return None, _("The checked file did not come back intact; choose it again.")
         return (None, _too_big(len(data))) if len(data) > settings.IMPORT_PAGE_MAX_BYTES else (data, "")
     upload = request.FILES.get("file")
     if upload is None:
-        return None, "Choose a CSV file to check."
+        return None, _("Choose a CSV file to check.")
     size = upload.size or 0
     if size > settings.IMPORT_PAGE_MAX_BYTES:
         return None, _too_big(size)
@@ -60,7 +66,13 @@ def import_page(request: SignedInRequest) -> HttpResponse:
         else:
             if report.committed:
                 messages.success(
-                    request, f"Imported: {report.created} claim(s) created, {report.matched} already there."
+                    request,
+                    ngettext(
+                        "Imported: %(created)d claim created, %(matched)d already there.",
+                        "Imported: %(created)d claims created, %(matched)d already there.",
+                        report.created,
+                    )
+                    % {"created": report.created, "matched": report.matched},
                 )
                 return redirect("claims:home")
             context.update(report=report, payload=base64.b64encode(data).decode("ascii"))

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from claims import services
@@ -86,7 +87,7 @@ def submission_key(request: HtmxHttpRequest) -> str:
 
 def already_sent(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """A second submit of a form whose first result is gone (deleted since): say so, create nothing."""
-    messages.info(request, "This form had already been sent; what it added has been deleted since.")
+    messages.info(request, _("This form had already been sent; what it added has been deleted since."))
     return go_to(request, url)
 
 
@@ -138,7 +139,7 @@ def confirm_delete(
         "cancel_url": cancel_url,
         "dispute": dispute,
         "page": "confirm-delete",
-        "title": "Delete?",
+        "title": _("Delete?"),
     }
     template = f"{FORMS_PAGE}#confirm-delete" if request.htmx else FORMS_PAGE
     return HttpResponse(render_fragment(request, template, context))

@@ -22,6 +22,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from claims import selectors, share_images
+from claims.languages import in_site_language
 from claims.release import release_stamp
 
 from .htmx import HtmxHttpRequest
@@ -71,6 +72,7 @@ def embed_csp() -> dict:
 
 @require_safe
 @xframe_options_exempt
+@in_site_language
 def embed_card(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A published dispute as a compact card for an ``<iframe>`` in an article.
 
@@ -148,6 +150,7 @@ def _plain(status: int, message: str) -> HttpResponse:
 
 
 @require_safe
+@in_site_language
 def oembed(request: HtmxHttpRequest) -> HttpResponse:
     """oEmbed 1.0 (https://oembed.com) for dispute pages: a ``rich`` answer whose HTML is the embed snippet.
 
@@ -207,6 +210,7 @@ def oembed_discovery_url(request: HtmxHttpRequest, dispute) -> str:
 
 
 @require_safe
+@in_site_language
 def dispute_share_image(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The dispute's 1200×630 PNG for link previews, drawn once per version of what it shows."""
     version = _stranger_version(slug)

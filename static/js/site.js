@@ -22,32 +22,54 @@
     return text.replace(/\s+/g, " ").trim();
   }
 
+  // The words, in the page's language: templates/base.html puts them in #ui-messages's
+  // data-words (claims/templatetags/claims_i18n.py); English if the page has none.
+  var WORDS = {
+    saved_not: "Nothing was saved",
+    loaded_not: "This could not be loaded",
+    kept: "What you typed is still in the form.",
+    too_big: "Nothing was saved: this is more than the site accepts in one form. " +
+      "Your text is still in the form; shorten it, or split it, and save again.",
+    unreachable: "the server could not be reached. Check your connection and try again.",
+    unreadable: "the server could not read the request (400). Reload the page and try again.",
+    forbidden: "you may not do this, or your session has ended ({status}). " +
+      "Reload the page, log in again if asked, and try again.",
+    gone: "it is no longer there ({status}); someone may have deleted it. Reload the page.",
+    too_many: "too many requests in a short time (429). Wait a minute and try again.",
+    unavailable: "the site is unavailable for a moment (503). Try again in a minute.",
+    server_error: "something went wrong on the server ({status}). Try again; if it happens again, tell an administrator.",
+    refused: "the server refused the request ({status}). Reload the page and try again.",
+    dismiss: "Dismiss"
+  };
+
+  function words() {
+    var data = document.getElementById("ui-messages");
+    if (!data) return WORDS;
+    try {
+      var found = JSON.parse(data.getAttribute("data-words"));
+      return Object.assign({}, WORDS, found);
+    } catch (e) {
+      return WORDS;
+    }
+  }
+
   function message(status, verb, xhr) {
+    var w = words();
     var writing = verb !== "get";
-    var outcome = writing ? "Nothing was saved" : "This could not be loaded";
-    var kept = writing ? " What you typed is still in the form." : "";
-    if (status === 413) {
-      return serverText(xhr) || "Nothing was saved: this is more than the site accepts in one form. " +
-        "Your text is still in the form; shorten it, or split it, and save again.";
+    var outcome = writing ? w.saved_not : w.loaded_not;
+    var kept = writing ? " " + w.kept : "";
+    function say(key) {
+      return outcome + ": " + w[key].replace("{status}", String(status));
     }
-    if (status === 0) {
-      return outcome + ": the server could not be reached. Check your connection and try again." + kept;
-    }
-    if (status === 400) return outcome + ": the server could not read the request (400). Reload the page and try again." + kept;
-    if (status === 401 || status === 403) {
-      return outcome + ": you may not do this, or your session has ended (" + status + "). " +
-        "Reload the page, log in again if asked, and try again." + kept;
-    }
-    if (status === 404 || status === 410) {
-      return outcome + ": it is no longer there (" + status + "); someone may have deleted it. Reload the page.";
-    }
-    if (status === 429) return outcome + ": too many requests in a short time (429). Wait a minute and try again." + kept;
-    if (status === 503) return outcome + ": the site is unavailable for a moment (503). Try again in a minute." + kept;
-    if (status >= 500) {
-      return outcome + ": something went wrong on the server (" + status + "). Try again; if it happens again, " +
-        "tell an administrator." + kept;
-    }
-    return outcome + ": the server refused the request (" + status + "). Reload the page and try again." + kept;
+    if (status === 413) return serverText(xhr) || w.too_big;
+    if (status === 0) return say("unreachable") + kept;
+    if (status === 400) return say("unreadable") + kept;
+    if (status === 401 || status === 403) return say("forbidden") + kept;
+    if (status === 404 || status === 410) return say("gone");
+    if (status === 429) return say("too_many") + kept;
+    if (status === 503) return say("unavailable") + kept;
+    if (status >= 500) return say("server_error") + kept;
+    return say("refused") + kept;
   }
 
   function slotFor(elt) {
@@ -73,7 +95,7 @@
     var close = document.createElement("button");
     close.type = "button";
     close.className = "link request-status-close";
-    close.textContent = "Dismiss";
+    close.textContent = words().dismiss;
     region.replaceChildren(line, close);
   }
 

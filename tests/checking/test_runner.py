@@ -323,7 +323,8 @@ def test_a_batch_thread_whose_job_is_done_takes_further_due_jobs_from_the_queue(
     assert SourceCheck.objects.count() == 5
 
 
-def test_only_jobs_whose_host_is_free_are_taken_from_the_queue(site, settings):
+@pytest.fixture
+def lane_redis(settings):
     import os
 
     import redis
@@ -334,18 +335,58 @@ def test_only_jobs_whose_host_is_free_are_taken_from_the_queue(site, settings):
     except redis.RedisError:
         pytest.skip(f"Redis not reachable at {url}")
     settings.CHECKER_REDIS_URL = url
-    busy = SourceFactory(url="https://busy.example/story")
+    client = redis.Redis.from_url(url)
+    yield client
+    for key in client.scan_iter("checker:lane:*"):
+        client.delete(key)
+
+
+def test_a_batch_gives_its_threads_hosts_no_other_worker_is_on(lane_redis):
+    """Two worker processes cover different hosts: a host another worker's thread is working
+    is skipped, unless the batch's own wake-up named one of its jobs."""
+    from claims.checking.lanes import LANE_KEY, HostLanes
+
+    taken = SourceFactory(url="https://taken.example/story")
     free = SourceFactory(url="https://free.example/story")
     later = SourceFactory(url="https://later.example/story")
     now = timezone.now()
-    for source, minutes in ((busy, -5), (free, -1), (later, 5)):  # each got its job when it was added
+    for source, minutes in ((taken, -5), (free, -1), (later, 5)):  # each got its job when it was added
         CheckJob.objects.filter(source=source).update(run_after=now + datetime.timedelta(minutes=minutes))
-    waiting = CheckJob.objects.get(source=free)
-    client = redis.Redis.from_url(url)
-    client.set("checker:host:busy.example", "spacing", px=60_000)
-    try:
-        assert runner.next_free_job() == waiting.pk
-        CheckJob.objects.filter(pk=waiting.pk).update(state="running")
-        assert runner.next_free_job() is None  # only a busy host's job and one not yet due
-    finally:
-        client.delete("checker:host:busy.example")
+    lane_redis.set(LANE_KEY + "taken.example", "another worker", px=60_000)
+
+    batch = HostLanes(until=time.monotonic() + 60)
+    batch.refill()
+    assert batch.take_host() == "free.example"  # the only due host nobody works
+    assert batch.next_job("free.example") == CheckJob.objects.get(source=free).pk
+    assert lane_redis.get(LANE_KEY + "free.example") == batch.token.encode()  # the other worker now skips it
+    assert batch.take_host() is None  # taken.example is another worker's; later.example is not due
+
+    also_taken = SourceFactory(url="https://taken.example/other-story")
+    own = HostLanes(until=time.monotonic() + 60)
+    own.add_jobs([CheckJob.objects.get(source=taken).pk])
+    own.refill()
+    assert own.take_host() == "taken.example"  # its own job: woken for it, nobody else was
+    assert own.next_job("taken.example") == CheckJob.objects.get(source=taken).pk
+    assert own.next_job("taken.example") is None  # the other due job there is the other worker's
+    assert CheckJob.objects.filter(source=also_taken, state="queued").exists()
+    own.drop_host("taken.example")
+    assert lane_redis.get(LANE_KEY + "taken.example") == b"another worker"  # its hint is left alone
+    batch.drop_host("free.example")
+    assert lane_redis.get(LANE_KEY + "free.example") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_batch_time_only_its_own_jobs_run(site, settings):
+    from django.db import connection
+
+    from claims.checking.jobs import jobs_request
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs a batch one job at a time (one writer), taking nothing further")
+    settings.CHECKER_BATCH_SECONDS = 0
+    sources = [SourceFactory(url=site.url(f"/article?n={n}")) for n in range(5)]
+    jobs = jobs_request(source_ids=[s.pk for s in sources], wake=False).jobs
+    CheckJob.objects.update(run_after=timezone.now())
+    runner.run_jobs([jobs[0].pk, jobs[3].pk])
+    states = dict(CheckJob.objects.values_list("pk", "state"))
+    assert [states[job.pk] for job in jobs] == ["done", "queued", "queued", "done", "queued"]
