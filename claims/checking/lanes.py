@@ -60,6 +60,8 @@ class HostLanes:
         self.own: set[int] = set()
         self.owed: dict[str, int] = {}
         self.working: set[str] = set()
+        # Hosts another worker is on that this batch works only for its own jobs.
+        self.borrowed: set[str] = set()
         self.cursor: tuple | None = None
         self.refilled_at = -REFILL_INTERVAL_SECONDS
         self.token = uuid.uuid4().hex
@@ -132,20 +134,23 @@ class HostLanes:
         # Hosts another worker is on (or the time is up): only for this batch's own jobs,
         # which nobody else was woken for. The host's slot keeps the two polite.
         for host in candidates:
-            if self.owed.get(host) and self._start(host):
+            if self.owed.get(host) and self._start(host, borrowed=True):
                 return host
         return None
 
-    def _start(self, host: str) -> bool:
+    def _start(self, host: str, borrowed: bool = False) -> bool:
         with self.lock:
             if host in self.working:
                 return False
             self.working.add(host)
+            if borrowed:
+                self.borrowed.add(host)
             return True
 
     def next_job(self, host: str) -> int | None:
-        """The host's next job; after the batch's time is up, only the batch's own."""
-        late = time.monotonic() >= self.until
+        """The host's next job; only the batch's own after its time is up, or on a host
+        another worker is on."""
+        late = time.monotonic() >= self.until or host in self.borrowed
         with self.lock:
             jobs = self.pending.get(host)
             while jobs:
@@ -160,14 +165,14 @@ class HostLanes:
 
     def next_job_after_refill(self, host: str) -> int | None:
         """The host's deque ran dry: read the queue again (its later jobs may be there)."""
-        if time.monotonic() >= self.until:
+        if time.monotonic() >= self.until or host in self.borrowed:
             return None
         self.refill()
         return self.next_job(host)
 
     def renew(self, host: str) -> None:
         client = fetch._redis_client()
-        if client is None:
+        if client is None or host in self.borrowed:
             return
         try:
             client.set(LANE_KEY + host, self.token, px=LANE_HINT_MS)
@@ -179,6 +184,10 @@ class HostLanes:
     def drop_host(self, host: str) -> None:
         with self.lock:
             self.working.discard(host)
+            borrowed = host in self.borrowed
+            self.borrowed.discard(host)
+        if borrowed:
+            return  # the hint is the other worker's
         client = fetch._redis_client()
         if client is None:
             return

@@ -361,9 +361,16 @@ def test_a_batch_gives_its_threads_hosts_no_other_worker_is_on(lane_redis):
     assert lane_redis.get(LANE_KEY + "free.example") == batch.token.encode()  # the other worker now skips it
     assert batch.take_host() is None  # taken.example is another worker's; later.example is not due
 
+    also_taken = SourceFactory(url="https://taken.example/other-story")
     own = HostLanes(until=time.monotonic() + 60)
     own.add_jobs([CheckJob.objects.get(source=taken).pk])
+    own.refill()
     assert own.take_host() == "taken.example"  # its own job: woken for it, nobody else was
+    assert own.next_job("taken.example") == CheckJob.objects.get(source=taken).pk
+    assert own.next_job("taken.example") is None  # the other due job there is the other worker's
+    assert CheckJob.objects.filter(source=also_taken, state="queued").exists()
+    own.drop_host("taken.example")
+    assert lane_redis.get(LANE_KEY + "taken.example") == b"another worker"  # its hint is left alone
     batch.drop_host("free.example")
     assert lane_redis.get(LANE_KEY + "free.example") is None
 
