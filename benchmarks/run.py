@@ -470,6 +470,8 @@ def scenarios(data: dict, size: int, first: bool) -> list[Scenario]:
             [data["big_dispute"]],
             fresh_paths=never_asked(data["big_dispute"]),
             min_ratio=0.05,
+            note="The body is rendered each request; its rows, ClaimReview and cards come from caches kept "
+            "per page stamp (claims/card_cache.py). With every cache empty: bench_dispute_cold below.",
         ),
         Scenario("dispute", "dispute page, big, anonymous, shared copy (cached per page stamp)", [data["big_dispute"]]),
         Scenario("dispute", "dispute page, big, editor (never cached)", [data["big_dispute"]], editor),
@@ -486,6 +488,7 @@ def scenarios(data: dict, size: int, first: bool) -> list[Scenario]:
             )
         )
     found.append(Scenario("party", "party page, anonymous", [data["party"]]))
+    found.append(Scenario("party", "party page, editor", [data["party"]], editor))
     found.append(Scenario("feeds", "feed /feeds/disputed/", ["/feeds/disputed/"], min_ratio=0.10))
     if feed_etag:
         found.append(

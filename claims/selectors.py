@@ -818,13 +818,35 @@ def party_positions_timeline(claims_qs: QuerySet) -> Timeline | None:
     )
 
 
-def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | None = None) -> PartyPageData:
-    """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
+def _with_page_stamps(claims: list[Claim]) -> list[Claim]:
+    """Give each claim (read with ``dispute`` and ``dispute_stamp``) its dispute's page version as
+    ``page_stamp``, what its row on the party page is cached under (claims/card_cache.py);
+    None without a stamp (SQLite: no triggers), and the row is rendered every time."""
+    for claim in claims:
+        dispute = claim.dispute
+        claim.page_stamp = (  # type: ignore[attr-defined]
+            (claim.dispute_stamp, dispute.pk, dispute.version, dispute.updated_at, dispute.status)  # type: ignore[attr-defined]
+            if claim.dispute_stamp is not None  # type: ignore[attr-defined]
+            else None
+        )
+    return claims
 
-    A verdict of true or mostly true settles a dispute *for* the claims that affirm
-    its proposition and *against* those that deny it; false or mostly false the
-    reverse. Each claim carries ``outcome`` ("for", "against" or ""); the counts are
-    distinct disputes, computed by the database in one aggregate.
+
+@dataclass
+class PartyRecord:
+    """How a party's claims fared, and its positions over time: what its page shows above the claims."""
+
+    settled_for: int
+    settled_against: int
+    dispute_count: int
+    claim_count: int
+    positions_timeline: Timeline | None
+
+
+def party_record(*, party: Party, user: AnyUser) -> PartyRecord:
+    """The party's record over the disputes ``user`` may see: one aggregate and the positions' query.
+
+    The counts are distinct disputes, computed by the database in one aggregate.
     """
     claims_qs = Claim.objects.visible_to(user).filter(party=party)
     totals = claims_qs.aggregate(
@@ -833,29 +855,54 @@ def party_page_data(*, party: Party, user: AnyUser, page_number: str | int | Non
         dispute_count=Count("dispute", distinct=True),
         claim_count=Count("pk"),
     )
-    claims = (
-        claims_qs.select_related("dispute", "speaker", "source", "superseded_by")
+    return PartyRecord(**totals, positions_timeline=party_positions_timeline(claims_qs))
+
+
+def party_page_data(
+    *, party: Party, user: AnyUser, page_number: str | int | None = None, record: PartyRecord | None = None
+) -> PartyPageData:
+    """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
+
+    A verdict of true or mostly true settles a dispute *for* the claims that affirm
+    its proposition and *against* those that deny it; false or mostly false the
+    reverse. Each claim carries ``outcome`` ("for", "against" or ""). ``record``: the
+    party's ``party_record`` for ``user`` when the caller has it (the view caches it).
+    """
+    claims_qs = Claim.objects.visible_to(user).filter(party=party)
+    if record is None:
+        record = party_record(party=party, user=user)
+    newest_first: list[Any] = [F("said_on").desc(nulls_last=True), "-pk"]
+    # The aggregate already counted the claims; the paginator need not count again.
+    paginator: Paginator = Paginator(claims_qs.order_by(*newest_first).values("pk"), CLAIMS_PER_PARTY_PAGE)
+    paginator.count = record.claim_count
+    page = paginator.get_page(page_number)
+    # The page's rows are read in an outer query over the page's ids (a LIMIT subquery): with
+    # the joins in the same query PostgreSQL joined every claim of the party to its source,
+    # speaker and dispute before keeping 50 (47 ms for a party of 1,500 claims; 2 ms now).
+    page_ids: QuerySet = page.object_list  # type: ignore[assignment]  # a slice of the ids
+    rows = (
+        Claim.objects.filter(pk__in=page_ids)
+        .select_related("dispute", "speaker", "source", "superseded_by")
         .annotate(
             outcome=Case(
                 When(CLAIM_SETTLED_FOR, then=Value("for")),
                 When(CLAIM_SETTLED_AGAINST, then=Value("against")),
                 default=Value(""),
-            )
+            ),
+            dispute_stamp=_page_stamp_of(OuterRef("dispute_id")),
         )
-        .order_by(F("said_on").desc(nulls_last=True), "-pk")
+        .order_by(*newest_first)
     )
-    # The aggregate already counted the claims; the paginator need not count again.
-    paginator = Paginator(claims, CLAIMS_PER_PARTY_PAGE)
-    paginator.count = totals["claim_count"]
+    page.object_list = _with_page_stamps(list(rows))
     return PartyPageData(
         party=party,
-        page=paginator.get_page(page_number),
-        settled_for=totals["settled_for"],
-        settled_against=totals["settled_against"],
-        dispute_count=totals["dispute_count"],
-        claim_count=totals["claim_count"],
+        page=page,
+        settled_for=record.settled_for,
+        settled_against=record.settled_against,
+        dispute_count=record.dispute_count,
+        claim_count=record.claim_count,
         speakers=list(party.speakers.visible_to(user)),
-        positions_timeline=party_positions_timeline(claims_qs),
+        positions_timeline=record.positions_timeline,
     )
 
 

@@ -13,7 +13,7 @@ from claims.selectors import DISPUTES_PER_PAGE
 from claims.synthetic import synthesize
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, PartyFactory, SourceFactory
-from .helpers import HTMX
+from .helpers import HTMX, SIGNED_IN_QUERIES
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("claims:home")
@@ -164,7 +164,7 @@ def test_query_count_with_search_and_filters_does_not_grow(editor_client, django
     synthesize(disputes=disputes, claims_per_dispute=5, published_share=1.0)
     editor_client.get(HOME)
     # Every synthetic proposition ends "near <place>", so the search always finds rows to annotate.
-    with django_assert_num_queries(LIST_QUERIES + 4):
+    with django_assert_num_queries(LIST_QUERIES + SIGNED_IN_QUERIES):
         response = editor_client.get(HOME, {"q": "near", "problems": "on", "occurred_from": "2023-01-01"})
     assert response.status_code == 200 and 'class="dispute-row"' in response.text
 

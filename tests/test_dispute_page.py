@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from claims.models import CheckJob, Dispute, EvidenceLink, Source, Stance
@@ -18,7 +19,7 @@ from .factories import (
     SourceFactory,
     SpeakerFactory,
 )
-from .helpers import HTMX
+from .helpers import HTMX, SIGNED_IN_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -199,12 +200,32 @@ def test_a_cut_down_page_reads_the_same_queries_whatever_the_size(client, django
 
 @pytest.mark.parametrize("size", [(2, 1, 1), (200, 50, 100)])
 def test_query_count_for_an_editor_does_not_grow_either(editor_client, django_assert_num_queries, size):
+    editor_client.get(_url(DisputeFactory()))  # warm anything cached per process, not per dispute
     dispute = _sized_dispute(*size)
-    editor_client.get(_url(dispute))  # warm anything cached per process, not per request
     extra = CUT_DOWN_EXTRA_QUERIES if size[0] > CLAIMS_PER_COLUMN else 0
-    with django_assert_num_queries(ANONYMOUS_QUERIES + extra + 4):
+    with django_assert_num_queries(ANONYMOUS_QUERIES + extra + SIGNED_IN_QUERIES):
         response = editor_client.get(_url(dispute))
     assert response.status_code == 200
+
+
+# The page version, the dispute (who may see it): rows, ClaimReview and cards come from the
+# cache while the dispute's page stamp stands (claims/card_cache.py, views/disputes.py _page_data).
+WARM_QUERIES = 2
+
+
+@pytest.mark.parametrize("size", [(2, 1, 1), (200, 50, 100)])
+def test_another_view_of_an_unchanged_dispute_reads_only_its_version(
+    client, editor_client, django_assert_num_queries, size
+):
+    dispute = _sized_dispute(*size)
+    first = Client().get(_url(dispute))
+    with django_assert_num_queries(WARM_QUERIES):  # a query string never asked: the body is rendered
+        again = Client().get(_url(dispute), {"utm_source": "newsletter"})
+    assert again.text.count('class="claim-card') == first.text.count('class="claim-card') > 0
+    editor_client.get(_url(dispute))
+    with django_assert_num_queries(WARM_QUERIES + SIGNED_IN_QUERIES):  # editors' bodies are never shared
+        response = editor_client.get(_url(dispute))
+    assert response.text.count("/edit/") > 1  # editing links on the cards
 
 
 def test_badge_says_checking_while_a_check_is_queued(client):
