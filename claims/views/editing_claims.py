@@ -84,12 +84,8 @@ def claim_similar(request: SignedInRequest) -> HttpResponse:
         exclude = int(request.GET.get("claim", "") or 0) or None
     except ValueError:
         exclude = None
-    found: dict[int, similar.Similar] = {}
-    for name in ("quote", "paraphrase", "translation"):
-        for match in similar.similar_claims(text=request.POST.get(name, ""), exclude_pk=exclude):
-            if match.claim.pk not in found or found[match.claim.pk].score < match.score:
-                found[match.claim.pk] = match
-    matches = sorted(found.values(), key=lambda m: -m.score)[: similar.LIMIT]
+    texts = [request.POST.get(name, "") for name in ("quote", "paraphrase", "translation")]
+    matches = similar.similar_to_any(texts=texts, exclude_pk=exclude)
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#similar-claims", {"matches": matches}))
 
 
