@@ -11,6 +11,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
@@ -49,7 +50,7 @@ class Lane:
     def label_y(self) -> float:
         return self.y + 4
 
-    @property
+    @cached_property
     def label_lines(self) -> list[tuple[float, str]]:
         """The label on one line, or wrapped on two (cut with "…" past that), with each line's y."""
         lines = wrap_label(self.label)
@@ -184,6 +185,7 @@ class Timeline:
 LABEL_EMS = (LABEL_WIDTH - 8 - 6) / 13
 
 
+@cache  # a few hundred distinct characters; measuring each label char by char was most of a party page
 def _em_width(char: str) -> float:
     """A character's rough width in ems in a bold sans-serif: what decides how much of a label fits.
 

@@ -5,6 +5,10 @@ from html.parser import HTMLParser
 # The header htmx puts on every request it makes; views answer it with a partial.
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
+# What being signed in costs a request: the user with their permissions, one query
+# (claims/auth_backend.py); the session comes from the cache (SESSION_ENGINE cached_db).
+SIGNED_IN_QUERIES = 1
+
 
 class _Forms(HTMLParser):
     """Each <form> on a page as (action, [(name, value)]) in the order a browser would send them."""

@@ -3,9 +3,10 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from claims.models import CheckJob, Dispute, EvidenceLink, Source, Stance
+from claims.models import Appearance, CheckJob, Dispute, EvidenceLink, Source, Stance
 from claims.selectors import CLAIMS_PER_COLUMN
 from claims.synthetic import synthesize
 
@@ -18,7 +19,7 @@ from .factories import (
     SourceFactory,
     SpeakerFactory,
 )
-from .helpers import HTMX
+from .helpers import HTMX, SIGNED_IN_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -165,18 +166,27 @@ def _sized_dispute(claims: int, evidence: int, articles: int) -> Dispute:
         published_share=1.0,
     )
     dispute = Dispute.objects.order_by("-pk").first()
+    # Every claim appeared in two more sources (the other claims'), so the cards' appearances
+    # are read too: whatever their number, one query.
+    claims = list(dispute.claims.filter(source__isnull=False).order_by("pk"))
+    Appearance.objects.bulk_create(
+        Appearance(claim=claim, source_id=other.source_id)
+        for index, claim in enumerate(claims)
+        for other in (claims[index - 1], claims[index - 2])
+        if other.source_id != claim.source_id
+    )
     # With a verdict, so the head's ClaimReview JSON-LD (its own query) is rendered too.
     Dispute.objects.filter(pk=dispute.pk).update(verdict=Dispute.Verdict.FALSE, status=Dispute.Status.SETTLED)
     return dispute
 
 
 # Session-less anonymous request: the page version (for the ETag), the dispute, its claims,
-# evidence, evidence links, articles. The ClaimReview JSON-LD in the head (with a verdict)
-# reuses the claims.
-ANONYMOUS_QUERIES = 6
+# their further appearances, evidence, evidence links, articles. The ClaimReview JSON-LD in the
+# head (with a verdict) reuses the claims and their appearances.
+ANONYMOUS_QUERIES = 7
 # A big dispute's default page reads only the cards it shows, so its problem banner and its
-# ClaimReview (with a verdict) read what they need with a query each.
-CUT_DOWN_EXTRA_QUERIES = 2
+# ClaimReview (with a verdict: its claims, and their appearances) read what they need.
+CUT_DOWN_EXTRA_QUERIES = 3
 
 
 @pytest.mark.parametrize("size", [(2, 1, 1), (200, 50, 100)])
@@ -186,6 +196,7 @@ def test_query_count_does_not_grow_with_the_dispute(client, django_assert_num_qu
         response = client.get(_url(dispute), {"all": "1"})  # every card rendered
     assert response.status_code == 200
     assert response.text.count('class="claim-card') == size[0]
+    assert response.text.count('<span class="appearance-tag">Also in</span>') >= size[0]
 
 
 @pytest.mark.parametrize("size", [(40, 15, 20), (200, 50, 100)])
@@ -199,12 +210,32 @@ def test_a_cut_down_page_reads_the_same_queries_whatever_the_size(client, django
 
 @pytest.mark.parametrize("size", [(2, 1, 1), (200, 50, 100)])
 def test_query_count_for_an_editor_does_not_grow_either(editor_client, django_assert_num_queries, size):
+    editor_client.get(_url(DisputeFactory()))  # warm anything cached per process, not per dispute
     dispute = _sized_dispute(*size)
-    editor_client.get(_url(dispute))  # warm anything cached per process, not per request
     extra = CUT_DOWN_EXTRA_QUERIES if size[0] > CLAIMS_PER_COLUMN else 0
-    with django_assert_num_queries(ANONYMOUS_QUERIES + extra + 4):
+    with django_assert_num_queries(ANONYMOUS_QUERIES + extra + SIGNED_IN_QUERIES):
         response = editor_client.get(_url(dispute))
     assert response.status_code == 200
+
+
+# The page version, the dispute (who may see it): rows, ClaimReview and cards come from the
+# cache while the dispute's page stamp stands (claims/card_cache.py, views/disputes.py _page_data).
+WARM_QUERIES = 2
+
+
+@pytest.mark.parametrize("size", [(2, 1, 1), (200, 50, 100)])
+def test_another_view_of_an_unchanged_dispute_reads_only_its_version(
+    client, editor_client, django_assert_num_queries, size
+):
+    dispute = _sized_dispute(*size)
+    first = Client().get(_url(dispute))
+    with django_assert_num_queries(WARM_QUERIES):  # a query string never asked: the body is rendered
+        again = Client().get(_url(dispute), {"utm_source": "newsletter"})
+    assert again.text.count('class="claim-card') == first.text.count('class="claim-card') > 0
+    editor_client.get(_url(dispute))
+    with django_assert_num_queries(WARM_QUERIES + SIGNED_IN_QUERIES):  # editors' bodies are never shared
+        response = editor_client.get(_url(dispute))
+    assert response.text.count("/edit/") > 1  # editing links on the cards
 
 
 def test_badge_says_checking_while_a_check_is_queued(client):

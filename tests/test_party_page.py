@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -101,8 +102,26 @@ def anonymous_user():
     return AnonymousUser()
 
 
-# The party, the record (one aggregate), its claims, its speakers, its positions over time (one query).
-PARTY_QUERIES = 5
+# The party, the record (one aggregate), its claims, its speakers, its positions over time (one query);
+# on PostgreSQL also the newest page stamp, under which the record is cached (views/parties.py).
+PARTY_QUERIES = 5 + (connection.vendor == "postgresql")
+# On a repeat view the record and positions come from that cache.
+PARTY_QUERIES_WARM = 4
+
+
+def test_a_repeat_view_takes_the_record_from_the_cache(client, django_assert_num_queries):
+    synthesize(disputes=10, claims_per_dispute=5, parties=2, published_share=1.0)
+    party = Party.objects.order_by("pk").first()
+    first = client.get(_url(party)).text
+    if connection.vendor != "postgresql":
+        pytest.skip("the record is cached under the newest page stamp, which SQLite does not keep")
+    with django_assert_num_queries(PARTY_QUERIES_WARM):  # stamp, party, claims, speakers
+        again = client.get(_url(party)).text
+
+    def record_and_claims(html: str) -> str:
+        return html[html.index('<div id="party-claims">') : html.index("</main>")]
+
+    assert record_and_claims(again) == record_and_claims(first)
 
 
 @pytest.mark.parametrize("disputes", [1, 40])

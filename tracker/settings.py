@@ -214,8 +214,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out username+IP never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend reading the user and their permissions in one query (claims/auth_backend.py).
+    "claims.auth_backend.RoleBackend",
+    # Only so sessions signed in before RoleBackend came stay signed in; it signs nobody in.
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The session from the cache (Redis in production), written through to the database:
+# a signed-in request does not read the sessions table (docs/performance.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

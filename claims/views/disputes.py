@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import link_previews, roles, selectors
+from claims.card_cache import CardCache
 from claims.jsonld import claimreview_payload
 from claims.public_parties import public_party_ids
 from claims.release import release_stamp
@@ -25,6 +26,10 @@ from .htmx import HtmxHttpRequest
 # Relative times on the page ("checked 3 hours ago") age without any write; a repeat
 # view is answered 304 only within the same ten minutes.
 RELATIVE_TIME_BUCKET_SECONDS = 600
+
+
+def _relative_time_bucket() -> int:
+    return int(time.time() // RELATIVE_TIME_BUCKET_SECONDS)
 
 
 def _wants_partial(request: HtmxHttpRequest) -> bool:
@@ -115,7 +120,7 @@ def _dispute_page_etag(request: HtmxHttpRequest, stamp: str, variant: str) -> st
         roles.can_delete(user),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     )
-    bucket = int(time.time() // RELATIVE_TIME_BUCKET_SECONDS)
+    bucket = _relative_time_bucket()
     parts = repr((stamp, viewer, variant, get_language(), release_stamp(), bucket))
     return '"' + hashlib.sha256(parts.encode()).hexdigest()[:32] + '"'
 
@@ -144,7 +149,7 @@ def _shared_copy_key(request: HtmxHttpRequest, stamp: str, variant: str) -> str 
         get_language(),
         request.get_host(),
         release_stamp(),
-        int(time.time() // RELATIVE_TIME_BUCKET_SECONDS),
+        _relative_time_bucket(),
     )
     return "dispute-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
@@ -167,17 +172,24 @@ def dispute_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     key = _shared_copy_key(request, version.stamp, request.GET.urlencode())
     copy = cache.get(key) if key else None
     if copy is None:
-        data = selectors.dispute_page_data(dispute=dispute, show_all=request.GET.get("all") == "1")
+        data, payload, sides = _page_data(request, dispute, version.stamp)
+        # Each card once per page stamp and kind of viewer, whatever the query string (claims/card_cache.py).
+        cards = CardCache.for_view(stamp=version.stamp, user=request.user, bucket=_relative_time_bucket())
+        cards.fetch(data)
         # Timeline marks jump to their cards; on a cut-down page, to the page with every card.
-        context = {"dispute": dispute, "data": data, "mark_prefix": "?all=1" if data.is_truncated else ""}
+        context = {
+            "dispute": dispute,
+            "data": data,
+            "mark_prefix": "?all=1" if data.is_truncated else "",
+            "card_cache": cards,
+        }
         if not data.timeline_is_lazy:
             context["timeline"] = data.timeline
         if dispute.is_published and roles.can_edit(request.user):
             context["embed_snippet"] = sharing.embed_snippet(request, dispute.slug, dispute.proposition)
         body = render_to_string("claims/dispute_detail.html#dispute-body", context, request)
-        # The ClaimReview reads the dispute's claims itself when the page read only the ones it shows.
-        payload = claimreview_payload(dispute, request=request, claims=data.claims if data.complete else None)
-        copy = (body, payload, link_previews.dispute_sides_from_columns(data.columns))
+        cards.store()
+        copy = (body, payload, sides)
         if key:
             cache.set(key, copy, RELATIVE_TIME_BUCKET_SECONDS)
     body, payload, sides = copy
@@ -189,6 +201,30 @@ def dispute_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         context["preview"] = link_previews.dispute_preview(dispute, sides)
         context["oembed_url"] = sharing.oembed_discovery_url(request, dispute)
     return _with_etag(render(request, "claims/dispute_detail.html", context), etag)
+
+
+def _page_data(request: HtmxHttpRequest, dispute, stamp: str) -> tuple[selectors.DisputePageData, str, list]:
+    """The page's rows, its ClaimReview and its sides for link previews, read once per page stamp.
+
+    None of it depends on the viewer (the rows are the dispute's, drafts are the dispute's
+    own business: only who may see the dispute is checked, by the view), so every viewer,
+    query string and kind of request shares them until a write renews the stamp. The
+    ClaimReview holds absolute URLs, hence the scheme and host in the key.
+    """
+    show_all = request.GET.get("all") == "1"
+    parts = (stamp, show_all, request.scheme, request.get_host(), get_language(), release_stamp())
+    key = "dispute-data:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    found = cache.get(key)
+    if found is not None:
+        return found
+    data = selectors.dispute_page_data(dispute=dispute, show_all=show_all)
+    if not data.timeline_is_lazy:
+        data.timeline  # noqa: B018 — built now, so it is cached with the rows
+    # The ClaimReview reads the dispute's claims itself when the page read only the ones it shows.
+    payload = claimreview_payload(dispute, request=request, claims=data.claims if data.complete else None)
+    found = (data, payload, link_previews.dispute_sides_from_columns(data.columns))
+    cache.set(key, found, RELATIVE_TIME_BUCKET_SECONDS)
+    return found
 
 
 def _with_etag(response: HttpResponse, etag: str | None) -> HttpResponse:
