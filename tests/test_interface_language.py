@@ -418,3 +418,11 @@ def test_the_import_report_speaks_russian_and_still_reads_the_exports_english_la
         reverse("claims:import"), {"file": upload("b.csv", csv_bytes(ROWS[0].replace("affirms", "maybe")))}
     )
     assert "stance: «maybe» — не одно из допустимых значений" in refused.content.decode()
+
+
+def test_the_party_page_names_each_speaker_once_then_its_other_names(story):
+    russia = story.claims.get(stance=Stance.DENIES).party
+    html = _page(russian_client(), russia.get_absolute_url())
+    speakers = html[html.index('class="speakers"') :].split("</p>")[0]
+    assert "<bdi>Шойгу</bdi>" in speakers and "Sergei Shoigu" in speakers
+    assert speakers.count("Шойгу") == 1

@@ -37,6 +37,14 @@ class NamedInLanguages(models.Model):
         return languages.name_for_language(self.name, self.aliases, languages.interface_language())
 
     @property
+    def names_besides_shown(self) -> list[tuple[str, str]]:
+        """``(tag, name)`` of every name but the one shown (``display_name``): its name comes back
+        when an other name is shown in its place ("Сергей Лавров (Sergey Lavrov)")."""
+        shown = self.display_name
+        names = [("", self.name), *self.other_names]
+        return [(tag, name) for tag, name in names if name != shown]
+
+    @property
     def all_names(self) -> list[str]:
         """Its name and every other name, the name first, each once."""
         names = [self.name]
