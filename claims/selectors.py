@@ -41,6 +41,7 @@ from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
 from claims.models import (
+    Appearance,
     ArticleLink,
     CheckJob,
     Claim,
@@ -54,7 +55,7 @@ from claims.models import (
     Speaker,
     Stance,
 )
-from claims.models.checks import check_running
+from claims.models.checks import check_running, quote_found
 from claims.models.claims import STANDING_COUNTS
 from claims.models.disputes import DisputeQuerySet
 from claims.roles import AnyUser
@@ -160,6 +161,7 @@ def has_source_problem_condition() -> Q:
         Exists(Claim.objects.filter(dispute=OuterRef("pk"), **problem))
         | Exists(Evidence.objects.filter(dispute=OuterRef("pk"), **problem))
         | Exists(ArticleLink.objects.filter(dispute=OuterRef("pk"), **problem))
+        | Exists(Appearance.objects.filter(claim__dispute=OuterRef("pk"), **problem))
     )
 
 
@@ -446,8 +448,25 @@ class DisputePageData:
         return not self.show_all and items > TIMELINE_INLINE_MARKS
 
 
+def with_appearances(claims: QuerySet) -> QuerySet:
+    """``claims`` ready for their cards' appearances (``Claim.seen_in``): whether the latest check
+    of the claim's own source found its quote (an annotation), and its further appearances with
+    their sources, quote results and live checks (one more query for any number of claims)."""
+    further = (
+        Appearance.objects.select_related("source")
+        .annotate(
+            quote_found=quote_found(OuterRef("claim_id"), OuterRef("source_id")),
+            source_check_live=check_running(OuterRef("source_id")),
+        )
+        .order_by(F("appeared_on").asc(nulls_last=True), "pk")
+    )
+    return claims.annotate(quote_found=quote_found(OuterRef("pk"), OuterRef("source_id"))).prefetch_related(
+        Prefetch("appearances", queryset=further)
+    )
+
+
 def _claims_for_page(dispute: Dispute) -> QuerySet:
-    return dispute.claims.select_related("party", "speaker", "source", "superseded_by")
+    return with_appearances(dispute.claims.select_related("party", "speaker", "source", "superseded_by"))
 
 
 def _evidence_for_page(dispute: Dispute) -> QuerySet:
@@ -545,7 +564,8 @@ def _complete_columns(claims: list[Claim], *, limit: int | None) -> list[StanceC
 def _page_data(dispute, claims, evidence, articles, *, show_all: bool) -> DisputePageData:
     """The page from every row of the dispute; unless ``show_all``, each kind shows its first few."""
     seen: dict[int, Source] = {}
-    for source in [c.source for c in claims] + [e.source for e in evidence] + [a.source for a in articles]:
+    further = [seen.source for c in claims for seen in c.seen_in if not seen.first]
+    for source in [c.source for c in claims] + further + [e.source for e in evidence] + [a.source for a in articles]:
         if source is not None and source.has_problem:
             seen.setdefault(source.pk, source)
     return DisputePageData(
@@ -568,6 +588,7 @@ def _problem_sources(dispute: Dispute) -> list[Source]:
     """The sources with a check problem cited anywhere on the dispute (the page's banner), in one query."""
     cited = (
         Q(pk__in=Claim.objects.filter(dispute=dispute).values("source_id"))
+        | Q(pk__in=Appearance.objects.filter(claim__dispute=dispute).values("source_id"))
         | Q(pk__in=Evidence.objects.filter(dispute=dispute).values("source_id"))
         | Q(pk__in=ArticleLink.objects.filter(dispute=dispute).values("source_id"))
     )
@@ -630,6 +651,13 @@ def disputes_with_page_stamp() -> DisputeQuerySet:
         checked = Greatest(Coalesce("source__last_checked_at", "source__updated_at"), "source__updated_at")
         stamps[f"stamp_{name}_sources"] = _per_dispute(model.objects.all(), "dispute", Max(checked))
         stamps[f"stamp_{name}_jobs"] = _per_dispute(live, f"source__{citing}__dispute", _count_and_newest())
+    # Further appearances of the claims: added, removed, edited, and their sources' checks.
+    appearances = Appearance.objects.all()
+    checked = Greatest(Coalesce("source__last_checked_at", "source__updated_at"), "source__updated_at")
+    stamps["stamp_appearances"] = _per_dispute(appearances, "claim__dispute", _count_and_newest())
+    stamps["stamp_appearances_edited"] = _per_dispute(appearances, "claim__dispute", Max("updated_at"))
+    stamps["stamp_appearance_sources"] = _per_dispute(appearances, "claim__dispute", Max(checked))
+    stamps["stamp_appearance_jobs"] = _per_dispute(live, "source__appearances__claim__dispute", _count_and_newest())
     return Dispute.objects.annotate(**stamps)
 
 
@@ -933,8 +961,12 @@ def source_page_data(*, source: Source, user: AnyUser) -> SourcePageData:
     return SourcePageData(
         source=source,
         checks=check_history(source, user),
+        # Claims that first appeared here, and those that appeared here too (an appearance).
         claims=list(
-            source.claims.visible_to(user).select_related("dispute", "party", "speaker").order_by("said_on", "pk")
+            Claim.objects.visible_to(user)
+            .filter(Q(source=source) | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id")))
+            .select_related("dispute", "party", "speaker", "source")
+            .order_by("said_on", "pk")
         ),
         evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
         articles=list(source.article_links.visible_to(user).select_related("dispute")),
@@ -1045,8 +1077,20 @@ def _history_visible(model: type[models.Model], pk: int, user: AnyUser, records:
         return True, None
     if model in (Dispute, Source):
         return False, None  # deleted, it is on no published record any more
-    # A deleted claim, evidence or article is seen as its dispute is.
-    return Dispute.objects.visible_to(user).filter(pk=records[0].dispute_id).exists(), None
+    # A deleted claim, evidence, article or appearance is seen as its dispute is.
+    return Dispute.objects.visible_to(user).filter(pk=_dispute_id_of(records[0])).exists(), None
+
+
+def _dispute_id_of(record) -> int:
+    """The dispute a historical claim, evidence, article link or appearance was on (an
+    appearance through its claim, which may be deleted too)."""
+    if hasattr(record, "dispute_id"):
+        return record.dispute_id
+    claim_id: int = record.claim_id
+    found = Claim.objects.filter(pk=claim_id).values_list("dispute_id", flat=True).first()
+    if found is None:
+        found = history_of(Claim).filter(id=claim_id).values_list("dispute_id", flat=True).first()
+    return found or 0
 
 
 def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> ObjectHistory | None:
@@ -1084,7 +1128,7 @@ def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> Obje
                     deleted_children.append((child_kind, record, history_label(record)))
     back_url = ""
     if obj is None and model is not Dispute and model is not Source and records:
-        parent = Dispute.objects.filter(pk=records[0].dispute_id).first()
+        parent = Dispute.objects.filter(pk=_dispute_id_of(records[0])).first()
         back_url = parent.get_absolute_url() if parent is not None else ""
     return ObjectHistory(
         model=model,
@@ -1110,7 +1154,13 @@ def history_record(*, model: type[models.Model], pk: int, history_id: int, user:
 
 def export_claims(*, dispute: Dispute) -> QuerySet[Claim]:
     """A (visible) dispute's claims for its CSV, in the order they were said."""
-    return Claim.objects.filter(dispute=dispute).select_related("party", "speaker", "source").order_by("said_on", "pk")
+    further = Appearance.objects.select_related("source").order_by(F("appeared_on").asc(nulls_last=True), "pk")
+    return (
+        Claim.objects.filter(dispute=dispute)
+        .select_related("party", "speaker", "source")
+        .prefetch_related(Prefetch("appearances", queryset=further))
+        .order_by("said_on", "pk")
+    )
 
 
 def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
@@ -1121,6 +1171,12 @@ def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
         assert claim.source is not None and claim.source_id is not None
         sources[claim.source_id] = claim.source
         uses.setdefault(claim.source_id, []).append(f"claim {claim.pk} ({claim.party.name}, {claim.stance})")
+    for appearance in Appearance.objects.filter(claim__dispute=dispute).select_related("source", "claim__party"):
+        sources[appearance.source_id] = appearance.source
+        claim = appearance.claim
+        uses.setdefault(appearance.source_id, []).append(
+            f"appearance of claim {claim.pk} ({claim.party.name}, {claim.stance})"
+        )
     for evidence in Evidence.objects.filter(dispute=dispute, source__isnull=False).select_related("source"):
         assert evidence.source is not None and evidence.source_id is not None
         sources[evidence.source_id] = evidence.source

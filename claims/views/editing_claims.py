@@ -17,12 +17,12 @@ from claims.forms import ClaimForm
 from claims.models import Claim, Stance
 
 from .access import get_claim_for_user, get_dispute_for_user
+from .appearances import claim_card_html
 from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import (
     FORMS_PAGE,
     added_in_place,
     already_sent,
-    card,
     confirm_delete,
     deleted_notice,
     done,
@@ -31,15 +31,12 @@ from .inplace import (
     header_oob,
     render_fragment,
     submission_key,
-    with_check_progress,
     with_current_version,
 )
 
 
 def _claim_card(request: HtmxHttpRequest, claim: Claim) -> str:
-    claim = Claim.objects.select_related("party", "speaker", "source", "dispute", "superseded_by").get(pk=claim.pk)
-    with_check_progress(claim.source)
-    return card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
+    return claim_card_html(request, claim)
 
 
 def _new_slot_id(stance: str) -> str:
