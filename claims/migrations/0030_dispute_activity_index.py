@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0028_similar_claims_by_rare_words'),
+        ('claims', '0029_merge_appearances_and_rare_words'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
