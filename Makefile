@@ -66,9 +66,10 @@ drills: venv-dev
 	$(VPY) scripts/drills.py
 
 ## make bench: every page and the checker against a trivial view, served as in production (docs/performance.md).
-## SIZES="2000 100000" for the large size, QUICK=1 for a smoke run, ONLY=home,search for some groups.
+## SIZES="2000 100000" for the large size, QUICK=1 for a smoke run, ONLY=home,search for some groups,
+## REPORT=name to write benchmarks/results/name.md instead of latest.md.
 bench: venv-dev
-	$(VPY) -m benchmarks.run --sizes "$(or $(SIZES),2000)" $(if $(QUICK),--quick) $(if $(ONLY),--only "$(ONLY)")
+	$(VPY) -m benchmarks.run --sizes "$(or $(SIZES),2000)" $(if $(QUICK),--quick) $(if $(ONLY),--only "$(ONLY)") $(if $(REPORT),--report "$(REPORT)")
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts .pytest_cache

@@ -77,8 +77,60 @@ def main() -> None:
                 note=f"capped count + first page of 20; terms {', '.join(terms)}",
             )
         )
+    figures += _parse_once_gain(size, runs)
     figures += _languages_cost(size, runs)
     write_figures(args.out, figures)
+
+
+def _parsed_per_row_condition(term: str):
+    """The search as it was before migration 0027: 28 ``websearch_to_tsquery`` calls the planner could not fold."""
+    from django.contrib.postgres.search import SearchQuery
+    from django.db.models import Func, Q, TextField, Value
+
+    from claims import languages
+
+    unaccented = Func(Value(term), function="unaccent", output_field=TextField())
+    combined = None
+    for config in languages.search_configs():
+        part = SearchQuery(unaccented, config=config, search_type="websearch")
+        combined = part if combined is None else combined | part
+    return Q(search_document__document=combined)
+
+
+def _parse_once_gain(size: int, runs: int) -> list:
+    from benchmarks.prepare import COMMON_TERMS
+    from claims.models import Dispute
+    from claims.selectors import _search_condition
+    from claims.synthetic import PLACES
+
+    figures = []
+    for label, terms in (("common", COMMON_TERMS[:3]), ("selective", PLACES[3:6])):
+        now, before, loads, quiet = [], [], [], True
+        for term in terms:
+            q = wait_for_quiet()
+            quiet &= q.came
+            loads.append(round(q.load, 2))
+            base = Dispute.objects.published().recently_active()
+            now += _time(base.filter(_search_condition(term)), runs)
+            before += _time(base.filter(_parsed_per_row_condition(term)), runs)
+        value, reference = statistics.median(now) * 1000, statistics.median(before) * 1000
+        figures.append(
+            Figure(
+                group="search",
+                name=f"search query in the ORM, {label} terms, {size:,} disputes: "
+                "term parsed once while planning (0027) vs parsed again for every row (before)",
+                value=round(value, 2),
+                unit="ms",
+                reference=round(reference, 2),
+                reference_name="parsed per row",
+                ratio=round(reference / value, 1) if value else None,
+                spread=round(spread(now) or 0, 2),
+                load=loads,
+                quiet=quiet,
+                note=f"capped count + first page of 20; terms {', '.join(terms)}",
+            )
+        )
+    return figures
 
 
 def _two_configs_condition(term: str):

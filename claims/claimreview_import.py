@@ -38,7 +38,15 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from claims import roles, services
-from claims.importing import ImportFileError, ImportReport, RowRefused, RowReport, _errors_of, _Importer
+from claims.importing import (
+    ImportFileError,
+    ImportReport,
+    RowRefused,
+    RowReport,
+    _appearance_urls,
+    _errors_of,
+    _Importer,
+)
 from claims.models import ArticleLink, Claim, Dispute, Stance
 from claims.models.sources import normalize_source_url
 
@@ -165,6 +173,16 @@ def verdict_of(rating: Any) -> tuple[str, str]:
     return "", name or (f"{value:g}" if value is not None else "")
 
 
+def _urls(work: Any) -> list[str]:
+    items = work if isinstance(work, list) else [work]
+    found = []
+    for item in items:
+        url = item.get("url") if isinstance(item, dict) else item
+        if isinstance(url, str) and url.strip():
+            found.append(url.strip())
+    return found
+
+
 def _site(message: str) -> str:
     """``message`` in the site's language: what the import writes into the record is read by everyone."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -198,8 +216,12 @@ class _ReviewImporter(_Importer):
         party_name, speaker_name = self._who(author if isinstance(author, dict) else {"name": author})
         if not party_name:
             errors.append(_("itemReviewed.author has no name: nobody to credit the claim to"))
-        source_url = _first_url(item.get("firstAppearance") or item.get("appearance") or [])
+        # The first appearance is the claim's source; every other appearance is one more
+        # (docs/appearances.md). A list of them may repeat the first.
+        appearance_urls = _urls(item.get("firstAppearance") or []) + _urls(item.get("appearance") or [])
+        source_url = appearance_urls[0] if appearance_urls else ""
         review_url = _first_url(review)
+        further = _appearance_urls("\n".join(appearance_urls[1:]), errors)
         for label, url in ((_("the claim's appearance"), source_url), (_("the review's url"), review_url)):
             if url:
                 try:
@@ -225,10 +247,12 @@ class _ReviewImporter(_Importer):
                     dispute=dispute, party=party, stance=Stance.AFFIRMS, paraphrase=proposition, said_on=said_on
                 ).first()
                 action = "match"
-                if existing is None:
+                if existing is not None:
+                    self._appearances(existing, further, details)
+                else:
                     self._speaker_detail(party, speaker_name, details)
                     self._source_detail(normalize_source_url(source_url) if source_url else "", details)
-                    services.claim_create(
+                    claim = services.claim_create(
                         dispute=dispute,
                         user=self.user,
                         party=party,
@@ -238,6 +262,7 @@ class _ReviewImporter(_Importer):
                         source_url=source_url,
                         new_speaker=speaker_name,
                     )
+                    self._appearances(claim, further, details)
                     action = "create"
                 self._verdict(dispute, is_new, verdict, rating, checker, review_url, details)
                 self._review_link(dispute, verdict, review_url, checker, _date(review.get("datePublished")), details)

@@ -28,6 +28,9 @@ CLAIMS_CSV_COLUMNS = [
     "misreported_quote",
     "standing_reason",
     "quote_reconstructed",
+    # Further appearances (docs/appearances.md): their URLs, one a line, the first appearance being
+    # source_url. Imported: a claim gets each one it lacks.
+    "other_appearances",
 ]
 # Exported but not (yet) imported: a claim's standing refers to other claims by their ids in
 # the exporting database. The import names these columns in its report as not imported.

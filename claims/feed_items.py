@@ -279,7 +279,10 @@ def create_for_source_check(check: SourceCheck) -> list[FeedItem]:
     already = set(FeedItem.objects.filter(source_check=check).values_list("dispute_id", flat=True))
     disputes = (
         Dispute.objects.filter(
-            models.Q(claims__source=source) | models.Q(evidence__source=source) | models.Q(article_links__source=source)
+            models.Q(claims__source=source)
+            | models.Q(claims__appearances__source=source)
+            | models.Q(evidence__source=source)
+            | models.Q(article_links__source=source)
         )
         .exclude(pk__in=already)
         .distinct()

@@ -555,3 +555,34 @@ class ClipForm(ClaimForm):
         if data.get("quote") and (data.get("quote_prefix") or data.get("quote_suffix")):
             data["quote_exact"] = data["quote"]
         return data
+
+
+class AppearanceForm(SourceUrlMixin, forms.Form):
+    """One more source a claim appeared in (services.appearance_create), with where the quote sits there."""
+
+    source_url_required = True
+
+    # Required by the mixin's clean_source_url, whose message says what to paste.
+    source_url = forms.CharField(
+        label=_("Where else it appeared"),
+        required=False,
+        max_length=2000,
+        help_text=_("The address of the article, post or transcript that quotes it too."),
+        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+    )
+    quote_exact = NormalisedFormField(
+        label=_("The quote as it reads there"),
+        required=False,
+        multiline=True,
+        max_length=10_000,
+        help_text=_("Only if that source words it differently; otherwise the claim’s quote is looked for."),
+        widget=forms.Textarea(attrs={"rows": 2, **TEXT_DIR}),
+    )
+    quote_prefix = forms.CharField(label=_("Text just before the quote"), required=False, max_length=200)
+    quote_suffix = forms.CharField(label=_("Text just after the quote"), required=False, max_length=200)
+    appeared_on = forms.DateField(label=_("Appeared on"), required=False, widget=DATE_WIDGET)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["url"] = data.pop("source_url")
+        return data

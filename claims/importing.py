@@ -343,6 +343,7 @@ class _Importer:
                 url = normalize_source_url(url)
             except ValidationError as exc:
                 errors.append("source_url: " + " ".join(exc.messages))
+        further = _appearance_urls(cells.get("other_appearances", ""), errors)
         quote, paraphrase = cells.get("quote", ""), cells.get("paraphrase", "")
         if not quote and not paraphrase:
             errors.append(_("give a quote or a paraphrase"))
@@ -363,13 +364,14 @@ class _Importer:
                     "proposition": dispute.proposition[:80],
                 }
                 if existing is not None:
+                    self._appearances(existing, further, details)
                     summary = _("Already there: claim #%(pk)d, %(what)s") % {"pk": existing.pk, "what": what}
                     return RowReport(line=line, action="match", summary=summary, details=details)
                 self._speaker_detail(party, cells.get("speaker", ""), details)
                 self._source_detail(url, details)
                 origin, translator = _translation_credit(cells.get("translated_by", ""))
                 translation = cells.get("translation", "")
-                services.claim_create(
+                claim = services.claim_create(
                     dispute=dispute,
                     user=self.user,
                     party=party,
@@ -387,6 +389,7 @@ class _Importer:
                     new_speaker=cells.get("speaker", ""),
                     new_speaker_role=cells.get("speaker_role", ""),
                 )
+                self._appearances(claim, further, details)
             except ValidationError as exc:
                 raise RowRefused(_errors_of(exc)) from None
         if url:
@@ -442,10 +445,40 @@ class _Importer:
             known = Speaker.objects.filter(party=party, name=name).exists()
             details.append((_("existing speaker: %(name)s") if known else _("new speaker: %(name)s")) % {"name": name})
 
+    def _appearances(self, claim: Claim, urls: list[str], details: list[str]) -> None:
+        """Give ``claim`` each further appearance in ``urls`` it lacks (normalised already), so a
+        re-import of the same file adds nothing and an import into an empty database adds them all."""
+        known = {claim.source.url} if claim.source_id and claim.source else set()
+        known |= set(claim.appearances.values_list("source__url", flat=True))
+        for url in urls:
+            if url in known:
+                continue
+            self._source_detail(url, details)
+            services.appearance_create(claim=claim, user=self.user, url=url)
+            known.add(url)
+            self.new_source_urls.add(url)
+            details.append(_("new appearance: %(url)s") % {"url": url})
+
     def _source_detail(self, url: str, details: list[str]) -> None:
         if url:
             known = url not in self.new_source_urls and Source.objects.filter(url=url).exists()
             details.append((_("existing source: %(url)s") if known else _("new source: %(url)s")) % {"url": url})
+
+
+def _appearance_urls(cell: str, errors: list[str]) -> list[str]:
+    """The ``other_appearances`` cell's URLs (one a line), normalised; a bad one is an error of the row."""
+    urls: list[str] = []
+    for raw in cell.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            url = normalize_source_url(raw)
+        except ValidationError as exc:
+            errors.append(f"other_appearances: {raw.strip()[:200]}: {' '.join(exc.messages)}")
+            continue
+        if url not in urls:
+            urls.append(url)
+    return urls
 
 
 def import_claims(data: bytes, *, user: User | None, commit: bool, max_rows: int) -> ImportReport:

@@ -12,12 +12,12 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.languages import in_site_language
-from claims.models import Claim, Dispute, Party, Stance
+from claims.models import Appearance, Claim, Dispute, Party, Stance
 
 RATINGS = {
     Dispute.Verdict.FALSE: 1,
@@ -49,38 +49,60 @@ def _claim_author(claim: Claim) -> dict:
     return party
 
 
-def _work(claim: Claim) -> dict:
-    work = {"@type": "CreativeWork", "url": claim.source.url}
-    if claim.source.title:
-        work["headline"] = claim.source.title
-    if claim.source.publisher:
-        work["publisher"] = {"@type": "Organization", "name": claim.source.publisher}
-    if claim.said_on:
-        work["datePublished"] = claim.said_on.isoformat()
+def _work(source, published: datetime.date | None) -> dict:
+    work = {"@type": "CreativeWork", "url": source.url}
+    if source.title:
+        work["headline"] = source.title
+    if source.publisher:
+        work["publisher"] = {"@type": "Organization", "name": source.publisher}
+    if published:
+        work["datePublished"] = published.isoformat()
     return work
+
+
+def _appearances_of(claim) -> list[dict]:
+    """A claim's appearances as works: its first (its source, dated when said), then the others
+    (dated when they ran, if known). Page claims carry them prefetched (``seen_in``); the rows
+    ``_claims_for_review`` reads carry ``further``."""
+    works = [_work(claim.source, claim.said_on)] if claim.source_id else []
+    further = getattr(claim, "further", None)
+    if further is None:
+        further = [(seen.source, seen.appearance.appeared_on) for seen in claim.seen_in if not seen.first]
+    works += [_work(source, appeared_on) for source, appeared_on in further]
+    return works
 
 
 def _claims_for_review(dispute: Dispute) -> list:
     """What the review needs of the dispute's claims, as plain rows in one query: the affirming
     claims, or every claim when none affirms (no model instances: a big dispute has hundreds)."""
     affirming = Exists(Claim.objects.filter(dispute=OuterRef("dispute"), stance=Stance.AFFIRMS))
-    rows = dispute.claims.filter(Q(stance=Stance.AFFIRMS) | ~affirming).values(
-        "pk",
-        "stance",
-        "said_on",
-        "speaker_id",
-        "source_id",
-        "party__name",
-        "party__kind",
-        "speaker__name",
-        "speaker__role",
-        "source__url",
-        "source__title",
-        "source__publisher",
+    rows = list(
+        dispute.claims.filter(Q(stance=Stance.AFFIRMS) | ~affirming).values(
+            "pk",
+            "stance",
+            "said_on",
+            "speaker_id",
+            "source_id",
+            "party__name",
+            "party__kind",
+            "speaker__name",
+            "speaker__role",
+            "source__url",
+            "source__title",
+            "source__publisher",
+        )
     )
+    further: dict[int, list] = {}
+    appearances = Appearance.objects.filter(claim_id__in=[row["pk"] for row in rows]).order_by(
+        F("appeared_on").asc(nulls_last=True), "pk"
+    )
+    for row in appearances.values("claim_id", "appeared_on", "source__url", "source__title", "source__publisher"):
+        source = SimpleNamespace(url=row["source__url"], title=row["source__title"], publisher=row["source__publisher"])
+        further.setdefault(row["claim_id"], []).append((source, row["appeared_on"]))
     return [
         SimpleNamespace(
             pk=row["pk"],
+            further=further.get(row["pk"], []),
             stance=row["stance"],
             said_on=row["said_on"],
             speaker_id=row["speaker_id"],
@@ -122,12 +144,14 @@ def claimreview(dispute: Dispute, *, request=None, claims: list[Claim] | None = 
         item["author"] = _claim_author(first)
         if first.said_on:
             item["datePublished"] = first.said_on.isoformat()
-        with_source = [c for c in (affirming or claims) if c.source_id]
-        if with_source:
-            item["firstAppearance"] = _work(with_source[0])
+        # The claim's appearances: where the first claim (with a source) first appeared, then
+        # every source any of the claims appeared in, once each (docs/appearances.md).
+        works = [work for c in (affirming or claims) for work in _appearances_of(c)]
+        if works:
+            item["firstAppearance"] = works[0]
             seen: dict[str, dict] = {}
-            for c in with_source:
-                seen.setdefault(c.source.url, _work(c))
+            for work in works:
+                seen.setdefault(work["url"], work)
             item["appearance"] = list(seen.values())
     rating: dict = {
         "@type": "Rating",

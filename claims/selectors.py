@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
@@ -26,7 +28,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
     When,
     Window,
@@ -40,6 +41,7 @@ from claims.checking.jobs import check_progress
 from claims.checking.selectors import check_history
 from claims.filters import DisputeFilterForm
 from claims.models import (
+    Appearance,
     ArticleLink,
     CheckJob,
     Claim,
@@ -53,7 +55,7 @@ from claims.models import (
     Speaker,
     Stance,
 )
-from claims.models.checks import check_running
+from claims.models.checks import check_running, quote_found
 from claims.models.claims import STANDING_COUNTS
 from claims.models.disputes import DisputeQuerySet
 from claims.roles import AnyUser
@@ -102,22 +104,28 @@ def _search_condition(query: str) -> Q:
     return substring_search_condition(query)
 
 
-def languages_search_query(query: str):
+def languages_search_query(query: str) -> "LanguagesSearchQuery":
     """``query`` parsed as web-search syntax in each language the documents are stemmed in, OR-ed.
 
     The query's own language is unknown ("применяли" or "contact"), so it is parsed in every
     configuration a quote may have been stemmed with (``languages.SEARCH_CONFIGS``) and in
     ``simple`` (the unstemmed copy of every quote), without accents like the documents. One
-    tsquery: the GIN index answers it as before.
+    tsquery, parsed once by the planner (``claims_search_query``, migration 0027): the GIN
+    index answers it as before, and a walk of the activity index checks each row against a
+    constant instead of parsing the term 28 times per row.
     """
-    from django.contrib.postgres.search import SearchQuery
+    return LanguagesSearchQuery(query)
 
-    unaccented = Func(Value(query), function="unaccent", output_field=TextField())
-    combined = None
-    for config in languages.search_configs():
-        part = SearchQuery(unaccented, config=config, search_type="websearch")
-        combined = part if combined is None else combined | part
-    return combined
+
+class LanguagesSearchQuery(SearchQuery):
+    """``claims_search_query(term, configurations)``: an immutable function of constants, folded while planning."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(value, search_type="websearch")
+
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
+        term, params = compiler.compile(self.source_expressions[0])
+        return f"claims_search_query({term}, %s)", (*params, list(languages.search_configs()))
 
 
 def substring_search_condition(query: str) -> Q:
@@ -153,6 +161,7 @@ def has_source_problem_condition() -> Q:
         Exists(Claim.objects.filter(dispute=OuterRef("pk"), **problem))
         | Exists(Evidence.objects.filter(dispute=OuterRef("pk"), **problem))
         | Exists(ArticleLink.objects.filter(dispute=OuterRef("pk"), **problem))
+        | Exists(Appearance.objects.filter(claim__dispute=OuterRef("pk"), **problem))
     )
 
 
@@ -191,6 +200,33 @@ def _claim_count(stance: str) -> Coalesce:
     return Coalesce(Subquery(claims.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
+class _AnyOf(Func):
+    """``column = ANY(ARRAY(subquery))``: a filter the planner answers by looking the ids up."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+def first_rows_of_search(found: QuerySet, rows: int) -> QuerySet:
+    """``found`` (a search, ordered) cut to its first ``rows`` rows, planned as the capped count is.
+
+    Asked for the first 20 matches of a word, PostgreSQL walks the disputes newest first
+    and checks each one's search document, expecting matches to be spread evenly; for a
+    rare word (a place named in 100 of 100,000 disputes) that walk read 14,000 documents
+    (1.9–3.3 s). Asked for the first 1,001, it reads a rare word's matches from the GIN
+    index (under 1 ms) and still walks for a common word, which finds 1,001 matches within
+    a few thousand disputes. The rows are the same: the first n of an order are among its
+    first N ≥ n, and the outer query keeps the order. On PostgreSQL the ids are an array
+    (``id = ANY(ARRAY(…))``): as ``IN (…)`` the planner joined the 1,001 ids to a
+    sequential scan of every dispute (85 ms for a common word) rather than look them up.
+    """
+    first = found.values("pk")[:rows]
+    if connection.vendor == "postgresql":
+        return found.model.objects.filter(_AnyOf(F("pk"), ArraySubquery(first))).order_by(*found.query.order_by)
+    return found.model.objects.filter(pk__in=first).order_by(*found.query.order_by)
+
+
 # A search counts its matches up to this many; past it the page says "more than 1,000".
 SEARCH_COUNT_CAP = 1000
 
@@ -206,6 +242,15 @@ class CappedPaginator(Paginator):
     def __init__(self, object_list, per_page, cap: int) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = first_rows_of_search(self.object_list, max(self.cap + 1, top))  # type: ignore[arg-type]
+        return Page(rows[bottom:top], number, self)
 
     @cached_property
     def count(self) -> int:
@@ -403,8 +448,25 @@ class DisputePageData:
         return not self.show_all and items > TIMELINE_INLINE_MARKS
 
 
+def with_appearances(claims: QuerySet) -> QuerySet:
+    """``claims`` ready for their cards' appearances (``Claim.seen_in``): whether the latest check
+    of the claim's own source found its quote (an annotation), and its further appearances with
+    their sources, quote results and live checks (one more query for any number of claims)."""
+    further = (
+        Appearance.objects.select_related("source")
+        .annotate(
+            quote_found=quote_found(OuterRef("claim_id"), OuterRef("source_id")),
+            source_check_live=check_running(OuterRef("source_id")),
+        )
+        .order_by(F("appeared_on").asc(nulls_last=True), "pk")
+    )
+    return claims.annotate(quote_found=quote_found(OuterRef("pk"), OuterRef("source_id"))).prefetch_related(
+        Prefetch("appearances", queryset=further)
+    )
+
+
 def _claims_for_page(dispute: Dispute) -> QuerySet:
-    return dispute.claims.select_related("party", "speaker", "source", "superseded_by")
+    return with_appearances(dispute.claims.select_related("party", "speaker", "source", "superseded_by"))
 
 
 def _evidence_for_page(dispute: Dispute) -> QuerySet:
@@ -502,7 +564,8 @@ def _complete_columns(claims: list[Claim], *, limit: int | None) -> list[StanceC
 def _page_data(dispute, claims, evidence, articles, *, show_all: bool) -> DisputePageData:
     """The page from every row of the dispute; unless ``show_all``, each kind shows its first few."""
     seen: dict[int, Source] = {}
-    for source in [c.source for c in claims] + [e.source for e in evidence] + [a.source for a in articles]:
+    further = [seen.source for c in claims for seen in c.seen_in if not seen.first]
+    for source in [c.source for c in claims] + further + [e.source for e in evidence] + [a.source for a in articles]:
         if source is not None and source.has_problem:
             seen.setdefault(source.pk, source)
     return DisputePageData(
@@ -525,6 +588,7 @@ def _problem_sources(dispute: Dispute) -> list[Source]:
     """The sources with a check problem cited anywhere on the dispute (the page's banner), in one query."""
     cited = (
         Q(pk__in=Claim.objects.filter(dispute=dispute).values("source_id"))
+        | Q(pk__in=Appearance.objects.filter(claim__dispute=dispute).values("source_id"))
         | Q(pk__in=Evidence.objects.filter(dispute=dispute).values("source_id"))
         | Q(pk__in=ArticleLink.objects.filter(dispute=dispute).values("source_id"))
     )
@@ -587,6 +651,13 @@ def disputes_with_page_stamp() -> DisputeQuerySet:
         checked = Greatest(Coalesce("source__last_checked_at", "source__updated_at"), "source__updated_at")
         stamps[f"stamp_{name}_sources"] = _per_dispute(model.objects.all(), "dispute", Max(checked))
         stamps[f"stamp_{name}_jobs"] = _per_dispute(live, f"source__{citing}__dispute", _count_and_newest())
+    # Further appearances of the claims: added, removed, edited, and their sources' checks.
+    appearances = Appearance.objects.all()
+    checked = Greatest(Coalesce("source__last_checked_at", "source__updated_at"), "source__updated_at")
+    stamps["stamp_appearances"] = _per_dispute(appearances, "claim__dispute", _count_and_newest())
+    stamps["stamp_appearances_edited"] = _per_dispute(appearances, "claim__dispute", Max("updated_at"))
+    stamps["stamp_appearance_sources"] = _per_dispute(appearances, "claim__dispute", Max(checked))
+    stamps["stamp_appearance_jobs"] = _per_dispute(live, "source__appearances__claim__dispute", _count_and_newest())
     return Dispute.objects.annotate(**stamps)
 
 
@@ -890,8 +961,12 @@ def source_page_data(*, source: Source, user: AnyUser) -> SourcePageData:
     return SourcePageData(
         source=source,
         checks=check_history(source, user),
+        # Claims that first appeared here, and those that appeared here too (an appearance).
         claims=list(
-            source.claims.visible_to(user).select_related("dispute", "party", "speaker").order_by("said_on", "pk")
+            Claim.objects.visible_to(user)
+            .filter(Q(source=source) | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id")))
+            .select_related("dispute", "party", "speaker", "source")
+            .order_by("said_on", "pk")
         ),
         evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
         articles=list(source.article_links.visible_to(user).select_related("dispute")),
@@ -1002,8 +1077,20 @@ def _history_visible(model: type[models.Model], pk: int, user: AnyUser, records:
         return True, None
     if model in (Dispute, Source):
         return False, None  # deleted, it is on no published record any more
-    # A deleted claim, evidence or article is seen as its dispute is.
-    return Dispute.objects.visible_to(user).filter(pk=records[0].dispute_id).exists(), None
+    # A deleted claim, evidence, article or appearance is seen as its dispute is.
+    return Dispute.objects.visible_to(user).filter(pk=_dispute_id_of(records[0])).exists(), None
+
+
+def _dispute_id_of(record) -> int:
+    """The dispute a historical claim, evidence, article link or appearance was on (an
+    appearance through its claim, which may be deleted too)."""
+    if hasattr(record, "dispute_id"):
+        return record.dispute_id
+    claim_id: int = record.claim_id
+    found = Claim.objects.filter(pk=claim_id).values_list("dispute_id", flat=True).first()
+    if found is None:
+        found = history_of(Claim).filter(id=claim_id).values_list("dispute_id", flat=True).first()
+    return found or 0
 
 
 def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> ObjectHistory | None:
@@ -1041,7 +1128,7 @@ def object_history(*, model: type[models.Model], pk: int, user: AnyUser) -> Obje
                     deleted_children.append((child_kind, record, history_label(record)))
     back_url = ""
     if obj is None and model is not Dispute and model is not Source and records:
-        parent = Dispute.objects.filter(pk=records[0].dispute_id).first()
+        parent = Dispute.objects.filter(pk=_dispute_id_of(records[0])).first()
         back_url = parent.get_absolute_url() if parent is not None else ""
     return ObjectHistory(
         model=model,
@@ -1067,7 +1154,13 @@ def history_record(*, model: type[models.Model], pk: int, history_id: int, user:
 
 def export_claims(*, dispute: Dispute) -> QuerySet[Claim]:
     """A (visible) dispute's claims for its CSV, in the order they were said."""
-    return Claim.objects.filter(dispute=dispute).select_related("party", "speaker", "source").order_by("said_on", "pk")
+    further = Appearance.objects.select_related("source").order_by(F("appeared_on").asc(nulls_last=True), "pk")
+    return (
+        Claim.objects.filter(dispute=dispute)
+        .select_related("party", "speaker", "source")
+        .prefetch_related(Prefetch("appearances", queryset=further))
+        .order_by("said_on", "pk")
+    )
 
 
 def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
@@ -1078,6 +1171,12 @@ def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
         assert claim.source is not None and claim.source_id is not None
         sources[claim.source_id] = claim.source
         uses.setdefault(claim.source_id, []).append(f"claim {claim.pk} ({claim.party.name}, {claim.stance})")
+    for appearance in Appearance.objects.filter(claim__dispute=dispute).select_related("source", "claim__party"):
+        sources[appearance.source_id] = appearance.source
+        claim = appearance.claim
+        uses.setdefault(appearance.source_id, []).append(
+            f"appearance of claim {claim.pk} ({claim.party.name}, {claim.stance})"
+        )
     for evidence in Evidence.objects.filter(dispute=dispute, source__isnull=False).select_related("source"):
         assert evidence.source is not None and evidence.source_id is not None
         sources[evidence.source_id] = evidence.source
@@ -1096,6 +1195,8 @@ def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> list[Dispute]
     """The disputes the home page's search and filters find for ``user`` (at most
     ``MAX_EXPORT_ROWS``), each with its claims and their parties."""
     found = search_disputes(user=user, query=filters.get("q", ""), filters=filters)
+    if (filters.get("q") or "").strip():
+        found = first_rows_of_search(found, MAX_EXPORT_ROWS)
     return list(found.prefetch_related("claims__party")[:MAX_EXPORT_ROWS])
 
 
@@ -1106,7 +1207,10 @@ DISPUTE_CHOICES = 8
 def dispute_choices(user: AnyUser, query: str = "", chosen: int | None = None) -> list[Dispute]:
     """Disputes to pick from as a query is typed (the Clip form): the best few matches, newest
     activity first, with the one already chosen kept in the list (two queries at most)."""
-    found = list(search_disputes(user=user, query=(query or "")[:200])[:DISPUTE_CHOICES])
+    matching = search_disputes(user=user, query=(query or "")[:200])
+    if (query or "").strip():
+        matching = first_rows_of_search(matching, SEARCH_COUNT_CAP + 1)
+    found = list(matching[:DISPUTE_CHOICES])
     if chosen is not None and all(d.pk != chosen for d in found):
         kept = Dispute.objects.visible_to(user).filter(pk=chosen).first()
         if kept is not None:

@@ -32,6 +32,7 @@ from simple_history.models import HistoricalRecords
 from claims import feed_items, following, labels, roles, share_images
 from claims.checking.jobs import job_request
 from claims.models import (
+    Appearance,
     ArticleLink,
     CheckJob,
     Claim,
@@ -370,6 +371,7 @@ def dispute_delete(*, dispute: Dispute, user: User) -> str:
         EvidenceLink.objects.filter(evidence__dispute=dispute),
         Evidence.objects.filter(dispute=dispute),
         ArticleLink.objects.filter(dispute=dispute),
+        Appearance.objects.filter(claim__dispute=dispute),
         _superseding_first(Claim.objects.filter(dispute=dispute)),
     )
     return _delete_together(user=user, obj=dispute, label="dispute", dependents=dependents)
@@ -509,6 +511,10 @@ def claim_update(
     claim.speaker = _speaker_for(claim.party if claim.party_id else None, claim.speaker, new_speaker)
     if source_url is not None:
         claim.source = source_for_url(url=source_url) if source_url.strip() else None
+        if claim.source is not None and claim.appearances.filter(source=claim.source).exists():
+            raise ValidationError(
+                {"source_url": "This source is already one of the claim’s other appearances: remove it there first."}
+            )
     _credit_translation(claim, user)
     claim.full_clean()
     claim.save()
@@ -573,9 +579,127 @@ def claim_delete(*, claim: Claim, user: User) -> str:
             % {"which": which}
         )
     before = _lock_dispute(dispute)
-    token = _delete_together(user=user, obj=claim, label="claim", dependents=claim.evidence_links.all())
+    dependents = chain(claim.evidence_links.all(), claim.appearances.all())
+    token = _delete_together(user=user, obj=claim, label="claim", dependents=dependents)
     _status_item(dispute, before, user)
     return token
+
+
+# Appearances ---------------------------------------------------------------
+# A claim's own source is its first appearance; Appearance rows are the others
+# (claims/models/appearances.py, docs/appearances.md).
+
+ALREADY_AN_APPEARANCE = "This source is already recorded as an appearance of this claim."
+ALREADY_FIRST = "This is where the claim first appeared (its source): it is on the card already."
+
+
+def _may_edit(user: User | None) -> bool:
+    """Editors, and commands (no user: an import, loaddemo) as for every other write."""
+    return user is None or roles.can_edit(user)
+
+
+def _appearance_source(url: str) -> Source:
+    """The source of a pasted appearance URL; a bad one is refused beside the URL field."""
+    try:
+        normalized = normalize_source_url(url)
+    except ValidationError as error:
+        raise ValidationError({"url": error.messages}) from None
+    source = source_for_url(url=normalized)
+    # A source already on record is checked again now, so the card soon says whether this
+    # claim's quote is there too (a live check is joined, not doubled).
+    job_request(source=source, reason=CheckJob.Reason.MANUAL)
+    return source
+
+
+@transaction.atomic
+def appearance_create(
+    *,
+    claim: Claim,
+    user: User | None,
+    url: str,
+    quote_exact: str = "",
+    quote_prefix: str = "",
+    quote_suffix: str = "",
+    appeared_on=None,
+) -> Appearance | Claim:
+    """Record that ``claim`` appeared at ``url`` too; returns the new appearance.
+
+    A claim without a source gets this one as its source (its first appearance, a recorded
+    edit of the claim) and the claim is returned. The same source twice is refused, as is
+    the claim's own source. The source is checked at once for the claim's quote.
+    """
+    if not _may_edit(user):
+        raise PermissionDenied("Only editors record appearances.")
+    _lock_dispute(claim.dispute)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    source = _appearance_source(url)
+    exact = (quote_exact or "").strip()
+    if claim.source_id is None:
+        claim.source = source
+        claim.quote_exact, claim.quote_prefix, claim.quote_suffix = exact, quote_prefix, quote_suffix
+        with_reason(claim, "First appearance recorded")
+        claim.full_clean()
+        claim.save()
+        return claim
+    if claim.source_id == source.pk:
+        raise ValidationError({"url": ALREADY_FIRST})
+    if Appearance.objects.filter(claim=claim, source=source).exists():
+        raise ValidationError({"url": ALREADY_AN_APPEARANCE})
+    appearance = Appearance(
+        claim=claim,
+        source=source,
+        quote_exact=exact,
+        quote_prefix=(quote_prefix or "")[:200],
+        quote_suffix=(quote_suffix or "")[:200],
+        appeared_on=appeared_on,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    appearance.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            appearance.save(force_insert=True)
+    except IntegrityError:
+        # The same source added by someone else at the same moment: the unique index decides.
+        raise ValidationError({"url": ALREADY_AN_APPEARANCE}) from None
+    return appearance
+
+
+@transaction.atomic
+def appearance_delete(*, appearance: Appearance, user: User | None) -> str:
+    """Remove one further appearance (editors: it is restorable from its history, as an
+    evidence link is removable); returns the token an undo looks for."""
+    if not _may_edit(user):
+        raise PermissionDenied("Only editors remove appearances.")
+    token = f"removed from claim {appearance.claim_id} ({uuid.uuid4().hex[:12]})"
+    _delete_with_reason(appearance, token)
+    return token
+
+
+@transaction.atomic
+def first_appearance_remove(*, claim: Claim, user: User | None, version: int) -> Claim:
+    """Remove a claim's first appearance (its source): the earliest further appearance takes
+    its place, with its selector, or the claim is left without a source. Both rows' histories
+    keep what was there."""
+    if not _may_edit(user):
+        raise PermissionDenied("Only editors remove appearances.")
+    _lock_dispute(claim.dispute)
+    claim = _lock_and_check(Claim, claim, version)
+    if claim.source_id is None:
+        return claim
+    successor = claim.appearances.order_by(models.F("appeared_on").asc(nulls_last=True), "pk").first()
+    if successor is None:
+        claim.source = None
+        claim.quote_exact, claim.quote_prefix, claim.quote_suffix = "", "", ""
+        with_reason(claim, "First appearance removed")
+    else:
+        claim.source_id = successor.source_id
+        claim.quote_exact = successor.quote_exact
+        claim.quote_prefix, claim.quote_suffix = successor.quote_prefix, successor.quote_suffix
+        with_reason(claim, "First appearance removed; the next appearance is now the first")
+        _delete_with_reason(successor, f"became the first appearance of claim {claim.pk}")
+    claim.full_clean()
+    claim.save()
+    return claim
 
 
 # Evidence ------------------------------------------------------------------
@@ -715,8 +839,8 @@ def article_delete(*, link: ArticleLink, user: User) -> str:
 
 # What each kind of object took with it when deleted, restored after it in this order.
 _DEPENDENTS: dict[type[models.Model], list[type[models.Model]]] = {
-    Dispute: [Claim, Evidence, ArticleLink, EvidenceLink],
-    Claim: [EvidenceLink],
+    Dispute: [Claim, Evidence, ArticleLink, EvidenceLink, Appearance],
+    Claim: [EvidenceLink, Appearance],
     Evidence: [EvidenceLink],
     ArticleLink: [],
     Source: [],
@@ -764,6 +888,19 @@ def _make_restorable(instance: models.Model) -> list[str]:
             gettext("Its address %(old)s was given to another dispute since; it is back at %(new)s.")
             % {"old": old, "new": instance.get_absolute_url()}
         )
+    if (
+        isinstance(instance, Claim)
+        and instance.source_id is not None
+        and instance.appearances.filter(source_id=instance.source_id).exists()
+    ):
+        raise ValidationError(
+            "That version's source is now one of the claim's other appearances: remove it there first."
+        )
+    if (
+        isinstance(instance, Appearance)
+        and Claim.objects.filter(pk=instance.claim_id, source_id=instance.source_id).exists()
+    ):
+        raise ValidationError("This source became the claim’s first appearance since: it is on the card already.")
     if isinstance(instance, ArticleLink):
         again = ArticleLink.objects.filter(dispute_id=instance.dispute_id, source_id=instance.source_id)
         if again.exclude(pk=instance.pk).exists():

@@ -2,10 +2,11 @@
 
 An editor about to record a statement that is already in the ledger (quoted by another
 outlet, repeated by its speaker, entered in another dispute) is shown it, so it is linked
-rather than entered twice. On PostgreSQL this is pg_trgm's word similarity ("how much of
-the typed text appears in the claim"), the nearest claims read first from trigram GiST
-indexes on the quote, the paraphrase and the translation (migration ``0019_similar_claims``),
-so a typed English sentence also finds a Russian quote by its English translation. SQLite has no trigram
+rather than entered twice. On PostgreSQL the score is pg_trgm's word similarity ("how much
+of the typed text appears in the claim"), computed only for the claims that share at least
+two of the typed text's rarest words, read from a GIN index of the claims' words (migration
+``0028_similar_claims_by_rare_words``); the words include the translation's, so a typed
+English sentence also finds a Russian quote by its English translation. SQLite has no such
 index: it scores the most recent claims with rapidfuzz instead (development only).
 
 The thresholds were chosen on ``tests/data/similar_claims_pairs.json`` (paraphrases,
@@ -15,6 +16,7 @@ and recall are in docs/similar-claims.md and guarded by ``tests/test_similar_cla
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
@@ -32,9 +34,18 @@ LIMIT = 5
 PG_THRESHOLD = 0.5
 FIELDS = ("quote", "paraphrase", "translation")
 STATEMENT_TIMEOUT_MS = 500
-# Each field's opening that is indexed and compared (the expression of the indexes in
-# migration 0019: an index entry must fit in a page, and a long quote's would not).
+# Each field's opening that is indexed and compared (the expression of the words index in
+# migration 0028): what an editor types to find a repeat is matched against a claim's opening,
+# and a quote of many thousand characters is not read whole for each suggestion.
 INDEXED_CHARS = 1000
+# A text's rarest words, of which a candidate must contain two (shorter words are not words here).
+RARE_WORDS = 5
+MIN_WORD_CHARS = 3
+# Claims scored at most per pause in typing, shared by the fields typed (each scoring is
+# ~0.05–0.1 ms): a text of only common words does not read the ledger.
+CANDIDATES = 100
+# How long the words' frequencies (pg_stats, refreshed by ANALYZE) are kept per process.
+FREQUENCIES_SECONDS = 600
 # rapidfuzz score (0–100) on SQLite, and how many recent claims it reads.
 SQLITE_THRESHOLD = 75
 SQLITE_SCAN = 5_000
@@ -52,44 +63,123 @@ def _query_text(text: str) -> str:
 
 def similar_claims(*, text: str, exclude_pk: int | None = None, limit: int = LIMIT) -> list[Similar]:
     """The claims most like ``text`` (a quote, paraphrase or translation being typed), best first."""
-    text = _query_text(text)
-    if len(text) < MIN_TEXT_CHARS:
+    return similar_to_any(texts=[text], exclude_pk=exclude_pk, limit=limit)
+
+
+def similar_to_any(*, texts: list[str], exclude_pk: int | None = None, limit: int = LIMIT) -> list[Similar]:
+    """The claims most like any of ``texts`` (the quote, paraphrase and translation typed), best first, each once."""
+    wanted = [t for t in (_query_text(text) for text in texts) if len(t) >= MIN_TEXT_CHARS]
+    if not wanted:
         return []
     if connection.vendor == "postgresql":
-        found = _on_postgresql(text, exclude_pk, limit)
+        found = _on_postgresql(wanted, exclude_pk, limit)
     else:
-        found = _on_sqlite(text, exclude_pk, limit)
+        best: dict[int, int] = {}
+        for text in wanted:
+            for pk, score in _on_sqlite(text, exclude_pk, limit):
+                best[pk] = max(best.get(pk, 0), score)
+        found = sorted(best.items(), key=lambda item: (-item[1], -item[0]))[:limit]
     claims = Claim.objects.select_related("dispute", "party", "speaker").in_bulk([pk for pk, _ in found])
     return [Similar(claims[pk], score) for pk, score in found if pk in claims]
 
 
-def _on_postgresql(text: str, exclude_pk: int | None, limit: int) -> list[tuple[int, int]]:
-    """Nearest claims first by word-similarity distance, one index scan per field, then the threshold.
+def _on_postgresql(texts: list[str], exclude_pk: int | None, limit: int) -> list[tuple[int, int]]:
+    """Claims sharing at least two of each text's rarest words, scored by word similarity, best first.
 
-    A statement timeout bounds the work whatever the data: a suggestion that comes too late
-    is no suggestion, never a slow form.
+    Two queries whatever the number of texts: the texts' words as PostgreSQL's parser cuts
+    them, then one statement that reads, for each text, the claims sharing two of its rarest
+    words (``claim_words_idx``, migration 0028) and scores them against it (the three
+    fields' openings as one text). A statement timeout bounds
+    the work whatever the data: a suggestion that comes too late is no suggestion, never a
+    slow form.
     """
-    best: dict[int, float] = {}
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = %s", [STATEMENT_TIMEOUT_MS])
-            for name in FIELDS:
-                cursor.execute(_nearest_sql(name), [text, exclude_pk or 0, text, limit])
-                for pk, score in cursor.fetchall():
-                    if score >= PG_THRESHOLD:
-                        best[pk] = max(best.get(pk, 0.0), score)
+            cursor.execute(_WORDS_SQL, [str(STATEMENT_TIMEOUT_MS), texts])
+            words: dict[int, list[str]] = {}
+            for n, lexeme in cursor.fetchall():
+                words.setdefault(n, []).append(lexeme)
+            frequency = _word_frequencies(cursor)
+            queries = [_two_of_the_rarest(words.get(n, []), frequency) for n in range(1, len(texts) + 1)]
+            if not any(queries):
+                return []
+            per_text = -(-CANDIDATES // len(texts))  # the pause's budget, shared by the fields typed
+            cursor.execute(_CANDIDATES_SQL, [texts, queries, exclude_pk or 0, per_text, PG_THRESHOLD, limit])
+            return [(pk, round(score * 100)) for pk, score in cursor.fetchall()]
     except OperationalError:
         return []
-    ranked = sorted(best.items(), key=lambda item: (-item[1], -item[0]))[:limit]
-    return [(pk, round(score * 100)) for pk, score in ranked]
 
 
-def _nearest_sql(name: str) -> str:
-    # Field names are ours (FIELDS), never user input; the text is a parameter.
-    return (
-        f"SELECT id, word_similarity(%s, left({name}, {INDEXED_CHARS})) FROM claims_claim "  # noqa: S608
-        f"WHERE id <> %s ORDER BY left({name}, {INDEXED_CHARS}) <->> %s LIMIT %s"
+# The words of a claim (each field's opening, as the trigram scores read them), unstemmed.
+WORDS_EXPRESSION = (
+    f"to_tsvector('simple'::regconfig, left(quote, {INDEXED_CHARS}) || ' ' || "
+    f"left(paraphrase, {INDEXED_CHARS}) || ' ' || left(translation, {INDEXED_CHARS}))"
+)
+WORDS_INDEX = "claim_words_idx"
+# Each text's words, cut as the index cuts a claim's; the same round trip sets the statement
+# timeout of the rest of the transaction (SET LOCAL), which bounds the candidates query.
+_WORDS_SQL = (
+    "SELECT t.n, w.lexeme FROM set_config('statement_timeout', %s, true), "  # noqa: S608 — constants only
+    "unnest(%s::text[]) WITH ORDINALITY AS t(body, n), "
+    f"unnest(to_tsvector('simple', left(t.body, {INDEXED_CHARS}))) AS w"
+)
+# The three fields' openings as one text: word similarity is scored once per typed text and
+# candidate (each call extracts the typed text's trigrams again: a third of the cost).
+_FIELDS_TEXT = " || ' ' || ".join(f"left({name}, {INDEXED_CHARS})" for name in FIELDS)
+# Per typed text (with its rare-words query): its first claims sharing two of its rarest
+# words (its share of CANDIDATES), each scored once; then each claim's best score over the texts.
+_CANDIDATES_SQL = f"""
+SELECT id, max(score) AS best FROM (
+  SELECT c.id, word_similarity(t.body, c.fields) AS score
+    FROM unnest(%s::text[], %s::text[]) AS t(body, query),
+         LATERAL (SELECT id, {_FIELDS_TEXT} AS fields FROM claims_claim
+                   WHERE {WORDS_EXPRESSION} @@ t.query::tsquery AND id <> %s LIMIT %s) AS c
+) AS scored
+GROUP BY id HAVING max(score) >= %s ORDER BY best DESC, id DESC LIMIT %s
+"""  # noqa: S608 — only our own constants are formatted in; the texts and the queries are parameters
+
+
+def _two_of_the_rarest(words: list[str], frequency: dict[str, float]) -> str | None:
+    """A tsquery (text) matching claims that contain at least two of the rarest ``RARE_WORDS`` words.
+
+    Rarest by the planner's own statistics of ``claim_words_idx`` (a word not among the
+    1,000 most common is rarer than any that is), longer first among equals (and when there
+    are no statistics yet). A repeat contains nearly every word of the text typed to find
+    it, so two of its four rarest; a claim that merely shares common words does not, and
+    the candidates stay a few hundred out of a million.
+    """
+    distinct = sorted({w for w in words if len(w) >= MIN_WORD_CHARS}, key=lambda w: (frequency.get(w, 0.0), -len(w), w))
+    rare = [_tsquery_literal(w) for w in distinct[:RARE_WORDS]]
+    if not rare:
+        return None
+    if len(rare) == 1:
+        return rare[0]
+    return " | ".join(f"{a} & {b}" for i, a in enumerate(rare) for b in rare[i + 1 :])
+
+
+def _tsquery_literal(word: str) -> str:
+    # tsquery's quoting: a quote is doubled, a backslash escapes.
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+_frequencies: tuple[float, dict[str, float]] = (0.0, {})
+
+
+def _word_frequencies(cursor) -> dict[str, float]:
+    """The share of claims containing each of the most common words, from ANALYZE (pg_stats), kept 10 minutes."""
+    global _frequencies
+    read_at, frequency = _frequencies
+    if time.monotonic() - read_at < FREQUENCIES_SECONDS:
+        return frequency
+    cursor.execute(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = %s",
+        [WORDS_INDEX],
     )
+    row = cursor.fetchone()
+    frequency = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _frequencies = (time.monotonic(), frequency)
+    return frequency
 
 
 def _on_sqlite(text: str, exclude_pk: int | None, limit: int) -> list[tuple[int, int]]:

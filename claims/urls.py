@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import api_tokens as api_token_views
+from .views import appearances as appearance_views
 from .views import checks as check_views
 from .views import clip as clip_views
 from .views import (
@@ -57,6 +58,19 @@ urlpatterns = [
     path("disputes/<slug:slug>/articles/new/", editing_articles.article_create, name="article-create"),
     path("disputes/<slug:slug>/articles/add/", editing_articles.article_add_slot, name="article-add-slot"),
     path("claims/<int:pk>/", editing_claims.claim_card, name="claim-card"),
+    # Appearances of a claim (claims/views/appearances.py).
+    path("claims/<int:pk>/appearances/new/", appearance_views.appearance_add, name="appearance-add"),
+    path(
+        "claims/<int:pk>/appearances/first/remove/",
+        appearance_views.first_appearance_remove,
+        name="first-appearance-remove",
+    ),
+    path("appearances/<int:pk>/remove/", appearance_views.appearance_remove, name="appearance-remove"),
+    path(
+        "appearances/<int:pk>/undo/<int:history_id>/",
+        appearance_views.appearance_undo_remove,
+        name="appearance-undo-remove",
+    ),
     path("claims/language/", editing_claims.claim_language_suggestion, name="claim-language"),
     path("claims/similar/", editing_claims.claim_similar, name="claim-similar"),
     path("claims/<int:pk>/edit/", editing_claims.claim_edit, name="claim-edit"),

@@ -17,6 +17,19 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in another one (LocaleMiddleware
+    activates it in this thread, the test client's) must not carry over into the next test's
+    messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters and cached diffs are per test: ids are reused after each rollback."""
     from django.core.cache import cache

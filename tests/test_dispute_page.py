@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from claims.models import CheckJob, Dispute, EvidenceLink, Source, Stance
+from claims.models import Appearance, CheckJob, Dispute, EvidenceLink, Source, Stance
 from claims.selectors import CLAIMS_PER_COLUMN
 from claims.synthetic import synthesize
 
@@ -166,18 +166,27 @@ def _sized_dispute(claims: int, evidence: int, articles: int) -> Dispute:
         published_share=1.0,
     )
     dispute = Dispute.objects.order_by("-pk").first()
+    # Every claim appeared in two more sources (the other claims'), so the cards' appearances
+    # are read too: whatever their number, one query.
+    claims = list(dispute.claims.filter(source__isnull=False).order_by("pk"))
+    Appearance.objects.bulk_create(
+        Appearance(claim=claim, source_id=other.source_id)
+        for index, claim in enumerate(claims)
+        for other in (claims[index - 1], claims[index - 2])
+        if other.source_id != claim.source_id
+    )
     # With a verdict, so the head's ClaimReview JSON-LD (its own query) is rendered too.
     Dispute.objects.filter(pk=dispute.pk).update(verdict=Dispute.Verdict.FALSE, status=Dispute.Status.SETTLED)
     return dispute
 
 
 # Session-less anonymous request: the page version (for the ETag), the dispute, its claims,
-# evidence, evidence links, articles. The ClaimReview JSON-LD in the head (with a verdict)
-# reuses the claims.
-ANONYMOUS_QUERIES = 6
+# their further appearances, evidence, evidence links, articles. The ClaimReview JSON-LD in the
+# head (with a verdict) reuses the claims and their appearances.
+ANONYMOUS_QUERIES = 7
 # A big dispute's default page reads only the cards it shows, so its problem banner and its
-# ClaimReview (with a verdict) read what they need with a query each.
-CUT_DOWN_EXTRA_QUERIES = 2
+# ClaimReview (with a verdict: its claims, and their appearances) read what they need.
+CUT_DOWN_EXTRA_QUERIES = 3
 
 
 @pytest.mark.parametrize("size", [(2, 1, 1), (200, 50, 100)])
@@ -187,6 +196,7 @@ def test_query_count_does_not_grow_with_the_dispute(client, django_assert_num_qu
         response = client.get(_url(dispute), {"all": "1"})  # every card rendered
     assert response.status_code == 200
     assert response.text.count('class="claim-card') == size[0]
+    assert response.text.count('<span class="appearance-tag">Also in</span>') >= size[0]
 
 
 @pytest.mark.parametrize("size", [(40, 15, 20), (200, 50, 100)])

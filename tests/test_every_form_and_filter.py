@@ -148,6 +148,7 @@ EDITING_PAGES = {
     "evidence create": lambda w: f"/disputes/{w['dispute'].slug}/evidence/new/",
     "evidence edit": lambda w: f"/evidence/{w['evidence'].pk}/edit/",
     "evidence link": lambda w: f"/evidence/{w['evidence'].pk}/links/new/",
+    "appearance add": lambda w: f"/claims/{w['claim'].pk}/appearances/new/",
     "article create": lambda w: f"/disputes/{w['dispute'].slug}/articles/new/",
     "article edit": lambda w: f"/articles/{w['link'].pk}/edit/",
     "api tokens": lambda w: "/account/api-tokens/",

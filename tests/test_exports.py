@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from claims.models import Dispute, Source, Stance
+from claims.models import Appearance, Dispute, Source, Stance
 
 from .factories import (
     ArticleLinkFactory,
@@ -120,8 +120,9 @@ def test_export_query_counts_do_not_grow(client, django_assert_num_queries):
     EvidenceFactory(dispute=dispute, source=SourceFactory())
     ArticleLinkFactory(dispute=dispute)
     budgets = [
-        (reverse("claims:dispute-claims-csv", args=[dispute.slug]), 2),  # dispute, claims
-        (reverse("claims:dispute-sources-csv", args=[dispute.slug]), 4),  # dispute, claims, evidence, articles
+        (reverse("claims:dispute-claims-csv", args=[dispute.slug]), 3),  # dispute, claims, their other appearances
+        # dispute, claims, their other appearances, evidence, articles
+        (reverse("claims:dispute-sources-csv", args=[dispute.slug]), 5),
         (reverse("claims:disputes-csv"), 3),  # disputes, their claims, the claims' parties
     ]
     client.get(reverse("claims:disputes-csv"))  # fills the filter's cached party list (claims/public_parties.py)
@@ -129,7 +130,8 @@ def test_export_query_counts_do_not_grow(client, django_assert_num_queries):
         with django_assert_num_queries(n):
             client.get(url)
     for _ in range(4):
-        ClaimFactory(dispute=dispute, party=PartyFactory())
+        claim = ClaimFactory(dispute=dispute, party=PartyFactory())
+        Appearance.objects.create(claim=claim, source=SourceFactory())
         EvidenceFactory(dispute=dispute, source=SourceFactory())
         ArticleLinkFactory(dispute=dispute)
         ClaimFactory(dispute=DisputeFactory())

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from claims import importing
-from claims.models import CheckJob, Claim, Dispute, FeedItem, Party, Source, Speaker
+from claims import importing, services
+from claims.models import Appearance, CheckJob, Claim, Dispute, FeedItem, Party, Source, Speaker
 
 from .factories import UserFactory
 
@@ -41,6 +41,7 @@ def ledger() -> tuple:
         Source.objects.count(),
         FeedItem.objects.count(),
         CheckJob.objects.count(),
+        Appearance.objects.count(),
     )
 
 
@@ -65,8 +66,11 @@ def claims_as_text() -> set[tuple]:
             c.said_on,
             c.said_on_precision,
             c.source.url if c.source_id else "",
+            tuple(sorted(a.source.url for a in c.appearances.all())),
         )
-        for c in Claim.objects.select_related("dispute", "party", "speaker", "source")
+        for c in Claim.objects.select_related("dispute", "party", "speaker", "source").prefetch_related(
+            "appearances__source"
+        )
     }
 
 
@@ -221,9 +225,16 @@ def demo_export(client) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def test_the_demo_export_reimports_as_a_no_op_and_into_an_empty_database_as_the_same_claims(client):
+def test_the_demo_export_reimports_as_a_no_op_and_into_an_empty_database_as_the_same_claims(client, editor):
     call_command("loaddemo")
+    # Two claims that appeared in more than one source (issue 11): their other appearances go
+    # out in the export's other_appearances column and come back.
+    first, second = Claim.objects.filter(source__isnull=False).order_by("pk")[:2]
+    services.appearance_create(claim=first, user=editor, url="https://wire.example.org/drone-repeat")
+    services.appearance_create(claim=first, user=editor, url="https://wire.example.org/drone-again")
+    services.appearance_create(claim=second, user=editor, url="https://wire.example.org/drone-repeat")
     data = demo_export(client)
+    assert "https://wire.example.org/drone-repeat" in data.decode()
     expected = claims_as_text()
     disputes = set(Dispute.objects.values_list("proposition", "slug"))
     before = ledger()
@@ -239,6 +250,7 @@ def test_the_demo_export_reimports_as_a_no_op_and_into_an_empty_database_as_the_
     report = run(data, commit=True)
     assert report.refused == 0 and report.created == len(expected), list(importing.report_lines(report))
     assert claims_as_text() == expected
+    assert Appearance.objects.count() == 3
     assert set(Dispute.objects.values_list("proposition", "slug")) == disputes
 
 
@@ -399,6 +411,44 @@ def test_a_fact_check_page_imports_as_a_dispute_with_its_verdict_claim_and_revie
     before = ledger()
     again = import_claimreviews(review_page(REVIEW), user=senior, commit=True, max_rows=100)
     assert (again.created, again.matched, again.refused) == (0, 1, 0) and ledger() == before
+
+
+def test_a_fact_checks_other_appearances_become_the_claims_appearances(senior):
+    from claims.claimreview_import import import_claimreviews
+
+    review = {**REVIEW, "itemReviewed": {**REVIEW["itemReviewed"]}}
+    review["itemReviewed"]["appearance"] = [
+        {"@type": "CreativeWork", "url": "https://mil.example.ru/statement"},  # the first again
+        {"@type": "CreativeWork", "url": "https://tass.example.ru/repeat"},
+        "https://rt.example.com/repeat?utm_source=feed",
+    ]
+    report = import_claimreviews(review_page(review), user=senior, commit=True, max_rows=100)
+    assert report.committed, list(importing.report_lines(report))
+    claim = Claim.objects.get()
+    assert claim.source.url == "https://mil.example.ru/statement"
+    assert [a.source.url for a in claim.appearances.order_by("pk")] == [
+        "https://tass.example.ru/repeat",
+        "https://rt.example.com/repeat",
+    ]
+    before = ledger()
+    again = import_claimreviews(review_page(review), user=senior, commit=True, max_rows=100)
+    assert (again.created, again.matched, again.refused) == (0, 1, 0) and ledger() == before
+
+
+def test_a_fact_check_with_a_hostile_appearance_is_refused_whole(senior):
+    from claims.claimreview_import import import_claimreviews
+
+    review = {**REVIEW, "itemReviewed": {**REVIEW["itemReviewed"], "appearance": ["javascript:alert(1)"]}}
+    report = import_claimreviews(review_page(review), user=senior, commit=True, max_rows=100)
+    assert not report.committed and "other_appearances: javascript:alert(1)" in report.rows[0].errors[0]
+    assert not Claim.objects.exists()
+
+
+def test_a_csv_row_with_a_bad_other_appearance_is_refused(senior):
+    row = ROWS[0] + ',"https://ok.example.org/a\nftp://bad.example.org/b"'
+    report = run(csv_bytes(row, header=HEADER + ",other_appearances"), commit=True, user=senior)
+    assert report.refused == 1 and "ftp://bad.example.org/b" in report.rows[0].errors[0]
+    assert not Appearance.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -52,3 +52,35 @@ def test_demo_claims_survive_the_migrations_forward():
     assert dict(Dispute.objects.values_list("pk", "status")) == statuses
     for dispute in Dispute.objects.all():
         assert dispute.computed_status() == dispute.status
+
+
+# The last migration before appearances (issue 11).
+BEFORE_APPEARANCES = next(
+    dep for dep in import_module("claims.migrations.0027_appearances").Migration.dependencies if dep[0] == "claims"
+)
+
+
+def test_demo_claims_keep_their_source_as_their_first_appearance_across_the_appearances_migration(client):
+    load_demo()
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("claims")
+    executor.migrate([BEFORE_APPEARANCES])
+    executor.loader.build_graph()
+    before = _claims_as_rows(executor.loader.project_state([BEFORE_APPEARANCES]).apps)
+    assert any(row["source_id"] for row in before), "the demo's claims have sources"
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    after = {row["id"]: row for row in Claim.objects.order_by("pk").values()}
+    assert [after[row["id"]] for row in before] == before  # every value of every claim, as it was
+    for claim in Claim.objects.select_related("source").prefetch_related("appearances"):
+        seen = claim.seen_in
+        if claim.source_id is None:
+            assert seen == []
+            continue
+        # Its source is its first (and only) appearance, checked by its own selector as before.
+        assert [(s.source.pk, s.first) for s in seen] == [(claim.source_id, True)]
+    # And the cards read as before: one source line each, no appearance list.
+    dispute = Dispute.objects.filter(is_published=True).first()
+    html = client.get(dispute.get_absolute_url()).text
+    assert 'class="card-source"' in html and "appearance-list" not in html

@@ -177,6 +177,33 @@ def test_search_uses_the_gin_index_of_the_search_documents(anonymous):
     assert "dispute_search_document_idx" in plan, plan
 
 
+def test_the_term_is_parsed_once_while_planning_not_for_every_row(anonymous):
+    """EXPLAIN of a common word's search: the plan holds one constant tsquery, parsed before any row is read.
+
+    Written out as 28 ``websearch_to_tsquery`` calls (one per language configuration), the
+    term was parsed again for every dispute checked while walking the activity index, which
+    made a common word's search hardly faster than ``icontains`` (docs/performance.md).
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no full-text search; its search is a substring match (icontains)")
+    DisputeFactory(slug="drone", proposition="The drone went down over the sea.")
+    DisputeFactory(slug="drones", proposition="Two drones were seen over the port.")
+    qs = search_disputes(user=anonymous, query="drones")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (VERBOSE) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "websearch_to_tsquery" not in plan and "claims_search_query" not in plan, plan
+    # The configurations that stem "drones" alike are one alternative, not 28.
+    assert "'drone'" in plan and plan.count("'drone'") <= 2, plan
+    assert _found(anonymous, "drones") == {"drone", "drones"}
+
+
+def test_a_term_of_stop_words_only_finds_nothing_and_does_not_fail(anonymous):
+    DisputeFactory(slug="the", proposition="The drone went down.")
+    assert _found(anonymous, "the") == (set() if connection.vendor == "postgresql" else {"the"})
+
+
 @on_postgres
 def test_phrase_and_exclusion_apply_to_the_whole_dispute(anonymous):
     """The document is the dispute's: "-jet" excludes a dispute that mentions a jet anywhere."""

@@ -103,3 +103,39 @@ def test_bulk_built_disputes_are_searchable_and_stamped_and_triggers_come_back()
     ClaimFactory(dispute=dispute, quote="Zyxwvut said it first.")
     assert DisputePageStamp.objects.get(dispute_id=dispute.pk).changed > before
     assert DisputeSearchDocument.objects.filter(dispute=dispute, document="zyxwvut").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search documents and page stamps are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_committed_chunks_get_their_documents_from_another_connection_and_the_index_is_left_as_it_was(monkeypatch):
+    """Outside a transaction each committed chunk's documents are built in a background thread.
+
+    While building, the GIN index takes entries into its pending list; afterwards the list is
+    merged and ``fastupdate`` is off again (a search never scans a pending list).
+    """
+    from claims import synthetic
+    from claims.models import DisputePageStamp, DisputeSearchDocument
+
+    monkeypatch.setattr(synthetic, "DISPUTES_PER_CHUNK", 4)
+    synthesize(disputes=10, claims_per_dispute=2, published_share=1.0, seed=5)
+    ids = set(Dispute.objects.values_list("pk", flat=True))
+    assert len(ids) == 10
+    assert DisputeSearchDocument.objects.filter(dispute__in=ids, document__isnull=False).count() == 10
+    assert DisputePageStamp.objects.filter(dispute_id__in=ids).count() == 10
+    # A claim's longest word (no stop word) finds its dispute: its quote is in the document.
+    claim = Claim.objects.order_by("pk").first()
+    word = max((w.strip(".,;:!?\"'”“()") for w in claim.quote.split()), key=len)
+    assert claim.dispute_id in set(Dispute.objects.filter(search_document__document=word).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [synthetic.SEARCH_INDEX])
+        assert cursor.fetchone()[0] == ["fastupdate=off"]
+
+
+def test_claims_read_like_news_text_not_a_word_salad():
+    """Quotes are spliced from real sentences: a benchmark's text has real word statistics."""
+    synthesize(disputes=20, claims_per_dispute=10, seed=6)
+    quotes = list(Claim.objects.values_list("quote", flat=True))
+    words = {w.lower().strip(".,;:!?\"'“”()") for q in quotes for w in q.split()}
+    assert len(set(quotes)) == len(quotes) == 200
+    assert len(words) > 800, len(words)
+    assert all(q[0].isupper() or not q[0].isalpha() for q in quotes)

@@ -1,7 +1,8 @@
 """The pipeline's reading step: the page's text and metadata, "changed or not", and the quotes.
 
 ``read_page`` gives the text fields of a new ``SourceCheck``; ``record_quotes`` writes one
-``QuoteCheck`` per citing claim. Both skip work a previous check already did:
+``QuoteCheck`` per claim that appeared at the source (its first appearance or a further
+one). Both skip work a previous check already did:
 
 * a 304 Not Modified to the conditional request made with the last check's validators
   (``validators_of``) is that check's body: its text, hashes and archive are carried over;
@@ -19,8 +20,10 @@ import logging
 import time
 
 from django.conf import settings
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Greatest
 
-from claims.models import Claim, QuoteCheck, Source, SourceCheck
+from claims.models import Appearance, Claim, QuoteCheck, Source, SourceCheck
 
 from . import archive, compare, extract, fetch
 
@@ -121,6 +124,32 @@ def _comparable_hash(previous: SourceCheck) -> str:
     return extract.extract(text, previous.final_url).text_sha256
 
 
+def _claims_at(source: Source):
+    """The claims whose quote is looked for at ``source``: those it is the first appearance of
+    and those it is a further appearance of (``Appearance``), each with the selector text of
+    that appearance (``looked_for``) and when it or its appearance was last edited
+    (``edited_at``). A source is at most one appearance of a claim (a unique constraint).
+
+    A reconstructed wording (a back-translation) is not in the source by design: not looked for.
+    """
+    further = Appearance.objects.filter(claim=OuterRef("pk"), source=source)
+    is_first = Q(source=source)
+    return (
+        Claim.objects.filter(is_first | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id")))
+        .filter(quote_reconstructed=False)
+        .exclude(quote="")
+        .annotate(
+            looked_for=Case(When(is_first, then=F("quote_exact")), default=Subquery(further.values("quote_exact")[:1])),
+            edited_at=Case(
+                When(is_first, then=F("updated_at")),
+                default=Greatest(F("updated_at"), Subquery(further.values("updated_at")[:1])),
+            ),
+        )
+        .only("pk", "quote", "quote_exact", "updated_at")
+        .order_by("pk")
+    )
+
+
 def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck | None = None) -> list[QuoteCheck]:
     """One ``QuoteCheck`` per claim citing ``source`` with a quote. The page text is normalised
     once (and not at all when every result can be copied from ``reused_from``)."""
@@ -132,15 +161,9 @@ def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck |
         earlier = {q.claim_id: q for q in QuoteCheck.objects.filter(check_run=reused_from)}
     page = None
     rows = []
-    # A reconstructed wording (a back-translation) is not in the source by design: not looked for.
-    claims = (
-        Claim.objects.filter(source=source, quote_reconstructed=False)
-        .exclude(quote="")
-        .only("pk", "quote", "quote_exact", "updated_at")
-    )
-    for claim in claims:
+    for claim in _claims_at(source):
         prior = earlier.get(claim.pk)
-        if prior is not None and reused_from is not None and claim.updated_at <= reused_from.started_at:
+        if prior is not None and reused_from is not None and claim.edited_at <= reused_from.started_at:
             rows.append(
                 QuoteCheck(
                     check_run=check,
@@ -155,7 +178,7 @@ def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck |
             continue
         if page is None:
             page = compare.PageText(check.text)
-        match = page.find(claim.quote_exact or claim.quote, threshold)
+        match = page.find(claim.looked_for or claim.quote, threshold)
         rows.append(
             QuoteCheck(
                 check_run=check,

@@ -265,7 +265,8 @@ def _stable_runs(source: Source, check: SourceCheck) -> int:
 def _update_source(source: Source, check: SourceCheck, verdict: Verdict) -> None:
     now = timezone.now()
     disputed = Dispute.objects.filter(
-        Q(claims__source=source) | Q(article_links__source=source), status=Dispute.Status.DISPUTED
+        Q(claims__source=source) | Q(claims__appearances__source=source) | Q(article_links__source=source),
+        status=Dispute.Status.DISPUTED,
     ).exists()
     delay = schedule.next_check_delay(
         source_age=now - source.created_at,

@@ -2,6 +2,7 @@
 
 from .accounts import FeedToken
 from .api_tokens import ApiToken
+from .appearances import Appearance
 from .checks import CheckJob, QuoteCheck, SourceCheck
 from .claims import Claim, ClaimStanding, DatePrecision, TranslationOrigin
 from .clips import ClipDraft
@@ -17,6 +18,7 @@ from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
+    "Appearance",
     "ArticleLink",
     "CheckJob",
     "Claim",

@@ -26,6 +26,15 @@ def check_running(source) -> models.Exists:
     return models.Exists(CheckJob.objects.live().filter(source=source))
 
 
+def quote_found(claim, source) -> models.Subquery:
+    """Whether the latest check of ``source`` that read text found ``claim``'s quote (both an
+    ``OuterRef``, a model or an id), as an annotation: True, False, or None (not checked there
+    yet). Check ids grow with time, so the newest is the highest; ``quotecheck_claim_idx``
+    serves it."""
+    found = QuoteCheck.objects.filter(claim=claim, check_run__source=source).order_by("-check_run_id")
+    return models.Subquery(found.values("present")[:1])
+
+
 class CheckJob(models.Model):
     """A request to check one source. The database row is the job; a broker message only wakes a worker."""
 

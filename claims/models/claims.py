@@ -1,9 +1,12 @@
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -69,6 +72,18 @@ class ClaimStanding(models.TextChoices):
 STANDING_COUNTS = (ClaimStanding.CURRENT, ClaimStanding.CORRECTED)
 # Set apart on the pages: kept, greyed and struck through, with the reason.
 STANDING_SET_APART = (ClaimStanding.WITHDRAWN, ClaimStanding.SUPERSEDED)
+
+
+@dataclass
+class SeenIn:
+    """One appearance of a claim as the card shows it: the source, whether the latest check there
+    found the quote (None: not checked there yet), and whether it is the first appearance (the
+    claim's own source) or a further one (``appearance``, the ``Appearance`` row)."""
+
+    source: Source
+    quote_found: bool | None
+    first: bool = False
+    appearance: Any = None
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -265,6 +280,41 @@ class Claim(Versioned):
         if self.standing == ClaimStanding.CORRECTED:
             return gettext("Corrected: the quote was first misreported")
         return str(self.get_standing_display())
+
+    @property
+    def quote_is_checked(self) -> bool:
+        """Whether the checker looks for this claim's wording in its sources (a verbatim quote)."""
+        return bool(self.quote) and not self.quote_reconstructed
+
+    @cached_property
+    def seen_in(self) -> list["SeenIn"]:
+        """Every appearance of the claim: its source first (the first appearance), then the
+        others (``appearances``, prefetched by the pages with ``quote_found`` and
+        ``source_check_live``; see ``claims.selectors.with_appearances``)."""
+        seen = []
+        if self.source_id is not None and self.source is not None:
+            seen.append(SeenIn(source=self.source, quote_found=getattr(self, "quote_found", None), first=True))
+        for appearance in self.appearances.all():
+            if hasattr(appearance, "source_check_live"):
+                appearance.source.check_live = appearance.source_check_live
+            seen.append(
+                SeenIn(
+                    source=appearance.source,
+                    quote_found=getattr(appearance, "quote_found", None),
+                    appearance=appearance,
+                )
+            )
+        return seen
+
+    @property
+    def quote_checked_anywhere(self) -> bool:
+        """Whether any of its sources has been checked for the quote (else there is nothing to count)."""
+        return any(seen.quote_found is not None for seen in self.seen_in)
+
+    @property
+    def quote_found_count(self) -> int:
+        """In how many of its appearances the latest check found the quote."""
+        return sum(1 for seen in self.seen_in if seen.quote_found)
 
     def clean(self) -> None:
         errors = {}

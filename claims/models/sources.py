@@ -83,9 +83,10 @@ def normalize_source_url(raw: str) -> str:
 
 class SourceQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SourceQuerySet":
-        """Editors see every source; others only those a published dispute cites (claim, evidence or article)."""
+        """Editors see every source; others only those a published dispute cites (by a claim, an
+        appearance, evidence or an article)."""
         from claims import roles
-        from claims.models import ArticleLink, Claim, Evidence
+        from claims.models import Appearance, ArticleLink, Claim, Evidence
 
         if roles.can_see_drafts(user):
             return self
@@ -94,6 +95,7 @@ class SourceQuerySet(models.QuerySet):
             models.Exists(Claim.objects.filter(source=cited, dispute__is_published=True))
             | models.Exists(Evidence.objects.filter(source=cited, dispute__is_published=True))
             | models.Exists(ArticleLink.objects.filter(source=cited, dispute__is_published=True))
+            | models.Exists(Appearance.objects.filter(source=cited, claim__dispute__is_published=True))
         )
 
     def due_for_check(self, now=None) -> "SourceQuerySet":

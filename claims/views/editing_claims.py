@@ -17,12 +17,12 @@ from claims.forms import ClaimForm
 from claims.models import Claim, Stance
 
 from .access import get_claim_for_user, get_dispute_for_user
+from .appearances import claim_card_html
 from .htmx import HtmxHttpRequest, SignedInRequest
 from .inplace import (
     FORMS_PAGE,
     added_in_place,
     already_sent,
-    card,
     confirm_delete,
     deleted_notice,
     done,
@@ -31,15 +31,12 @@ from .inplace import (
     header_oob,
     render_fragment,
     submission_key,
-    with_check_progress,
     with_current_version,
 )
 
 
 def _claim_card(request: HtmxHttpRequest, claim: Claim) -> str:
-    claim = Claim.objects.select_related("party", "speaker", "source", "dispute", "superseded_by").get(pk=claim.pk)
-    with_check_progress(claim.source)
-    return card(request, "claim-card", {"claim": claim, "dispute": claim.dispute})
+    return claim_card_html(request, claim)
 
 
 def _new_slot_id(stance: str) -> str:
@@ -87,12 +84,8 @@ def claim_similar(request: SignedInRequest) -> HttpResponse:
         exclude = int(request.GET.get("claim", "") or 0) or None
     except ValueError:
         exclude = None
-    found: dict[int, similar.Similar] = {}
-    for name in ("quote", "paraphrase", "translation"):
-        for match in similar.similar_claims(text=request.POST.get(name, ""), exclude_pk=exclude):
-            if match.claim.pk not in found or found[match.claim.pk].score < match.score:
-                found[match.claim.pk] = match
-    matches = sorted(found.values(), key=lambda m: -m.score)[: similar.LIMIT]
+    texts = [request.POST.get(name, "") for name in ("quote", "paraphrase", "translation")]
+    matches = similar.similar_to_any(texts=texts, exclude_pk=exclude)
     return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#similar-claims", {"matches": matches}))
 
 

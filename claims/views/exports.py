@@ -82,6 +82,7 @@ def dispute_claims_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             c.misreported_quote,
             c.standing_note,
             "yes" if c.quote_reconstructed else "",
+            "\n".join(appearance.source.url for appearance in c.appearances.all()),
         ]
         for c in claims
     )

@@ -24,7 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from claims import labels, selectors, services
 from claims.decorators import require_editor, require_reader
-from claims.models import ArticleLink, Claim, Dispute, Evidence, Source
+from claims.models import Appearance, ArticleLink, Claim, Dispute, Evidence, Source
 
 from .htmx import SignedInRequest
 
@@ -34,6 +34,7 @@ KINDS: dict[str, type[models.Model]] = {
     "evidence": Evidence,
     "article": ArticleLink,
     "source": Source,
+    "appearance": Appearance,
 }
 
 
@@ -68,6 +69,8 @@ def object_history(request: SignedInRequest, kind: str, pk: int) -> HttpResponse
 def _after_restore_url(instance: Any, kind: str) -> str:
     if isinstance(instance, Dispute):
         return instance.get_absolute_url()
+    if isinstance(instance, Appearance):
+        return instance.claim.get_absolute_url()
     if isinstance(instance, Claim | Evidence | ArticleLink):
         anchor = {"claim": "claim", "evidence": "evidence", "article": "article"}[kind]
         return instance.dispute.get_absolute_url() + f"#{anchor}-{instance.pk}"

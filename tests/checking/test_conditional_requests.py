@@ -14,6 +14,9 @@ pytestmark = pytest.mark.django_db
 MILLEY = "We have absolute evidence of the contact"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 LAST_MODIFIED = "Wed, 15 Mar 2023 09:30:00 GMT"
+# Statements per check through check_now (queue the job 5, claim and read 3, record 10; a
+# changed page with a lost quote also writes its feed items), measured 29 Nov 2026.
+PER_CHECK = {"304": 18, "same body": 18, "changed": 26}
 
 
 @pytest.fixture(autouse=True)
@@ -140,3 +143,27 @@ def test_a_304_nobody_asked_for_is_an_error_not_an_unchanged_page(site):
     job = CheckJob.objects.get(source=source)
     assert job.state == "queued" and "not conditional" in job.last_error
     assert not SourceCheck.objects.filter(source=source).exists()
+
+
+@pytest.mark.parametrize("claims", [1, 3])
+def test_a_checks_database_work_is_a_fixed_number_of_statements(site, django_assert_max_num_queries, claims):
+    """Query-count guard (issue 9): the worker's CPU per check is mostly the statements that
+    record it, so they must not grow with the page or with the claims citing the source.
+    Counts include the transaction's savepoint and release."""
+    serve(site, "/tagged", {"ETag": '"v1"'})
+    serve(site, "/plain", {})
+    tagged = SourceFactory(url=site.url("/tagged"), title="", publisher="")
+    plain = SourceFactory(url=site.url("/plain"), title="", publisher="")
+    for source in (tagged, plain):
+        for _ in range(claims):
+            ClaimFactory(source=source, quote=MILLEY)
+        runner.check_now(source)
+    with django_assert_max_num_queries(PER_CHECK["304"]):
+        assert runner.check_now(tagged).not_modified
+    with django_assert_max_num_queries(PER_CHECK["same body"]):
+        assert runner.check_now(plain).outcome == "ok"
+    serve(site, "/plain", {}, EDITED_PARAGRAPHS)
+    # Each claim here is in a dispute of its own, and following.announce reads the watchers
+    # of each dispute that gets a feed item with one statement each (not the checker's code).
+    with django_assert_max_num_queries(PER_CHECK["changed"] + claims - 1):
+        assert runner.check_now(plain).changed
