@@ -26,6 +26,8 @@ MODEL_NAMES = [
     gettext_noop("article link"),
     gettext_noop("source"),
     # Every other model of the app, and the plurals, as the admin names them.
+    gettext_noop("appearance"),
+    gettext_noop("appearances"),
     gettext_noop("feed token"),
     gettext_noop("feed tokens"),
     gettext_noop("api token"),
@@ -126,6 +128,10 @@ FIELD_NAMES = [
     gettext_noop("email"),
     gettext_noop("watch what i create"),
     # The fields the admin shows besides.
+    gettext_noop("quote as it appears there"),
+    gettext_noop("text just before the quote"),
+    gettext_noop("text just after the quote"),
+    gettext_noop("appeared on"),
     gettext_noop("ID"),
     gettext_noop("user"),
     gettext_noop("token"),
