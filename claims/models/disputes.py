@@ -99,6 +99,10 @@ class Dispute(Versioned):
         indexes = [
             # Home page: published disputes, most recently active first.
             models.Index(fields=["is_published", "-last_activity_at"], name="dispute_published_activity_idx"),
+            # Editors' home page and search (drafts included): every dispute in the list's order,
+            # so a search walks it and stops (a full scan and sort read every search document:
+            # 0.8–2 s for a common word at 100,000 disputes; docs/performance.md).
+            models.Index(fields=["-last_activity_at", "-id"], name="dispute_activity_idx"),
             # Home page status filter and the disputed-claims feed.
             models.Index(fields=["status", "-last_activity_at"], name="dispute_status_activity_idx"),
             # Home page date-range filter on when the disputed event took place.
