@@ -323,6 +323,9 @@ def russian_world(settings):
     )
     early.standing, early.superseded_by = ClaimStanding.SUPERSEDED, deny
     early.save()
+    # The denial appeared in a second outlet too (issue 11: the card lists its appearances).
+    repeat = SourceFactory(url="https://tass.example.ru/povtor", title="Повтор заявления", publisher="ТАСС")
+    services.appearance_create(claim=deny, user=senior, url=repeat.url)
     evidence = EvidenceFactory(
         dispute=dispute,
         title="Видео с беспилотника",
@@ -370,6 +373,9 @@ def _russian_pages(senior, dispute, claim, evidence):
         reverse("claims:import"),
         reverse("claims:clip"),
         reverse("claims:watch", args=["dispute", dispute.pk]),
+        reverse("claims:appearance-add", args=[claim.pk]),
+        reverse("claims:claim-duplicates"),
+        reverse("claims:claim-merge", args=[claim.pk, dispute.claims.exclude(pk=claim.pk).first().pk]),
     ]
 
 
