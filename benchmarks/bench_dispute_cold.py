@@ -55,7 +55,7 @@ def main() -> None:
         for _ in range(requests):
             if cold:
                 cache.clear()
-                if client is editor:  # the session lives in the cache too (cached_db): read it back now
+                if client is editor:  # with a shared cache the session lives there too (cached_db): read it back now
                     client.get("/_bench/ceiling/")
             started = time.process_time()
             response = client.get(url() if callable(url) else url)

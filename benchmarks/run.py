@@ -580,6 +580,10 @@ def write_report(figures: list[Figure], meta: dict, name: str = "latest") -> Non
             else ""
         ),
         "",
+        "Time per part (s): "
+        + (", ".join(f"{k} {v}" for k, v in meta.get("phase_seconds", {}).items()) or "—")
+        + "; the rest is building or reusing the data and starting the server.",
+        "",
         "Ratio: the page's throughput over the trivial view's (`/_bench/ceiling/`, same middleware) in the "
         "same run, phases interleaved ceiling/page. Spread: (max − min) / median of the page's rounds. "
         "Load: one-minute load average before each phase. Quiet: whether the machine was quiet (under "
@@ -659,6 +663,8 @@ def main() -> None:
     ensure_wrk()
     figures: list[Figure] = []
     builds: dict[str, str] = {}
+    # Where the run's time went (the whole of `make bench` must stay under 20 minutes).
+    phase_seconds: dict[str, float] = {}
     for index, size in enumerate(sizes):
         env = base_env(size)
         data = prepare(size, env)
@@ -668,6 +674,7 @@ def main() -> None:
                 if only and scenario.group not in only:
                     continue
                 log(f"{scenario.name} …")
+                phase_started = time.monotonic()
                 try:
                     figure = measure(scenario, rounds, seconds)
                 except (RuntimeError, OSError) as error:
@@ -685,13 +692,16 @@ def main() -> None:
                     continue
                 log(f"  {figure.value} req/s, ratio {figure.ratio}, p95 {figure.extra['p95_ms']} ms")
                 figures.append(figure)
+                phase_seconds[scenario.group] = phase_seconds.get(scenario.group, 0) + time.monotonic() - phase_started
         for name in bench_modules():
             module = importlib.import_module(name)
             if not getattr(module, "PER_SIZE", False) and index > 0:
                 continue
             if only and getattr(module, "GROUP", name) not in only:
                 continue
+            phase_started = time.monotonic()
             figures.extend(run_module(name, env, args.quick))
+            phase_seconds[name] = phase_seconds.get(name, 0) + time.monotonic() - phase_started
         for name, group in PLAIN_MODULES.items():
             if index == 0 and (ROOT / (name.replace(".", "/") + ".py")).exists() and (not only or group in only):
                 log(f"{name} …")
@@ -709,6 +719,7 @@ def main() -> None:
         "cache": "Redis (BENCH_CACHE_URL)" if os.environ.get("BENCH_CACHE_URL") else "locmem per worker",
         "load_before": load_before,
         "data": builds,
+        "phase_seconds": {k: round(v) for k, v in phase_seconds.items()},
     }
     write_report(figures, meta, args.report)
     log(f"done in {meta['duration_s']:.0f}s: {RESULTS / (args.report + '.md')}")

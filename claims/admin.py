@@ -22,8 +22,11 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import following, roles, services, webhooks
@@ -51,8 +54,8 @@ from .models import (
 )
 from .templatetags.claims_text import lang_dir
 
-admin.site.site_header = "Claim tracker administration"
-admin.site.site_title = "Claim tracker admin"
+admin.site.site_header = _("Claim tracker administration")
+admin.site.site_title = _("Claim tracker admin")
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -73,10 +76,20 @@ class VersionedAdminForm(forms.ModelForm):
                 services.check_version(obj=self.instance, version=cleaned.get("opened_version"))
             except services.EditConflict as conflict:
                 fields = ", ".join(change.label.lower() for change in conflict.changes)
+                who = {"who": conflict.changed_by, "what": conflict.verbose_name, "fields": fields}
                 raise ValidationError(
-                    f"{conflict.changed_by} saved this {conflict.verbose_name} after you opened it"
-                    + (f" (changed: {fields})" if fields else "")
-                    + ". Nothing was saved: reload the page to see their change, then make yours again."
+                    (
+                        gettext(
+                            "%(who)s saved this %(what)s after you opened it (changed: %(fields)s). Nothing was "
+                            "saved: reload the page to see their change, then make yours again."
+                        )
+                        if fields
+                        else gettext(
+                            "%(who)s saved this %(what)s after you opened it. Nothing was saved: reload the page "
+                            "to see their change, then make yours again."
+                        )
+                    )
+                    % who
                 ) from None
         return cleaned
 
@@ -182,7 +195,10 @@ class LedgerAdmin(SimpleHistoryAdmin):
             return redirect(request.path)
         self.log_change(request, restored, f"Restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}.")
         self.message_user(
-            request, f"Restored the {opts.verbose_name} as of {record.history_date:%d %b %Y %H:%M}.", messages.SUCCESS
+            request,
+            gettext("Restored the %(what)s as of %(when)s.")
+            % {"what": opts.verbose_name, "when": date_format(record.history_date, "SHORT_DATETIME_FORMAT")},
+            messages.SUCCESS,
         )
         for note in getattr(restored, "restore_notes", []):
             self.message_user(request, note, messages.WARNING)
@@ -242,7 +258,7 @@ class PartyAdmin(LedgerAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=Count("claims", distinct=True)).order_by("name")
 
-    @admin.display(description="Claims", ordering="claim_count")
+    @admin.display(description=_("Claims"), ordering="claim_count")
     def claim_count(self, obj: Party) -> int:
         return obj.claim_count
 
@@ -322,10 +338,10 @@ class DisputeAdmin(LedgerAdmin):
     fieldsets = [
         (None, {"fields": ["proposition", "slug", "summary", "occurred_on"]}),
         (
-            "Status",
+            _("Status"),
             {"fields": ["status", "is_published", "published_at", "last_activity_at", "version", "opened_version"]},
         ),
-        ("Verdict", {"fields": ["verdict", "verdict_reasoning", "verdict_by", "verdict_at"]}),
+        (_("Verdict"), {"fields": ["verdict", "verdict_reasoning", "verdict_by", "verdict_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -340,7 +356,7 @@ class DisputeAdmin(LedgerAdmin):
             fields += ["verdict", "verdict_reasoning"]
         return fields
 
-    @admin.display(description="Claims", ordering="claim_count")
+    @admin.display(description=_("Claims"), ordering="claim_count")
     def claim_count(self, obj: Dispute) -> int:
         return obj.claim_count
 
@@ -361,11 +377,11 @@ class DisputeAdmin(LedgerAdmin):
     def delete_through_services(self, request, obj):
         services.dispute_delete(dispute=obj, user=request.user)
 
-    @admin.action(description="Publish selected disputes", permissions=["publish"])
+    @admin.action(description=_("Publish selected disputes"), permissions=["publish"])
     def publish(self, request, queryset):
         self._publish(request, queryset.filter(is_published=False), publish=True)
 
-    @admin.action(description="Unpublish selected disputes", permissions=["publish"])
+    @admin.action(description=_("Unpublish selected disputes"), permissions=["publish"])
     def unpublish(self, request, queryset):
         self._publish(request, queryset.filter(is_published=True), publish=False)
 
@@ -374,8 +390,12 @@ class DisputeAdmin(LedgerAdmin):
         for dispute in queryset:
             services.dispute_publish(dispute=dispute, user=request.user, publish=publish)
             count += 1
-        verb = "Published" if publish else "Unpublished"
-        self.message_user(request, f"{verb} {count} dispute(s).", messages.SUCCESS)
+        done = (
+            ngettext("Published %(count)d dispute.", "Published %(count)d disputes.", count)
+            if publish
+            else ngettext("Unpublished %(count)d dispute.", "Unpublished %(count)d disputes.", count)
+        )
+        self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
     def has_publish_permission(self, request) -> bool:
         return roles.can_publish(request.user)
@@ -401,7 +421,7 @@ class ClaimAdmin(LedgerAdmin):
             protected += [f"{other} (superseded by it)" for other in named_by]
         return deleted, counts, perms_needed, protected
 
-    @admin.display(description="Claim")
+    @admin.display(description=_("Claim"))
     def wording(self, obj: Claim) -> str:
         """Who said what, the words marked with their language and direction."""
         who = obj.speaker.name if obj.speaker_id else obj.party.name
@@ -420,7 +440,7 @@ class ClaimAdmin(LedgerAdmin):
             form.base_fields["quote"].widget.attrs.update(lang=obj.quote_language, dir=obj.quote_dir)
         return form
 
-    @admin.display(description="Source check", ordering="source__check_state")
+    @admin.display(description=_("Source check"), ordering="source__check_state")
     def source_state(self, obj: Claim) -> str:
         return obj.source.get_check_state_display() if obj.source_id else "—"
 
@@ -529,7 +549,7 @@ class ArticleLinkAdmin(LedgerAdmin):
         services.article_delete(link=obj, user=request.user)
 
 
-@admin.action(description="Re-check selected sources now", permissions=["change"])
+@admin.action(description=_("Re-check selected sources now"), permissions=["change"])
 def recheck_sources(modeladmin, request, queryset):
     # One transaction for all the jobs, one batch of wake-ups with a short budget.
     batch = jobs_request(source_ids=queryset.values_list("pk", flat=True), reason=CheckJob.Reason.MANUAL)
@@ -549,7 +569,7 @@ class SourceAdmin(LedgerAdmin):
         # A new source, or a new URL, gets a check at once.
         return services.source_save(source=obj)
 
-    @admin.display(description="Open")
+    @admin.display(description=_("Open"))
     def link(self, obj: Source) -> str:
         # rel=noopener noreferrer: the admin must not leak itself to the checked site.
         return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', obj.url, obj.url)
@@ -593,15 +613,15 @@ class CheckJobAdmin(admin.ModelAdmin):
     autocomplete_fields = ["source"]
     actions = ["retry"]
 
-    @admin.display(description="Error")
+    @admin.display(description=_("Error"))
     def short_error(self, obj: CheckJob) -> str:
         return obj.last_error[:80]
 
-    @admin.display(description="Worker")
+    @admin.display(description=_("Worker"))
     def pickup(self, obj: CheckJob) -> str:
         return obj.pickup_warning()
 
-    @admin.action(description="Retry selected failed jobs", permissions=["change"])
+    @admin.action(description=_("Retry selected failed jobs"), permissions=["change"])
     def retry(self, request, queryset):
         failed = queryset.filter(state=CheckJob.State.FAILED).values_list("source_id", flat=True)
         batch = jobs_request(source_ids=set(failed), reason=CheckJob.Reason.MANUAL)
@@ -648,11 +668,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # Keys are shown once at creation: made on the account page or with create_api_token.
         return False
 
-    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoke()
-        self.message_user(request, "Revoked.", messages.SUCCESS)
+        self.message_user(request, gettext("Revoked."), messages.SUCCESS)
 
 
 # --- Webhooks (claims/webhooks.py): endpoints through its services, a read-only delivery log ---
@@ -683,7 +703,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         pending = Count("deliveries", filter=models.Q(deliveries__state=WebhookDelivery.State.PENDING))
         return super().get_queryset(request).annotate(pending_count=pending)
 
-    @admin.display(description="Pending deliveries", ordering="pending_count")
+    @admin.display(description=_("Pending deliveries"), ordering="pending_count")
     def pending(self, obj: WebhookEndpoint) -> int:
         return obj.pending_count
 
@@ -729,17 +749,23 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     inlines = [WebhookAttemptInline]
     actions = ["resend"]
 
-    @admin.display(description="Event", ordering="feed_item__kind")
+    @admin.display(description=_("Event"), ordering="feed_item__kind")
     def event(self, obj: WebhookDelivery) -> str:
         return obj.feed_item.get_kind_display()
 
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Resend selected deliveries", permissions=["change"])
+    @admin.action(description=_("Resend selected deliveries"), permissions=["change"])
     def resend(self, request, queryset):
         count = webhooks.deliveries_resend(deliveries=queryset, user=request.user)
-        self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued to be sent again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued to be sent again.", "%(count)d deliveries queued to be sent again.", count
+            )
+            % {"count": count},
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the log is a record of what was sent, like the feed items
@@ -749,11 +775,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 class _WatchKindFilter(admin.SimpleListFilter):
-    title = "what is watched"
+    title = _("what is watched")
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        return [("dispute", "Disputes"), ("party", "Parties"), ("source", "Sources")]
+        return [("dispute", _("Disputes")), ("party", _("Parties")), ("source", _("Sources"))]
 
     def queryset(self, request, queryset):
         if self.value() in {"dispute", "party", "source"}:
@@ -798,7 +824,7 @@ class NotificationAdmin(admin.ModelAdmin):
     fields = ["user", "feed_item", "created_at", "due_at", "sent_at", "dropped", "attempts", "last_error"]
     readonly_fields = fields
 
-    @admin.display(description="Last error")
+    @admin.display(description=_("Last error"))
     def last_error_excerpt(self, obj: Notification) -> str:
         return Truncator(obj.last_error).chars(80)
 

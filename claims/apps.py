@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClaimsConfig(AppConfig):
     name = "claims"
-    verbose_name = "Claim ledger"
+    verbose_name = _("Claim ledger")
 
     def ready(self) -> None:
         from . import receivers
@@ -16,3 +17,8 @@ class ClaimsConfig(AppConfig):
 
         # Admin forms sent back with a malformed id show their error instead of a 500.
         admin_widgets.install()
+
+        from . import labels
+
+        # Models and fields named in the reader's language, in the admin too (claims/labels.py).
+        labels.translate_model_names()

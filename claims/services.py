@@ -702,6 +702,97 @@ def first_appearance_remove(*, claim: Claim, user: User | None, version: int) ->
     return claim
 
 
+# Merging two claims ----------------------------------------------------------
+# A claim entered twice (in two disputes, or twice in one) becomes one claim with the other
+# as a further appearance (docs/appearances.md, docs/similar-claims.md).
+
+MERGE_REASON = "merged into claim"
+
+
+@transaction.atomic
+def claim_merge(*, keep: Claim, duplicate: Claim, user: User) -> str:
+    """Merge ``duplicate`` into ``keep`` (senior editors); returns the token its undo looks for.
+
+    ``keep`` gains every source ``duplicate`` appeared in (its first appearance, dated when it
+    was said, and its further ones, each with its selector) that it lacks; when both are on one
+    dispute, ``duplicate``'s evidence links are made again on ``keep``. ``duplicate`` is then
+    deleted with its own appearances and links, all marked with the token, as a delete is, so
+    both histories keep everything. Undo (``object_restore`` of ``duplicate``'s deletion, the
+    history page's "Undo the merge") brings it back and removes what the merge added to
+    ``keep``, whatever was edited since.
+    """
+    if not roles.can_delete(user):
+        raise PermissionDenied("Only senior editors merge claims.")
+    if keep.pk == duplicate.pk:
+        raise ValidationError("A claim cannot be merged with itself: choose two different claims.")
+    visible = Claim.objects.visible_to(user).filter(pk__in=[keep.pk, duplicate.pk]).count()
+    if visible != 2:
+        raise PermissionDenied("You cannot see both claims.")
+    disputes = sorted({keep.dispute_id, duplicate.dispute_id})
+    befores = {pk: _lock_dispute(Dispute.objects.get(pk=pk)) for pk in disputes}
+    keep = Claim.objects.select_for_update().get(pk=keep.pk)
+    duplicate = Claim.objects.select_for_update().get(pk=duplicate.pk)
+    if named_by := list(duplicate.supersedes.select_related("party")[:3]):
+        which = ", ".join(f"{o.party.name}’s claim of {o.said_on_display or 'an unknown date'}" for o in named_by)
+        raise ValidationError(
+            f"The claim to merge supersedes {which}. Set that claim’s standing back first, so it keeps its meaning."
+        )
+    token = f"{MERGE_REASON} {keep.pk} ({uuid.uuid4().hex[:12]})"
+    known = {keep.source_id, *keep.appearances.values_list("source_id", flat=True)}
+    moved = []
+    if duplicate.source_id is not None:
+        moved.append(
+            Appearance(
+                source_id=duplicate.source_id,
+                quote_exact=duplicate.quote_exact,
+                quote_prefix=duplicate.quote_prefix,
+                quote_suffix=duplicate.quote_suffix,
+                appeared_on=duplicate.said_on,
+            )
+        )
+    moved += list(duplicate.appearances.all())
+    for row in moved:
+        if row.source_id in known:
+            continue
+        known.add(row.source_id)
+        appearance = Appearance(
+            claim=keep,
+            source_id=row.source_id,
+            quote_exact=row.quote_exact,
+            quote_prefix=row.quote_prefix,
+            quote_suffix=row.quote_suffix,
+            appeared_on=row.appeared_on,
+            created_by=user,
+        )
+        with_reason(appearance, token)
+        appearance.save()
+    if keep.dispute_id == duplicate.dispute_id:
+        for link in duplicate.evidence_links.all():
+            again = EvidenceLink(
+                evidence_id=link.evidence_id, claim=keep, effect=link.effect, strength=link.strength, note=link.note
+            )
+            with_reason(again, token)
+            again.save()
+    with_reason(keep, f"claim {duplicate.pk} merged into this one ({token.rsplit('(', 1)[1]}")
+    keep.save()
+    for dependent in chain(list(duplicate.evidence_links.all()), list(duplicate.appearances.all())):
+        _delete_with_reason(dependent, token)
+    _delete_with_reason(duplicate, token)
+    for pk in disputes:
+        dispute = Dispute.objects.get(pk=pk)
+        _status_item(dispute, befores[pk], user)
+    return token
+
+
+def _merge_undone(token: str) -> None:
+    """Undo what a merge added to the claim it kept: the appearances and evidence links it made
+    (those still there; one removed since stays removed)."""
+    for model in (Appearance, EvidenceLink):
+        made = history_of(model).filter(history_type="+", history_change_reason=token).values_list("id", flat=True)
+        for row in model._default_manager.filter(pk__in=list(made)):
+            _delete_with_reason(row, f"merge undone ({token.rsplit('(', 1)[1]}")
+
+
 # Evidence ------------------------------------------------------------------
 
 
@@ -1005,7 +1096,9 @@ def object_restore(*, model: type[models.Model], record: Any, user: User) -> mod
         raise ValidationError(_("There is no earlier version to restore."))
     instance = _bring_back(state, user)
     token = deletion.history_change_reason if deletion is not None and deletion.history_type == "-" else ""
-    if token and token.startswith("deleted with"):
+    if token and token.startswith(MERGE_REASON):
+        _merge_undone(token)
+    if token and token.startswith(("deleted with", MERGE_REASON)):
         for dependent in _DEPENDENTS.get(model, []):
             gone = history_of(dependent).filter(history_type="-", history_change_reason=token)
             for dep_deletion in gone.order_by("history_date", "history_id"):

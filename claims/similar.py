@@ -198,3 +198,48 @@ def _on_sqlite(text: str, exclude_pk: int | None, limit: int) -> list[tuple[int,
     ):
         best[pk] = max(best.get(pk, 0), round(score))
     return sorted(best.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+
+
+# Near-duplicates for senior editors (claims:claim-duplicates): the most recently recorded
+# claims, each looked up like a claim being typed. Bounded: this many claims per page view.
+DUPLICATE_SCAN = 40
+DUPLICATE_PAIRS = 30
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two claims that read alike: ``newer`` was recorded after ``older``."""
+
+    older: Claim
+    newer: Claim
+    score: int  # 0–100
+
+    @property
+    def same_dispute(self) -> bool:
+        return self.older.dispute_id == self.newer.dispute_id
+
+
+def near_duplicates(*, visible, scan: int = DUPLICATE_SCAN) -> list[DuplicatePair]:
+    """Likely duplicate pairs among the ``scan`` most recent claims of ``visible`` (a Claim
+    queryset the viewer may see) and the rest of it, best first, each pair once.
+
+    Each recent claim's quote, paraphrase and translation are looked up as if typed
+    (``similar_to_any``: two queries on PostgreSQL), so the page costs about ``2 × scan``
+    queries whatever the ledger's size.
+    """
+    recent = list(visible.order_by("-created_at", "-pk").only("pk", "quote", "paraphrase", "translation")[:scan])
+    best: dict[tuple[int, int], int] = {}
+    for claim in recent:
+        texts = [claim.quote, claim.paraphrase, claim.translation]
+        for match in similar_to_any(texts=texts, exclude_pk=claim.pk, limit=3):
+            key = (min(claim.pk, match.claim.pk), max(claim.pk, match.claim.pk))
+            best[key] = max(best.get(key, 0), match.score)
+    ranked = sorted(best.items(), key=lambda item: (-item[1], -item[0][1]))
+    ids = {pk for pair, _ in ranked for pk in pair}
+    claims = visible.select_related("dispute", "party", "speaker", "source").in_bulk(ids)
+    pairs = [
+        DuplicatePair(older=claims[a], newer=claims[b], score=score)
+        for (a, b), score in ranked
+        if a in claims and b in claims
+    ]
+    return pairs[:DUPLICATE_PAIRS]

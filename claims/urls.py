@@ -11,6 +11,7 @@ from .views import (
     editing_disputes,
     editing_evidence,
     history,
+    merging,
     parties,
     sharing,
     sources,
@@ -58,6 +59,10 @@ urlpatterns = [
     path("disputes/<slug:slug>/articles/new/", editing_articles.article_create, name="article-create"),
     path("disputes/<slug:slug>/articles/add/", editing_articles.article_add_slot, name="article-add-slot"),
     path("claims/<int:pk>/", editing_claims.claim_card, name="claim-card"),
+    # Near-duplicates, merging, linking a repeat as an appearance (claims/views/merging.py).
+    path("claims/duplicates/", merging.claim_duplicates, name="claim-duplicates"),
+    path("claims/<int:pk>/merge/<int:other>/", merging.claim_merge, name="claim-merge"),
+    path("claims/<int:pk>/link-appearance/", merging.claim_link_appearance, name="claim-link-appearance"),
     # Appearances of a claim (claims/views/appearances.py).
     path("claims/<int:pk>/appearances/new/", appearance_views.appearance_add, name="appearance-add"),
     path(

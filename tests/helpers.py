@@ -2,12 +2,15 @@
 
 from html.parser import HTMLParser
 
+from django.conf import settings
+
 # The header htmx puts on every request it makes; views answer it with a partial.
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # What being signed in costs a request: the user with their permissions, one query
-# (claims/auth_backend.py); the session comes from the cache (SESSION_ENGINE cached_db).
-SIGNED_IN_QUERIES = 1
+# (claims/auth_backend.py), and the session: from the shared cache when there is one
+# (CACHE_URL: SESSION_ENGINE cached_db), else one more query.
+SIGNED_IN_QUERIES = 1 if settings.SESSION_ENGINE.endswith("cached_db") else 2
 
 
 class _Forms(HTMLParser):

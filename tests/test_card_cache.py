@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims import roles
-from claims.models import EvidenceLink, Source, Stance
+from claims.models import Appearance, EvidenceLink, Source, Stance
 
 from .factories import (
     ArticleLinkFactory,
@@ -105,6 +105,13 @@ CARD_WRITES = {
         lambda d: _save(_first(d.evidence), title="Footage from the ship"),
         "Footage from the ship",
         "Footage from the jet",
+    ),
+    "claim seen in another source": (
+        lambda d: Appearance.objects.create(
+            claim=d.claims.get(quote="The first wording."), source=SourceFactory(title="Another outlet")
+        ),
+        "Another outlet",
+        None,
     ),
     "article note edited": (
         lambda d: _save(_first(d.article_links), note="Second note."),

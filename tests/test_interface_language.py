@@ -194,6 +194,7 @@ def test_feeds_stay_in_the_sites_language_and_share_one_cached_copy(story):
 def test_exports_stay_in_the_sites_language(story):
     response = Client().get(reverse("claims:dispute-claims-csv", args=[story.slug]), **RU)
     assert "Denies" in response.content.decode()
+    assert response["Content-Language"] == settings.LANGUAGE_CODE  # labelled as what it is, not the reader's
 
 
 # --- Nothing left in English -------------------------------------------------------------------
@@ -323,6 +324,9 @@ def russian_world(settings):
     )
     early.standing, early.superseded_by = ClaimStanding.SUPERSEDED, deny
     early.save()
+    # The denial appeared in a second outlet too (issue 11: the card lists its appearances).
+    repeat = SourceFactory(url="https://tass.example.ru/povtor", title="Повтор заявления", publisher="ТАСС")
+    services.appearance_create(claim=deny, user=senior, url=repeat.url)
     evidence = EvidenceFactory(
         dispute=dispute,
         title="Видео с беспилотника",
@@ -370,6 +374,9 @@ def _russian_pages(senior, dispute, claim, evidence):
         reverse("claims:import"),
         reverse("claims:clip"),
         reverse("claims:watch", args=["dispute", dispute.pk]),
+        reverse("claims:appearance-add", args=[claim.pk]),
+        reverse("claims:claim-duplicates"),
+        reverse("claims:claim-merge", args=[claim.pk, dispute.claims.exclude(pk=claim.pk).first().pk]),
     ]
 
 

@@ -114,3 +114,36 @@ def test_no_module_reads_an_undeclared_setting():
 def test_a_quote_threshold_outside_0_to_100_is_refused():
     result = probe(CHECKER_QUOTE_THRESHOLD="150")
     assert result.returncode != 0 and "CHECKER_QUOTE_THRESHOLD" in result.stderr
+
+
+SESSIONS_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'sessions': settings.SESSION_ENGINE, 'backends': settings.AUTHENTICATION_BACKENDS}))"
+)
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [
+        ("", "django.contrib.sessions.backends.db"),
+        ("redis://127.0.0.1:6379/9", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_cached_only_in_a_cache_every_process_shares(tmp_path, cache_url, engine):
+    """A per-process cache would keep a session alive in the other web processes after a log-out."""
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}}
+    base.update({"DJANGO_SETTINGS_MODULE": "tracker.settings", "SECRET_KEY": "x" * 50, "VAR_DIR": str(tmp_path)})
+    if cache_url:
+        base["CACHE_URL"] = cache_url
+    result = subprocess.run(
+        [sys.executable, "-c", SESSIONS_PROBE],
+        env=base,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+    )
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["sessions"] == engine
+    # One password backend: a failed log-in is hashed once.
+    assert [b for b in values["backends"] if "axes" not in b] == ["claims.auth_backend.RoleBackend"]

@@ -104,7 +104,8 @@ def test_huge_typed_text_is_cut_to_a_bounded_query():
 def test_the_claim_form_asks_for_similar_claims_as_it_is_typed(editor_client):
     dispute = DisputeFactory()
     form = editor_client.get(reverse("claims:claim-create", args=[dispute.slug])).content.decode()
-    assert f'hx-post="{reverse("claims:claim-similar")}"' in form
+    # The new claim's form says which dispute and column it is in, so a match can be linked to.
+    assert f'hx-post="{reverse("claims:claim-similar")}?dispute={dispute.slug}&amp;stance="' in form
     other = ClaimFactory(
         quote="Russian aircraft did not come into contact with the American drone.",
         dispute=DisputeFactory(proposition="Did the jet touch the drone?"),

@@ -215,13 +215,9 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out username+IP never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend reading the user and their permissions in one query (claims/auth_backend.py).
+    # The only password backend: a second one would hash every failed log-in attempt twice.
     "claims.auth_backend.RoleBackend",
-    # Only so sessions signed in before RoleBackend came stay signed in; it signs nobody in.
-    "django.contrib.auth.backends.ModelBackend",
 ]
-# The session from the cache (Redis in production), written through to the database:
-# a signed-in request does not read the sessions table (docs/performance.md).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -329,8 +325,18 @@ SHARE_IMAGE_FONTS = envlist(
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # The session from the shared cache, written through to the database: a signed-in request
+    # does not read the sessions table (docs/performance.md).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for a big dispute page's cards (one entry each) beside the rate-limit counters
+    # (locmem keeps 300 by default and evicts a third when full).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
+    }
+    # Sessions stay in the database: a per-process cache would keep a session alive in the
+    # other processes after log-out there (Django's flush clears only its own process's copy).
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Heavy pages (a check diff, a check's full text) per user or client address.
 RATELIMIT_HEAVY = os.environ.get("RATELIMIT_HEAVY", "30/m")
 # Long selections handed to the Clip landing (claims/views/clip.py) per client address.

@@ -8,7 +8,7 @@ overlap the spacing. So a batch groups the due jobs it sees by host and gives ea
 a host (a *lane*) until that host has nothing due, then another.
 
 Which hosts a thread of *another* process (or machine) is working is a hint kept in
-Redis (``checker:lane:<host>``, a few seconds long, renewed per check), so that two worker
+Redis (``checker:lane:<host>``, lasting longer than one check can take, renewed per check), so that two worker
 processes cover different hosts instead of both queuing behind the same ones. It is only
 a hint: politeness is the host slot's job, and "exactly one outcome" is the job claim's
 (``runner.run_job``). Without Redis each process chooses from what it knows.
@@ -24,6 +24,7 @@ import uuid
 from collections import deque
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils import timezone
 
 from claims.models import CheckJob
@@ -34,8 +35,23 @@ from .outcomes import STOP_NOW
 log = logging.getLogger(__name__)
 
 LANE_KEY = "checker:lane:"
-# A lane's hint outlives one check (renewed after each) but not a dead worker by long.
-LANE_HINT_MS = 5000
+# Keep the hint while it is ours (or take it back if it lapsed); never touch another's.
+_RENEW_OR_RETAKE = (
+    "local holder = redis.call('get', KEYS[1]) "
+    "if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end "
+    "if not holder then return redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) and 1 or 0 end "
+    "return 0"
+)
+_DROP_IF_OURS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+def lane_hint_ms() -> int:
+    """How long a lane's hint lasts: longer than one check can take (its whole deadline plus
+    the wait for the host's slot), since it is renewed between checks; a dead worker's hosts
+    are free again after that."""
+    return (int(settings.CHECKER_DEADLINE_SECONDS) + int(settings.CHECKER_SLOT_WAIT_SECONDS) + 5) * 1000
+
+
 # Due jobs read from the queue at a time (id and URL only), at most this often.
 REFILL_ROWS = 2000
 REFILL_INTERVAL_SECONDS = 0.5
@@ -175,7 +191,7 @@ class HostLanes:
         if client is None or host in self.borrowed:
             return
         try:
-            client.set(LANE_KEY + host, self.token, px=LANE_HINT_MS)
+            client.eval(_RENEW_OR_RETAKE, 1, LANE_KEY + host, self.token, lane_hint_ms())
         except STOP_NOW:
             raise
         except Exception as error:  # noqa: BLE001 — only a hint
@@ -192,8 +208,7 @@ class HostLanes:
         if client is None:
             return
         try:
-            if client.get(LANE_KEY + host) == self.token.encode():
-                client.delete(LANE_KEY + host)
+            client.eval(_DROP_IF_OURS, 1, LANE_KEY + host, self.token)
         except STOP_NOW:
             raise
         except Exception as error:  # noqa: BLE001 — only a hint; it lapses on its own
@@ -208,7 +223,7 @@ class HostLanes:
         try:
             held = client.mget([LANE_KEY + host for host in hosts])
             for host, holder in zip(hosts, held, strict=True):
-                if holder is None and client.set(LANE_KEY + host, self.token, nx=True, px=LANE_HINT_MS):
+                if holder is None and client.set(LANE_KEY + host, self.token, nx=True, px=lane_hint_ms()):
                     return [host]
         except STOP_NOW:
             raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -86,7 +88,12 @@ def claim_similar(request: SignedInRequest) -> HttpResponse:
         exclude = None
     texts = [request.POST.get(name, "") for name in ("quote", "paraphrase", "translation")]
     matches = similar.similar_to_any(texts=texts, exclude_pk=exclude)
-    return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#similar-claims", {"matches": matches}))
+    # A new claim's form (not an edit's) offers to link its source to a match instead.
+    link_query = ""
+    if exclude is None and (slug := request.GET.get("dispute", "")):
+        link_query = urlencode({"dispute": slug[:200], "stance": request.GET.get("stance", "")[:20]})
+    context = {"matches": matches, "link_query": link_query}
+    return HttpResponse(render_fragment(request, f"{FORMS_PAGE}#similar-claims", context))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -132,7 +139,11 @@ def claim_create(request: SignedInRequest, slug: str) -> HttpResponse:
         cancel_url=reverse("claims:claim-add-slot", args=[dispute.slug]) + (f"?stance={stance}" if stance else ""),
         dispute=dispute,
         css_class="claim-card editing",
-        extra={"similar_url": reverse("claims:claim-similar")},
+        extra={
+            "similar_url": reverse("claims:claim-similar")
+            + "?"
+            + urlencode({"dispute": dispute.slug, "stance": stance})
+        },
     )
 
 

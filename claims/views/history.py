@@ -60,10 +60,22 @@ def object_history(request: SignedInRequest, kind: str, pk: int) -> HttpResponse
         "title": history.title,
         "entries": history.entries,
         "deleted": history.obj is None,
+        **_merge_context(model, history),
         "deleted_children": history.deleted_children,
         "verbose_name": labels.model_name(model),
     }
     return render(request, "claims/history.html", context)
+
+
+def _merge_context(model: type[models.Model], history: selectors.ObjectHistory) -> dict:
+    """A claim deleted by a merge says so, and where it went (``services.claim_merge``)."""
+    if model is not Claim or history.obj is not None or not history.entries:
+        return {}
+    reason = history.entries[0].record.history_change_reason or ""
+    if history.entries[0].record.history_type != "-" or not reason.startswith(services.MERGE_REASON):
+        return {}
+    kept = reason.removeprefix(services.MERGE_REASON).split("(", 1)[0].strip()
+    return {"merged": True, "merged_into": Claim.objects.filter(pk=int(kept)).first() if kept.isdigit() else None}
 
 
 def _after_restore_url(instance: Any, kind: str) -> str:

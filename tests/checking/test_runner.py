@@ -375,6 +375,34 @@ def test_a_batch_gives_its_threads_hosts_no_other_worker_is_on(lane_redis):
     assert lane_redis.get(LANE_KEY + "free.example") is None
 
 
+def test_a_lane_hint_outlives_a_slow_check_and_is_only_ever_renewed_or_dropped_by_its_holder(lane_redis, settings):
+    """A check may take its whole deadline plus the wait for the host's slot: the hint lasts longer,
+    so a second worker does not take a slow host mid-check; and a worker whose hint lapsed and was
+    taken by another never overwrites or deletes the other's."""
+    from claims.checking.lanes import LANE_KEY, HostLanes, lane_hint_ms
+
+    settings.CHECKER_DEADLINE_SECONDS, settings.CHECKER_SLOT_WAIT_SECONDS = 30, 10
+    SourceFactory(url="https://slow.example/story")
+    first = HostLanes(until=time.monotonic() + 60)
+    first.refill()
+    assert first.take_host() == "slow.example"
+    assert lane_hint_ms() == 45_000 and lane_redis.pttl(LANE_KEY + "slow.example") > 40_000
+
+    lane_redis.set(LANE_KEY + "slow.example", "second worker", px=60_000)  # the first's hint lapsed; taken
+    first.renew("slow.example")
+    assert lane_redis.get(LANE_KEY + "slow.example") == b"second worker"
+    first.drop_host("slow.example")
+    assert lane_redis.get(LANE_KEY + "slow.example") == b"second worker"
+
+    lane_redis.delete(LANE_KEY + "slow.example")  # nobody's: renewing takes it back
+    second = HostLanes(until=time.monotonic() + 60)
+    second.refill()
+    assert second.take_host() == "slow.example"
+    lane_redis.delete(LANE_KEY + "slow.example")
+    second.renew("slow.example")
+    assert lane_redis.get(LANE_KEY + "slow.example") == second.token.encode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_after_the_batch_time_only_its_own_jobs_run(site, settings):
     from django.db import connection
