@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +89,26 @@ def clean_url_field(value: str, *, required: bool) -> str:
             raise ValidationError(_("Paste the address of the article or statement."), code="required")
         return ""
     return normalize_source_url(value)
+
+
+class SourceUrlInput(forms.URLInput):
+    """A source URL field that shows, under itself, what the pasted page says it is (its title,
+    publisher, author and date: ``claims:source-preview``, claims/checking/preview.py)."""
+
+    template_name = "claims/widgets/source_url.html"
+
+    def __init__(self, attrs=None):
+        preview = reverse_lazy("claims:source-preview")
+        defaults = {
+            "inputmode": "url",
+            "placeholder": "https://",
+            "hx-post": preview,
+            "hx-trigger": "input changed delay:700ms, paste delay:50ms",
+            "hx-target": "next .source-preview",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+        super().__init__({**defaults, **(attrs or {})})
 
 
 class SourceUrlMixin:
@@ -186,7 +206,7 @@ class ClaimForm(SourceUrlMixin, VersionedForm):
         required=False,
         max_length=2000,
         help_text=_("Where the claim appeared. A URL already on record is reused."),
-        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+        widget=SourceUrlInput(),
     )
     # As long as Party.name / Speaker.name can hold: a longer name would fail the write.
     new_party = NormalisedFormField(
@@ -370,7 +390,7 @@ class EvidenceForm(SourceUrlMixin, VersionedForm):
         label=_("Where it can be seen (URL)"),
         required=False,
         max_length=2000,
-        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+        widget=SourceUrlInput(),
     )
     bears_on = forms.ChoiceField(label=_("Bears on"), required=False, help_text=_("A whole side, or one claim."))
     effect = forms.ChoiceField(label=_("How"), choices=EvidenceLink.Effect.choices, required=False)
@@ -460,7 +480,7 @@ class ArticleLinkForm(VersionedForm):
         label=_("Article URL"),
         max_length=2000,
         help_text=_("A later article, statement or post. A URL already on record is reused."),
-        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+        widget=SourceUrlInput(),
     )
 
     field_order = ["url", "relation", "linked_on", "note"]
@@ -568,7 +588,7 @@ class AppearanceForm(SourceUrlMixin, forms.Form):
         required=False,
         max_length=2000,
         help_text=_("The address of the article, post or transcript that quotes it too."),
-        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+        widget=SourceUrlInput(),
     )
     quote_exact = NormalisedFormField(
         label=_("The quote as it reads there"),

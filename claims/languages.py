@@ -19,6 +19,7 @@ from functools import lru_cache
 import langcodes
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -135,7 +136,12 @@ def in_site_language[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with translation.override(settings.LANGUAGE_CODE):
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+        # Say so, or LocaleMiddleware (after the override ended) labels it with the reader's
+        # language; it only fills Content-Language in when the view has not.
+        if isinstance(result, HttpResponseBase) and "Content-Language" not in result:
+            result["Content-Language"] = settings.LANGUAGE_CODE
+        return result
 
     return wrapper
 

@@ -44,6 +44,11 @@ def clip_landing_rate(group: str, request: HttpRequest) -> str:
     return settings.RATELIMIT_CLIP_LANDING
 
 
+def preview_rate(group: str, request: HttpRequest) -> str:
+    """How often one user may have a pasted URL fetched for its title (claims/checking/preview.py)."""
+    return settings.RATELIMIT_PREVIEW
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """429 with a page that says when to come back (django-ratelimit's RATELIMIT_VIEW)."""
     retry_after = 60

@@ -42,6 +42,7 @@ urlpatterns = [
     # The source checker (claims/views/checks.py).
     path("sources/<int:pk>/check/", check_views.source_check_now, name="source-check-now"),
     path("sources/<int:pk>/badge/", check_views.source_badge, name="source-badge"),
+    path("sources/preview/", check_views.source_preview, name="source-preview"),
     path("sources/<int:pk>/diff/", check_views.source_check_diff, name="source-check-diff"),
     path("checks/<int:check_id>/archive.warc.gz", check_views.source_archive, name="source-archive"),
     path("checks/<int:check_id>/text.txt", check_views.source_check_text, name="source-check-text"),

@@ -194,6 +194,7 @@ def test_feeds_stay_in_the_sites_language_and_share_one_cached_copy(story):
 def test_exports_stay_in_the_sites_language(story):
     response = Client().get(reverse("claims:dispute-claims-csv", args=[story.slug]), **RU)
     assert "Denies" in response.content.decode()
+    assert response["Content-Language"] == settings.LANGUAGE_CODE  # labelled as what it is, not the reader's
 
 
 # --- Nothing left in English -------------------------------------------------------------------

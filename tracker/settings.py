@@ -341,6 +341,10 @@ else:
 RATELIMIT_HEAVY = os.environ.get("RATELIMIT_HEAVY", "30/m")
 # Long selections handed to the Clip landing (claims/views/clip.py) per client address.
 RATELIMIT_CLIP_LANDING = os.environ.get("RATELIMIT_CLIP_LANDING", "20/m")
+# Paste-a-URL previews (claims/checking/preview.py) per user: each is a fetch of someone else's site.
+RATELIMIT_PREVIEW = os.environ.get("RATELIMIT_PREVIEW", "20/m")
+# How long a preview may take before the form says the checker will fill it in after saving.
+SOURCE_PREVIEW_SECONDS = envint("SOURCE_PREVIEW_SECONDS", 2)
 RATELIMIT_VIEW = "claims.ratelimits.rate_limited"
 RATELIMIT_IP_META_KEY = "claims.ratelimits.client_ip"
 SILENCED_SYSTEM_CHECKS = [

@@ -894,15 +894,23 @@ def robots_allowed(url: str, deadline: Deadline | None = None) -> bool:
     return parser.can_fetch(agent, target.url)
 
 
-def fetch(url: str, *, respect_robots: bool = False, validators: Validators | None = None) -> FetchResult:
+def fetch(
+    url: str,
+    *,
+    respect_robots: bool = False,
+    validators: Validators | None = None,
+    deadline_seconds: float | None = None,
+) -> FetchResult:
     """Fetch ``url`` safely, following at most ``CHECKER_MAX_REDIRECTS`` checked redirects.
 
     With ``validators``, the hop at their URL is a conditional request; a 304 answer to it
-    sets ``not_modified`` (and leaves the body empty). Never raises for what a URL or
-    server does; see ``FetchResult.error_kind``.
+    sets ``not_modified`` (and leaves the body empty). ``deadline_seconds``: a shorter total
+    budget than ``CHECKER_DEADLINE_SECONDS`` (the paste-a-URL preview's couple of seconds).
+    Never raises for what a URL or server does; see ``FetchResult.error_kind``.
     """
     started = time.monotonic()
-    deadline = Deadline(float(settings.CHECKER_DEADLINE_SECONDS))
+    budget = float(settings.CHECKER_DEADLINE_SECONDS)
+    deadline = Deadline(min(budget, deadline_seconds) if deadline_seconds else budget)
     max_redirects = int(settings.CHECKER_MAX_REDIRECTS)
     result = FetchResult(url=url, fetched_at=datetime.now(UTC), request_headers=_request_headers())
     current = url

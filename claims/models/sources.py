@@ -33,7 +33,11 @@ def normalize_source_url(raw: str) -> str:
     if not url:
         raise ValidationError(_("Enter a URL."), code="required")
     if len(url) > MAX_URL_LENGTH:
-        raise ValidationError(f"URLs longer than {MAX_URL_LENGTH} characters are not accepted.", code="too_long")
+        raise ValidationError(
+            _("URLs longer than %(limit)d characters are not accepted."),
+            code="too_long",
+            params={"limit": MAX_URL_LENGTH},
+        )
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise ValidationError(_("A URL cannot contain spaces or control characters."), code="invalid")
     try:

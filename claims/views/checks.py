@@ -6,7 +6,7 @@ CSP) or as plain text — never rendered as HTML from this site's origin.
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
@@ -16,9 +16,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
 from claims.checking.jobs import check_progress, job_request
+from claims.checking.preview import preview
 from claims.checking.selectors import cached_text_diff, checks_for_diff
+from claims.decorators import require_editor
 from claims.models import CheckJob, SourceCheck
-from claims.ratelimits import heavy_rate
+from claims.models.sources import normalize_source_url
+from claims.ratelimits import heavy_rate, preview_rate
 from claims.roles import can_edit
 
 from .access import get_source_for_user
@@ -101,3 +104,22 @@ def source_archive(request: HtmxHttpRequest, check_id: int) -> HttpResponseBase:
 def source_check_text(request: HtmxHttpRequest, check_id: int) -> HttpResponse:
     check = _check_for_user(request, check_id)
     return _inert(HttpResponse(check.text, content_type="text/plain; charset=utf-8"))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@require_editor
+@ratelimit(group="source-preview", key="user_or_ip", rate=preview_rate, block=False)
+def source_preview(request: HtmxHttpRequest) -> HttpResponse:
+    """What a pasted source URL says it is, under the field, for the editor to confirm
+    (every source URL field posts here as it is pasted: ``forms.SourceUrlInput``)."""
+    raw = (request.POST.get("source_url") or request.POST.get("url") or "").strip()[:2000]
+    context: dict = {"found": None, "refused": "", "limited": getattr(request, "limited", False)}
+    if raw and not context["limited"]:
+        try:
+            url = normalize_source_url(raw)
+        except ValidationError as error:
+            context["refused"] = " ".join(error.messages)
+        else:
+            context["found"] = preview(url)
+    return render(request, "claims/checks.html#source-preview", context)

@@ -1,0 +1,54 @@
+"""Pasting a source URL in the real Chromium shows what the page says it is, under the field,
+within a couple of seconds (issue 12). Screenshots at phone and desktop widths land in
+test-artifacts/source-preview/.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from claims import roles
+from tests.browser.conftest import chromium  # noqa: F401 — the shared Chromium fixture
+from tests.factories import DisputeFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "source-preview"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_pasted_url_shows_its_title_under_the_field(chromium, live_server, site, width):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    UserFactory(username="eddie", password=PASSWORD, roles=[roles.EDITORS])
+    dispute = DisputeFactory(proposition="A Russian jet made contact with the US drone.")
+    context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("User name").fill("eddie")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.goto(dispute.get_absolute_url())
+        page.locator("#new-claim-affirms").get_by_role("link").click()
+        form = page.locator("#new-claim-affirms form")
+        field = form.get_by_label("Source URL")
+        field.focus()
+        # A paste: the text arrives at once, as from the clipboard.
+        page.keyboard.insert_text(site.url("/article"))
+        preview = form.locator(".source-preview")
+        expect(preview).to_contain_text("US drone downed over Black Sea after encounter with Russian jets")
+        expect(preview).to_contain_text("Example Wire")
+        expect(preview).to_contain_text("Jane Reporter")
+        expect(field).to_have_value(site.url("/article"))  # what was pasted stays
+        field.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"preview-{width}.png"))
+
+        # A hostile address: said under the field, nothing fetched.
+        field.fill("javascript:alert(1)")
+        expect(preview).to_contain_text("Only http:// and https://")
+    finally:
+        context.close()
