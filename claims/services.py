@@ -724,7 +724,7 @@ def claim_merge(*, keep: Claim, duplicate: Claim, user: User) -> str:
     if not roles.can_delete(user):
         raise PermissionDenied("Only senior editors merge claims.")
     if keep.pk == duplicate.pk:
-        raise ValidationError("A claim cannot be merged with itself: choose two different claims.")
+        raise ValidationError(_("A claim cannot be merged with itself: choose two different claims."))
     visible = Claim.objects.visible_to(user).filter(pk__in=[keep.pk, duplicate.pk]).count()
     if visible != 2:
         raise PermissionDenied("You cannot see both claims.")
@@ -985,13 +985,13 @@ def _make_restorable(instance: models.Model) -> list[str]:
         and instance.appearances.filter(source_id=instance.source_id).exists()
     ):
         raise ValidationError(
-            "That version's source is now one of the claim's other appearances: remove it there first."
+            _("That version's source is now one of the claim's other appearances: remove it there first.")
         )
     if (
         isinstance(instance, Appearance)
         and Claim.objects.filter(pk=instance.claim_id, source_id=instance.source_id).exists()
     ):
-        raise ValidationError("This source became the claim’s first appearance since: it is on the card already.")
+        raise ValidationError(_("This source became the claim’s first appearance since: it is on the card already."))
     if isinstance(instance, ArticleLink):
         again = ArticleLink.objects.filter(dispute_id=instance.dispute_id, source_id=instance.source_id)
         if again.exclude(pk=instance.pk).exists():
@@ -1002,7 +1002,10 @@ def _make_restorable(instance: models.Model) -> list[str]:
         instance.validate_unique()
         instance.validate_constraints()
     except ValidationError as error:
-        raise ValidationError(f"This {name} cannot come back as it was: {' '.join(error.messages)}") from None
+        raise ValidationError(
+            _("This %(name)s cannot come back as it was: %(reasons)s")
+            % {"name": name, "reasons": " ".join(error.messages)}
+        ) from None
     return notes
 
 
