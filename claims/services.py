@@ -486,7 +486,7 @@ def claim_clip(*, user: User, dispute: Dispute | None = None, new_proposition: s
 def claim_update(
     *,
     claim: Claim,
-    user: User,
+    user: User | None,
     version: int,
     source_url: str | None = None,
     new_speaker: str = "",
