@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -1454,13 +1456,29 @@ def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
 MAX_EXPORT_ROWS = 5000
 
 
-def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> list[Dispute]:
+def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> QuerySet[Dispute]:
     """The disputes the home page's search and filters find for ``user`` (at most
-    ``MAX_EXPORT_ROWS``), each with its claims and their parties."""
+    ``MAX_EXPORT_ROWS``), each with its number of claims and the names of the parties that
+    affirm and that deny (``affirming``, ``denying``: lists of names), worked out by
+    the database: one query, whatever the number of disputes and claims."""
     found = search_disputes(user=user, query=filters.get("q", ""), filters=filters)
     if (filters.get("q") or "").strip():
         found = first_rows_of_search(found, MAX_EXPORT_ROWS)
-    return list(found.prefetch_related("claims__party")[:MAX_EXPORT_ROWS])
+    return found.annotate(
+        claim_total=Coalesce(_per_dispute(Claim.objects.all(), "dispute", Count("pk")), 0),
+        affirming=_party_names(Stance.AFFIRMS),
+        denying=_party_names(Stance.DENIES),
+    )[:MAX_EXPORT_ROWS]
+
+
+def _party_names(stance: str) -> Coalesce:
+    """The names of the parties that take ``stance`` on the dispute, each once (unordered)."""
+    names = ArrayAgg("party__name", distinct=True)
+    return Coalesce(
+        _per_dispute(Claim.objects.filter(stance=stance), "dispute", names),
+        Value([]),
+        output_field=ArrayField(CharField()),
+    )
 
 
 # The Clip form's dispute picker: this many matches at a time.
