@@ -591,6 +591,7 @@ def write_report(figures: list[Figure], meta: dict, name: str = "latest") -> Non
         "**no** means it never came within the wait and the figure was taken anyway.",
         "",
     ]
+    lines += _targets_summary(figures, meta)
     if not all(f.quiet in (True, None) for f in figures):
         lines += [
             "> The machine was not quiet before some phases (other work was running): those figures are noisy.",
@@ -629,6 +630,35 @@ def write_report(figures: list[Figure], meta: dict, name: str = "latest") -> Non
                 )
         lines.append("")
     (RESULTS / f"{name}.md").write_text("\n".join(lines))
+
+
+def _headline(f: Figure) -> str:
+    """The number a figure's target is about: a p95, a ratio to the ceiling, or the figure itself."""
+    if "p95" in f.target and f.unit == "req/s":
+        return f"p95 {_fmt(f.extra.get('p95_ms'))} ms"
+    if f.unit == "req/s" or f.ratio is not None and ("×" in f.target or "%" in f.target):
+        return f"ratio {_fmt(f.ratio, 2)}"
+    return f"{_fmt(f.value, 2)} {f.unit}"
+
+
+def _targets_summary(figures: list[Figure], meta: dict) -> list[str]:
+    """The issue's targets at a glance: how many this run met, and which it missed."""
+    targets = [f for f in figures if f.met is not None]
+    if not targets:
+        return []
+    missed = [f for f in targets if not f.met]
+    lines = ["## Targets", "", f"{len(targets) - len(missed)} of {len(targets)} targets met in this run."]
+    if missed:
+        lines += ["", "Missed (the causes measured, and what was tried, are in docs/performance.md, *Measured*):", ""]
+        lines += [f"- {f.group}: {f.name}: {_headline(f)}, target {f.target}" for f in missed]
+    if 100_000 not in meta.get("sizes", []) and any(f.group in ("home", "search") for f in figures):
+        lines += [
+            "",
+            "Home and search at 100,000 disputes (≈ 1M claims) are not in this run: "
+            '`make bench SIZES="2000 100000" ONLY=home,search` builds that data once (~11 minutes) and measures '
+            "them (docs/performance.md, *Search and similar claims at 100,000 disputes*).",
+        ]
+    return lines + [""]
 
 
 def _met(met) -> str:

@@ -10,7 +10,7 @@ browsable at /api/docs. See docs/feeds-and-api.md.
 import datetime
 from typing import Any, Literal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Path, Query, Schema
@@ -19,6 +19,7 @@ from ninja.security import HttpBearer
 
 from claims.models import (
     ApiToken,
+    Appearance,
     Claim,
     ClaimStanding,
     DatePrecision,
@@ -151,6 +152,19 @@ class StandingOut(Schema):
     reason: str
 
 
+class AppearanceOut(Schema):
+    source_id: int
+    source_url: str
+    quote_exact: str = Field(..., description="The quote as it reads there; empty when it reads as the claim's quote.")
+    quote_prefix: str
+    quote_suffix: str
+    appeared_on: datetime.date | None = Field(..., description="When it ran there, if known.")
+
+    @staticmethod
+    def resolve_source_url(obj: Appearance) -> str:
+        return obj.source.url
+
+
 class ClaimOut(Schema):
     id: int
     dispute: str = Field(..., description="The dispute's slug.")
@@ -173,6 +187,10 @@ class ClaimOut(Schema):
     quote_exact: str
     quote_prefix: str
     quote_suffix: str
+    appearances: list[AppearanceOut] = Field(
+        ...,
+        description="Further sources the claim appeared in, by date; the first appearance is source_url.",
+    )
     standing: StandingOut
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -180,6 +198,10 @@ class ClaimOut(Schema):
     @staticmethod
     def resolve_dispute(obj: Claim) -> str:
         return obj.dispute.slug
+
+    @staticmethod
+    def resolve_appearances(obj: Claim) -> list[Appearance]:
+        return list(obj.appearances.all())
 
     @staticmethod
     def resolve_standing(obj: Claim) -> dict:
@@ -306,8 +328,16 @@ def _sources(request: HttpRequest) -> QuerySet:
     return Source.objects.visible_to(request.auth)
 
 
+# A claim's further appearances: one query for a page of claims, whatever their number.
+APPEARANCES = Prefetch("appearances", queryset=Appearance.objects.select_related("source"))
+
+
 def _claims(request: HttpRequest) -> QuerySet:
-    return Claim.objects.visible_to(request.auth).select_related("dispute", "party", "speaker", "source")
+    return (
+        Claim.objects.visible_to(request.auth)
+        .select_related("dispute", "party", "speaker", "source")
+        .prefetch_related(APPEARANCES)
+    )
 
 
 def _evidence(request: HttpRequest) -> QuerySet:
@@ -376,7 +406,12 @@ def list_disputes(request: HttpRequest, filters: Query[DisputeFilters]):
 )
 def get_dispute(request: HttpRequest, slug: str = Path(..., max_length=120, pattern=SLUG)):
     qs = _disputes(request).prefetch_related(
-        Prefetch("claims", queryset=Claim.objects.select_related("dispute", "party", "speaker", "source"))
+        Prefetch(
+            "claims",
+            queryset=Claim.objects.select_related("dispute", "party", "speaker", "source").prefetch_related(
+                APPEARANCES
+            ),
+        )
     )
     return get_object_or_404(qs, slug=slug)
 
@@ -385,7 +420,9 @@ class ClaimFilters(Schema):
     dispute: str | None = Field(None, description="Dispute slug.", max_length=120, pattern=SLUG)
     party: str | None = Field(None, description="Party slug.", max_length=200, pattern=SLUG)
     stance: StanceName | None = None
-    source: int | None = Field(None, ge=1, le=MAX_ID, description="Source id.")
+    source: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Source id: claims first recorded from it or appearing in it since."
+    )
 
 
 @api.get("/claims", response=list[ClaimOut], tags=["claims"], summary="Claims, newest statement first")
@@ -399,7 +436,9 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilters]):
     if filters.stance:
         qs = qs.filter(stance=filters.stance)
     if filters.source:
-        qs = qs.filter(source_id=filters.source)
+        # The source a claim was first recorded from, or any source it appeared in since.
+        further = Appearance.objects.filter(claim=OuterRef("pk"), source_id=filters.source)
+        qs = qs.filter(Q(source_id=filters.source) | Q(Exists(further)))
     return qs.order_by("-said_on", "-pk")
 
 

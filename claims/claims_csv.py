@@ -32,14 +32,3 @@ CLAIMS_CSV_COLUMNS = [
     # source_url. Imported: a claim gets each one it lacks.
     "other_appearances",
 ]
-# Exported but not (yet) imported: a claim's standing refers to other claims by their ids in
-# the exporting database. The import names these columns in its report as not imported.
-NOT_IMPORTED = {
-    "standing",
-    "withdrawn_on",
-    "withdrawn_url",
-    "superseded_by_claim_id",
-    "misreported_quote",
-    "standing_reason",
-    "quote_reconstructed",
-}

@@ -38,8 +38,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from claims import services
-from claims.claims_csv import CLAIMS_CSV_COLUMNS, NOT_IMPORTED
-from claims.models import Claim, DatePrecision, Dispute, Party, Speaker, Stance, TranslationOrigin
+from claims.claims_csv import CLAIMS_CSV_COLUMNS
+from claims.models import Claim, ClaimStanding, DatePrecision, Dispute, Party, Speaker, Stance, TranslationOrigin
 from claims.models.sources import Source, normalize_source_url
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 # Cells the export escaped with an apostrophe (claims/views/exports.py).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-KNOWN_COLUMNS = set(CLAIMS_CSV_COLUMNS) - NOT_IMPORTED
+KNOWN_COLUMNS = set(CLAIMS_CSV_COLUMNS)
 # Longest cell accepted: a whole article pasted into one cell is a mistake, not a quote.
 MAX_CELL_CHARS = 20_000
 
@@ -265,6 +265,54 @@ def _said_on(value: str, precision: str) -> tuple[datetime.date | None, str]:
     raise RowRefused([_("said_on '%(value)s' is not a date (write YYYY-MM-DD, YYYY-MM or YYYY).") % {"value": value}])
 
 
+def _day(value: str, name: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise RowRefused(
+            [_("%(column)s '%(value)s' is not a date (write YYYY-MM-DD).") % {"column": name, "value": value}]
+        ) from None
+
+
+def _yes_no(value: str, name: str) -> bool:
+    wanted = value.strip().lower()
+    if wanted in ("", "no", "false", "0"):
+        return False
+    if wanted in ("yes", "true", "1"):
+        return True
+    raise RowRefused([_("%(column)s '%(value)s' is not yes or no.") % {"column": name, "value": value}])
+
+
+@dataclass
+class _Standing:
+    """A row's standing columns; a supersession waits for the end of the file (the later claim may come after)."""
+
+    fields: dict
+    superseded_by: str = ""  # the later claim's claim_id in the file
+
+
+def _standing(cells: dict[str, str]) -> _Standing:
+    standing = _choice(cells["standing"], ClaimStanding, "standing") if cells.get("standing") else ""
+    note = cells.get("standing_reason", "")
+    if standing == ClaimStanding.WITHDRAWN:
+        fields = {
+            "withdrawn_on": _day(cells.get("withdrawn_on", ""), "withdrawn_on"),
+            "withdrawn_url": cells.get("withdrawn_url", ""),
+        }
+    elif standing == ClaimStanding.CORRECTED:
+        fields = {"misreported_quote": cells.get("misreported_quote", "")}
+    elif standing == ClaimStanding.SUPERSEDED:
+        later = cells.get("superseded_by_claim_id", "")
+        if not later:
+            raise RowRefused([_("standing is superseded but superseded_by_claim_id is empty")])
+        return _Standing(fields={"standing_note": note}, superseded_by=later)
+    else:
+        return _Standing(fields={})
+    return _Standing(fields={"standing": standing, "standing_note": note, **fields})
+
+
 def _translation_credit(value: str) -> tuple[str, str]:
     """The export's "translated_by" text back to (origin, translator)."""
     if not value:
@@ -302,6 +350,10 @@ class _Importer:
         self.new_disputes: dict[int, int] = {}  # pk → line that created it
         self.new_parties: set[int] = set()
         self.new_source_urls: set[str] = set()
+        # The file's claim ids (its claim_id column) → the claim each row made or matched, and
+        # the supersessions that wait for them: (line, claim, later claim's id in the file, note).
+        self.claims_by_file_id: dict[str, Claim] = {}
+        self.supersessions: list[tuple[int, Claim, str, dict]] = []
 
     def row(self, line: int, row: dict[str, str]) -> RowReport:
         warnings: list[str] = []
@@ -344,6 +396,12 @@ class _Importer:
             except ValidationError as exc:
                 errors.append("source_url: " + " ".join(exc.messages))
         further = _appearance_urls(cells.get("other_appearances", ""), errors)
+        standing, reconstructed = _Standing(fields={}), False
+        try:
+            standing = _standing(cells)
+            reconstructed = _yes_no(cells.get("quote_reconstructed", ""), "quote_reconstructed")
+        except RowRefused as exc:
+            errors.extend(exc.errors)
         quote, paraphrase = cells.get("quote", ""), cells.get("paraphrase", "")
         if not quote and not paraphrase:
             errors.append(_("give a quote or a paraphrase"))
@@ -364,6 +422,7 @@ class _Importer:
                     "proposition": dispute.proposition[:80],
                 }
                 if existing is not None:
+                    self._remember(cells, existing)
                     self._appearances(existing, further, details)
                     summary = _("Already there: claim #%(pk)d, %(what)s") % {"pk": existing.pk, "what": what}
                     return RowReport(line=line, action="match", summary=summary, details=details)
@@ -388,13 +447,58 @@ class _Importer:
                     source_url=url,
                     new_speaker=cells.get("speaker", ""),
                     new_speaker_role=cells.get("speaker_role", ""),
+                    quote_reconstructed=reconstructed,
+                    **({} if standing.superseded_by else standing.fields),
                 )
+                self._remember(cells, claim)
+                if standing.superseded_by:
+                    self.supersessions.append((line, claim, standing.superseded_by, standing.fields))
                 self._appearances(claim, further, details)
             except ValidationError as exc:
                 raise RowRefused(_errors_of(exc)) from None
         if url:
             self.new_source_urls.add(url)
         return RowReport(line=line, action="create", summary=_("New claim: %(what)s") % {"what": what}, details=details)
+
+    def _remember(self, cells: dict[str, str], claim: Claim) -> None:
+        if file_id := cells.get("claim_id", ""):
+            self.claims_by_file_id[file_id] = claim
+
+    def finish(self, rows: list[RowReport]) -> None:
+        """Mark the superseded claims once every row is in: the later claim may be further down the file.
+
+        Through ``claim_update``, as an editor would (a history entry and a feed item each).
+        """
+        by_line = {row.line: row for row in rows}
+        for line, claim, later_id, fields in self.supersessions:
+            row = by_line[line]
+            later = self.claims_by_file_id.get(later_id)
+            if later is None:
+                row.action, row.summary = "refuse", _("Refused")
+                row.errors.append(
+                    _(
+                        "superseded_by_claim_id %(id)s is not the claim_id of any row in this file: "
+                        "add the later claim's row, or set standing to current"
+                    )
+                    % {"id": later_id}
+                )
+                continue
+            try:
+                with transaction.atomic():
+                    claim.refresh_from_db()
+                    services.claim_update(
+                        claim=claim,
+                        user=self.user,
+                        version=claim.version,
+                        standing=ClaimStanding.SUPERSEDED,
+                        superseded_by=later,
+                        **fields,
+                    )
+            except ValidationError as exc:
+                row.action, row.summary = "refuse", _("Refused")
+                row.errors.extend(_errors_of(exc))
+                continue
+            row.details.append(_("superseded by the claim of claim_id %(id)s") % {"id": later_id})
 
     def _dispute(self, line: int, cells: dict[str, str], details: list[str]) -> Dispute:
         slug, proposition = cells.get("dispute_slug", ""), cells.get("proposition", "")
@@ -497,6 +601,7 @@ def import_claims(data: bytes, *, user: User | None, commit: bool, max_rows: int
     with services.history_author(user), transaction.atomic():
         for line, row in table.rows:
             report.rows.append(importer.row(line, row))
+        importer.finish(report.rows)
         keep = commit and report.refused == 0
         if not keep:
             transaction.set_rollback(True)

@@ -68,46 +68,67 @@ def similar_claims(*, text: str, exclude_pk: int | None = None, limit: int = LIM
 
 def similar_to_any(*, texts: list[str], exclude_pk: int | None = None, limit: int = LIMIT) -> list[Similar]:
     """The claims most like any of ``texts`` (the quote, paraphrase and translation typed), best first, each once."""
-    wanted = [t for t in (_query_text(text) for text in texts) if len(t) >= MIN_TEXT_CHARS]
-    if not wanted:
-        return []
-    if connection.vendor == "postgresql":
-        found = _on_postgresql(wanted, exclude_pk, limit)
-    else:
-        best: dict[int, int] = {}
-        for text in wanted:
-            for pk, score in _on_sqlite(text, exclude_pk, limit):
-                best[pk] = max(best.get(pk, 0), score)
-        found = sorted(best.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+    found = similar_to_each(texts={exclude_pk or 0: texts}, limit=limit).get(exclude_pk or 0, [])
     claims = Claim.objects.select_related("dispute", "party", "speaker").in_bulk([pk for pk, _ in found])
     return [Similar(claims[pk], score) for pk, score in found if pk in claims]
 
 
-def _on_postgresql(texts: list[str], exclude_pk: int | None, limit: int) -> list[tuple[int, int]]:
-    """Claims sharing at least two of each text's rarest words, scored by word similarity, best first.
+def similar_to_each(
+    *, texts: dict[int, list[str]], limit: int = LIMIT, timeout_ms: int | None = None
+) -> dict[int, list[tuple[int, int]]]:
+    """For each owner (a claim's pk, or 0 for a text being typed) the ids and scores (0–100) of
+    the claims most like any of its texts, best first, each once, never the owner itself.
 
-    Two queries whatever the number of texts: the texts' words as PostgreSQL's parser cuts
-    them, then one statement that reads, for each text, the claims sharing two of its rarest
-    words (``claim_words_idx``, migration 0028) and scores them against it (the three
-    fields' openings as one text). A statement timeout bounds
-    the work whatever the data: a suggestion that comes too late is no suggestion, never a
-    slow form.
+    The same queries whatever the number of owners (two on PostgreSQL, one on SQLite), so a
+    page that looks up forty claims costs what a form that looks up one does.
     """
+    wanted = {
+        owner: [t for t in (_query_text(text) for text in owned) if len(t) >= MIN_TEXT_CHARS]
+        for owner, owned in texts.items()
+    }
+    wanted = {owner: owned for owner, owned in wanted.items() if owned}
+    if not wanted:
+        return {}
+    if connection.vendor == "postgresql":
+        timeout = STATEMENT_TIMEOUT_MS if timeout_ms is None else timeout_ms
+        return _on_postgresql(wanted, limit, timeout)
+    return _on_sqlite(wanted, limit)
+
+
+def _on_postgresql(texts: dict[int, list[str]], limit: int, timeout_ms: int) -> dict[int, list[tuple[int, int]]]:
+    """Per owner: claims sharing at least two of one of its texts' rarest words, scored by word
+    similarity, best first.
+
+    Two queries whatever the number of texts and owners: the texts' words as PostgreSQL's
+    parser cuts them, then one statement that reads, for each text, the claims sharing two of
+    its rarest words (``claim_words_idx``, migration 0028) and scores them against it (the three
+    fields' openings as one text), keeping each owner's best. A statement timeout bounds the
+    work whatever the data: a suggestion that comes too late is no suggestion, never a slow form.
+    """
+    bodies, owners, shares = [], [], []
+    for owner, owned in texts.items():
+        per_text = -(-CANDIDATES // len(owned))  # the pause's budget, shared by the fields typed
+        for body in owned:
+            bodies.append(body)
+            owners.append(owner)
+            shares.append(per_text)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_WORDS_SQL, [str(STATEMENT_TIMEOUT_MS), texts])
+            cursor.execute(_WORDS_SQL, [str(timeout_ms), bodies])
             words: dict[int, list[str]] = {}
             for n, lexeme in cursor.fetchall():
                 words.setdefault(n, []).append(lexeme)
             frequency = _word_frequencies(cursor)
-            queries = [_two_of_the_rarest(words.get(n, []), frequency) for n in range(1, len(texts) + 1)]
+            queries = [_two_of_the_rarest(words.get(n, []), frequency) for n in range(1, len(bodies) + 1)]
             if not any(queries):
-                return []
-            per_text = -(-CANDIDATES // len(texts))  # the pause's budget, shared by the fields typed
-            cursor.execute(_CANDIDATES_SQL, [texts, queries, exclude_pk or 0, per_text, PG_THRESHOLD, limit])
-            return [(pk, round(score * 100)) for pk, score in cursor.fetchall()]
+                return {}
+            cursor.execute(_CANDIDATES_SQL, [bodies, queries, owners, shares, PG_THRESHOLD, limit])
+            found: dict[int, list[tuple[int, int]]] = {}
+            for owner, pk, score in cursor.fetchall():
+                found.setdefault(owner, []).append((pk, round(score * 100)))
+            return found
     except OperationalError:
-        return []
+        return {}
 
 
 # The words of a claim (each field's opening, as the trigram scores read them), unstemmed.
@@ -126,16 +147,20 @@ _WORDS_SQL = (
 # The three fields' openings as one text: word similarity is scored once per typed text and
 # candidate (each call extracts the typed text's trigrams again: a third of the cost).
 _FIELDS_TEXT = " || ' ' || ".join(f"left({name}, {INDEXED_CHARS})" for name in FIELDS)
-# Per typed text (with its rare-words query): its first claims sharing two of its rarest
-# words (its share of CANDIDATES), each scored once; then each claim's best score over the texts.
+# Per typed text (with its rare-words query, its owner and its share of CANDIDATES): its first
+# claims sharing two of its rarest words, each scored once; then each claim's best score over
+# its owner's texts, and each owner's ``limit`` best.
 _CANDIDATES_SQL = f"""
-SELECT id, max(score) AS best FROM (
-  SELECT c.id, word_similarity(t.body, c.fields) AS score
-    FROM unnest(%s::text[], %s::text[]) AS t(body, query),
-         LATERAL (SELECT id, {_FIELDS_TEXT} AS fields FROM claims_claim
-                   WHERE {WORDS_EXPRESSION} @@ t.query::tsquery AND id <> %s LIMIT %s) AS c
-) AS scored
-GROUP BY id HAVING max(score) >= %s ORDER BY best DESC, id DESC LIMIT %s
+SELECT owner, id, best FROM (
+  SELECT owner, id, best, row_number() OVER (PARTITION BY owner ORDER BY best DESC, id DESC) AS rank FROM (
+    SELECT t.owner, c.id, max(word_similarity(t.body, c.fields)) AS best
+      FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::int[]) AS t(body, query, owner, share),
+           LATERAL (SELECT id, {_FIELDS_TEXT} AS fields FROM claims_claim
+                     WHERE {WORDS_EXPRESSION} @@ t.query::tsquery AND id <> t.owner LIMIT t.share) AS c
+     GROUP BY t.owner, c.id HAVING max(word_similarity(t.body, c.fields)) >= %s
+  ) AS scored
+) AS ranked
+WHERE rank <= %s ORDER BY owner, rank
 """  # noqa: S608 — only our own constants are formatted in; the texts and the queries are parameters
 
 
@@ -182,22 +207,30 @@ def _word_frequencies(cursor) -> dict[str, float]:
     return frequency
 
 
-def _on_sqlite(text: str, exclude_pk: int | None, limit: int) -> list[tuple[int, int]]:
-    recent = (
-        Claim.objects.exclude(pk=exclude_pk).order_by("-pk").values_list("pk", "quote", "paraphrase", "translation")
-    )
+def _on_sqlite(texts: dict[int, list[str]], limit: int) -> dict[int, list[tuple[int, int]]]:
+    """rapidfuzz over the most recent claims, read once for every owner (development only)."""
+    recent = Claim.objects.order_by("-pk").values_list("pk", "quote", "paraphrase", "translation")
     choices: dict[tuple[int, int], str] = {}
-    for pk, *texts in recent[:SQLITE_SCAN]:
-        for i, value in enumerate(texts):
+    for pk, *fields in recent[:SQLITE_SCAN]:
+        for i, value in enumerate(fields):
             if value:
                 choices[(pk, i)] = normalise(value)
-    best: dict[int, int] = {}
-    wanted = normalise(text)
-    for _, score, (pk, _) in process.extract(
-        wanted, choices, scorer=fuzz.token_set_ratio, score_cutoff=SQLITE_THRESHOLD, limit=limit * 3
-    ):
-        best[pk] = max(best.get(pk, 0), round(score))
-    return sorted(best.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+    found: dict[int, list[tuple[int, int]]] = {}
+    for owner, owned in texts.items():
+        best: dict[int, int] = {}
+        for text in owned:
+            for _, score, (pk, _) in process.extract(
+                normalise(text),
+                choices,
+                scorer=fuzz.token_set_ratio,
+                score_cutoff=SQLITE_THRESHOLD,
+                limit=limit * 3 + 3,
+            ):
+                if pk != owner:
+                    best[pk] = max(best.get(pk, 0), round(score))
+        if best:
+            found[owner] = sorted(best.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+    return found
 
 
 # Near-duplicates for senior editors (claims:claim-duplicates): the most recently recorded
@@ -223,17 +256,20 @@ def near_duplicates(*, visible, scan: int = DUPLICATE_SCAN) -> list[DuplicatePai
     """Likely duplicate pairs among the ``scan`` most recent claims of ``visible`` (a Claim
     queryset the viewer may see) and the rest of it, best first, each pair once.
 
-    Each recent claim's quote, paraphrase and translation are looked up as if typed
-    (``similar_to_any``: two queries on PostgreSQL), so the page costs about ``2 × scan``
-    queries whatever the ledger's size.
+    Each recent claim's quote, paraphrase and translation are looked up as if typed, all in
+    one pass (``similar_to_each``), so the page costs the same few queries whatever the
+    ledger's size and ``scan``.
     """
     recent = list(visible.order_by("-created_at", "-pk").only("pk", "quote", "paraphrase", "translation")[:scan])
+    texts = {claim.pk: [claim.quote, claim.paraphrase, claim.translation] for claim in recent}
+    # One statement, with the time the page allowed when it made one lookup per claim: on a
+    # loaded machine a tighter bound left the page empty rather than a few pairs short.
+    timeout = STATEMENT_TIMEOUT_MS * max(1, len(recent))
     best: dict[tuple[int, int], int] = {}
-    for claim in recent:
-        texts = [claim.quote, claim.paraphrase, claim.translation]
-        for match in similar_to_any(texts=texts, exclude_pk=claim.pk, limit=3):
-            key = (min(claim.pk, match.claim.pk), max(claim.pk, match.claim.pk))
-            best[key] = max(best.get(key, 0), match.score)
+    for owner, matches in similar_to_each(texts=texts, limit=3, timeout_ms=timeout).items():
+        for pk, score in matches:
+            key = (min(owner, pk), max(owner, pk))
+            best[key] = max(best.get(key, 0), score)
     ranked = sorted(best.items(), key=lambda item: (-item[1], -item[0][1]))
     ids = {pk for pair, _ in ranked for pk in pair}
     claims = visible.select_related("dispute", "party", "speaker", "source").in_bulk(ids)

@@ -34,9 +34,13 @@ def _empty_cache():
     """Rate-limit counters and cached diffs are per test: ids are reused after each rollback."""
     from django.core.cache import cache
 
+    from claims.views.feeds import forget_seen_validators
+
     cache.clear()
+    forget_seen_validators()  # what a process keeps beside the shared cache
     yield
     cache.clear()
+    forget_seen_validators()
 
 
 @pytest.fixture

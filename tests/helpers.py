@@ -100,3 +100,48 @@ def form_data(response, action: str | None = None, **changes) -> dict:
     data.pop("csrfmiddlewaretoken", None)
     data.update(changes)
     return data
+
+
+class CacheCalls:
+    """Every call to the default cache inside ``with CacheCalls() as calls:``, as "method key".
+
+    With a shared cache (Redis, as in production) each call is a round trip, so the cheap
+    paths (a 304, a visitor's cached page) guard how many they make, as they guard queries.
+    """
+
+    METHODS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr", "touch", "has_key")
+
+    def __init__(self):
+        self.calls: list[str] = []
+
+    def __enter__(self) -> list[str]:
+        from django.core.cache import caches
+
+        target = self._target = caches["default"]  # what ``django.core.cache.cache`` stands for
+        for method in self.METHODS:
+            original = getattr(target, method)
+
+            def counted(*args, _original=original, _method=method, **kwargs):
+                self.calls.append(f"{_method} {args[0] if args else ''}")
+                return _original(*args, **kwargs)
+
+            setattr(target, method, counted)
+        return self.calls
+
+    def __exit__(self, *exc) -> None:
+        for method in self.METHODS:
+            self._target.__dict__.pop(method, None)
+
+
+def log_in(page, username: str, password: str, *, base: str = "") -> None:
+    """Sign in through the login form in a browser (Playwright ``page``), as a person would, and
+    wait until the page names who is signed in: a test that moves on at the click can leave
+    the login's POST unanswered. ``base`` is the site's address for a page opened without a
+    ``base_url``."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(username, exact=True)).to_be_visible()

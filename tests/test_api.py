@@ -14,7 +14,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 
-from claims.models import ApiToken, Dispute, EvidenceLink, QuoteCheck, Source, SourceCheck, Stance
+from claims.models import ApiToken, Appearance, Dispute, EvidenceLink, QuoteCheck, Source, SourceCheck, Stance
 
 from .factories import ClaimFactory, DisputeFactory, EvidenceFactory, PartyFactory, SourceFactory, UserFactory
 
@@ -47,6 +47,12 @@ def world(n=1):
         EvidenceLink.objects.create(evidence=evidence, claim=yes, effect="supports", strength="strong")
         check = SourceCheck.objects.create(source=source, outcome="gone", http_status=404)
         QuoteCheck.objects.create(check_run=check, claim=yes, present=False, score=12.5)
+        Appearance.objects.create(
+            claim=yes,
+            source=SourceFactory(),
+            quote_exact="The jet hit it",
+            appeared_on=datetime.date(2023, 3, 15),
+        )
 
 
 # --- authentication --------------------------------------------------------------------------------
@@ -144,6 +150,28 @@ def test_claims_filter_by_dispute_party_and_stance(api):
     assert api("/api/claims/999999").status_code == 404
 
 
+def test_a_claim_lists_its_further_appearances(api):
+    world(1)
+    further = Appearance.objects.get()
+    affirms = api("/api/claims", stance="affirms").json()["items"][0]
+    assert affirms["source_url"].startswith("https://news.example.org/")
+    assert affirms["appearances"] == [
+        {
+            "source_id": further.source_id,
+            "source_url": further.source.url,
+            "quote_exact": "The jet hit it",
+            "quote_prefix": "",
+            "quote_suffix": "",
+            "appeared_on": "2023-03-15",
+        }
+    ]
+    assert api("/api/claims", stance="denies").json()["items"][0]["appearances"] == []
+    assert [c["id"] for c in api("/api/claims", source=further.source_id).json()["items"]] == [affirms["id"]]
+    dispute = Dispute.objects.get()
+    detail = api(f"/api/disputes/{dispute.slug}").json()
+    assert detail["claims"][0]["appearances"][0]["source_url"] == further.source.url
+
+
 def test_evidence_lists_its_links(api):
     world(1)
     [item] = api("/api/evidence").json()["items"]
@@ -177,7 +205,7 @@ def test_readers_do_not_see_sources_only_drafts_cite(api):
     ("path", "queries"),
     [
         ("/api/disputes", 5),  # token, user and group permissions, count, page
-        ("/api/claims", 5),
+        ("/api/claims", 6),  # + further appearances
         ("/api/evidence", 6),  # + links
         ("/api/sources", 5),
         ("/api/checks", 6),  # + quote checks
@@ -196,11 +224,12 @@ def test_list_queries_do_not_grow_with_the_page(api, django_assert_num_queries, 
 def test_dispute_detail_queries_do_not_grow_with_claims(api, django_assert_num_queries):
     world(1)
     dispute = Dispute.objects.get()
-    with django_assert_num_queries(5):  # token, user and group permissions, dispute, claims
+    with django_assert_num_queries(6):  # token, user and group permissions, dispute, claims, appearances
         api(f"/api/disputes/{dispute.slug}")
-    for _ in range(5):
-        ClaimFactory(dispute=dispute, party=PartyFactory())
-    with django_assert_num_queries(5):
+    for i in range(5):
+        claim = ClaimFactory(dispute=dispute, party=PartyFactory())
+        Appearance.objects.create(claim=claim, source=SourceFactory(url=f"https://more.example.com/{i}"))
+    with django_assert_num_queries(6):
         assert len(api(f"/api/disputes/{dispute.slug}").json()["claims"]) == 7
 
 

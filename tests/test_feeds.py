@@ -26,6 +26,7 @@ from .factories import (
     SpeakerFactory,
     UserFactory,
 )
+from .helpers import CacheCalls
 
 pytestmark = pytest.mark.django_db
 
@@ -259,6 +260,33 @@ def test_304_costs_one_query(client, django_assert_num_queries):
     etag = client.get(url)["ETag"]
     with django_assert_num_queries(1):
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_an_up_to_date_reader_costs_no_cache_round_trip_once_the_process_has_the_validators(client):
+    """A 304 is one query: the validators of a version are kept by each web process too (claims/views/feeds.py)."""
+    make_disputed()
+    url = reverse("claims:feed-disputed")
+    etag = client.get(url)["ETag"]
+    with CacheCalls() as calls, CaptureQueriesContext(connection) as queries:
+        assert Client().get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert calls == [] and len(queries) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite: validators are worked out every time")
+def test_a_process_keeps_the_validators_no_longer_than_the_shared_cache(client, monkeypatch):
+    """Two writes committing out of order can leave the version unchanged: the 60 s bound holds in every process."""
+    from claims.views import feeds
+
+    make_disputed()
+    url = reverse("claims:feed-disputed")
+    etag = client.get(url)["ETag"]
+    later = feeds.time.time() + feeds.FEED_STAMP_SECONDS + 1
+    monkeypatch.setattr(feeds.time, "time", lambda: later)  # the shared entry has lapsed too
+    with CacheCalls() as calls, CaptureQueriesContext(connection) as queries:
+        assert Client().get(url, headers={"If-None-Match": etag}).status_code == 304
+    # Worked out again from the feed's rows, not answered from this process's memory.
+    assert [call.split(":")[0] for call in calls] == ["get feed-validators", "set feed-validators"]
+    assert len(queries) > 1
 
 
 def test_a_second_reader_gets_the_rendered_feed_from_one_query(client, django_assert_num_queries):

@@ -6,6 +6,7 @@ empty database as the same disputes. Every bad file is a clear report and saves 
 
 import codecs
 import csv
+import datetime
 import io
 
 import pytest
@@ -13,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from claims import importing, services
-from claims.models import Appearance, CheckJob, Claim, Dispute, FeedItem, Party, Source, Speaker
+from claims.models import Appearance, CheckJob, Claim, ClaimStanding, Dispute, FeedItem, Party, Source, Speaker
 
 from .factories import UserFactory
 
@@ -67,10 +68,17 @@ def claims_as_text() -> set[tuple]:
             c.said_on_precision,
             c.source.url if c.source_id else "",
             tuple(sorted(a.source.url for a in c.appearances.all())),
+            c.quote_reconstructed,
+            c.standing,
+            c.withdrawn_on,
+            c.withdrawn_url,
+            (c.superseded_by.quote, c.superseded_by.paraphrase) if c.superseded_by_id else None,
+            c.misreported_quote,
+            c.standing_note,
         )
-        for c in Claim.objects.select_related("dispute", "party", "speaker", "source").prefetch_related(
-            "appearances__source"
-        )
+        for c in Claim.objects.select_related(
+            "dispute", "party", "speaker", "source", "superseded_by"
+        ).prefetch_related("appearances__source")
     }
 
 
@@ -123,6 +131,42 @@ def test_one_refused_row_refuses_the_whole_file_and_says_why():
     errors = " ".join(report.rows[2].errors)
     assert "stance 'maybe' is not one of: affirms, denies, qualified" in errors and "source_url" in errors
     assert {"party is empty", "give a quote or a paraphrase"} <= set(report.rows[3].errors)
+
+
+STANDING_HEADER = HEADER + ",claim_id,standing,withdrawn_on,withdrawn_url,superseded_by_claim_id,standing_reason"
+
+
+def test_a_superseded_claim_finds_its_later_claim_further_down_the_file(editor):
+    rows = [
+        ROWS[1] + ",7,superseded,,,9,Russia has since changed its account.",
+        "A Russian jet hit the US drone.,Russia,Igor Konashenkov,MoD spokesman,denies,"
+        "The drone fell after a sharp manoeuvre.,en,2023-03-20,https://ru.example.org/later,9,,,,,",
+    ]
+    report = run(csv_bytes(*rows, header=STANDING_HEADER), commit=True, user=editor)
+    assert report.committed, list(importing.report_lines(report))
+    earlier = Claim.objects.get(said_on=datetime.date(2023, 3, 15))
+    assert earlier.standing == ClaimStanding.SUPERSEDED
+    assert earlier.superseded_by.quote == "The drone fell after a sharp manoeuvre."
+    assert earlier.standing_note == "Russia has since changed its account."
+    assert "superseded by the claim of claim_id 9" in report.rows[0].details
+
+
+@pytest.mark.parametrize(
+    ("standing", "message"),
+    [
+        (",7,superseded,,,42,", "superseded_by_claim_id 42 is not the claim_id of any row in this file"),
+        (",7,superseded,,,,", "standing is superseded but superseded_by_claim_id is empty"),
+        (",7,retracted,,,,", "standing 'retracted' is not one of: current, withdrawn, superseded, corrected"),
+        (",7,withdrawn,14/03/2023,https://x.example.org/w,,", "withdrawn_on '14/03/2023' is not a date"),
+        (",7,withdrawn,,,,", "Say when the speaker withdrew it."),
+    ],
+)
+def test_a_standing_that_cannot_be_kept_refuses_the_file_and_says_why(editor, standing, message):
+    before = ledger()
+    report = run(csv_bytes(ROWS[1] + standing, header=STANDING_HEADER), commit=True, user=editor)
+    [row] = report.rows
+    assert not report.committed and ledger() == before
+    assert row.action == "refuse" and any(message in error for error in row.errors), row.errors
 
 
 def test_a_claim_the_model_refuses_is_refused_with_the_models_reason():
@@ -233,6 +277,29 @@ def test_the_demo_export_reimports_as_a_no_op_and_into_an_empty_database_as_the_
     services.appearance_create(claim=first, user=editor, url="https://wire.example.org/drone-repeat")
     services.appearance_create(claim=first, user=editor, url="https://wire.example.org/drone-again")
     services.appearance_create(claim=second, user=editor, url="https://wire.example.org/drone-repeat")
+    # Where claims stand goes out and comes back too: the demo has a superseded claim; one more
+    # is withdrawn, one corrected, one quote reconstructed.
+    assert Claim.objects.filter(standing=ClaimStanding.SUPERSEDED).exists()
+    current = Claim.objects.filter(standing=ClaimStanding.CURRENT).exclude(quote="").order_by("pk")
+    withdrawn, corrected, rebuilt = current[0], current[1], current[2]
+    services.claim_update(
+        claim=withdrawn,
+        user=editor,
+        version=withdrawn.version,
+        standing=ClaimStanding.WITHDRAWN,
+        withdrawn_on=withdrawn.said_on + datetime.timedelta(days=3),
+        withdrawn_url="https://news.example.org/withdrawn",
+        standing_note="Retracted at a briefing.",
+    )
+    services.claim_update(
+        claim=corrected,
+        user=editor,
+        version=corrected.version,
+        standing=ClaimStanding.CORRECTED,
+        misreported_quote="A wording first reported wrongly.",
+        standing_note="The agency corrected its report.",
+    )
+    services.claim_update(claim=rebuilt, user=editor, version=rebuilt.version, quote_reconstructed=True)
     data = demo_export(client)
     assert "https://wire.example.org/drone-repeat" in data.decode()
     expected = claims_as_text()
@@ -251,6 +318,7 @@ def test_the_demo_export_reimports_as_a_no_op_and_into_an_empty_database_as_the_
     assert report.refused == 0 and report.created == len(expected), list(importing.report_lines(report))
     assert claims_as_text() == expected
     assert Appearance.objects.count() == 3
+    assert Claim.objects.filter(standing=ClaimStanding.WITHDRAWN).count() == 1
     assert set(Dispute.objects.values_list("proposition", "slug")) == disputes
 
 

@@ -6,9 +6,13 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from claims import services
 from claims.models import Appearance, Claim, ClaimStanding, Dispute, EvidenceLink
+from claims.synthetic import synthesize
 from tests.factories import ClaimFactory, DisputeFactory, EvidenceFactory, SourceFactory, UserFactory
 from tests.helpers import HTMX, form_data
 
@@ -61,6 +65,51 @@ def test_on_one_dispute_the_duplicates_evidence_links_move_to_the_kept_claim(sen
     services.evidence_link_create(evidence=evidence, user=senior, effect="supports", claim=duplicate)
     services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
     assert EvidenceLink.objects.get().claim == keep
+
+
+def test_on_one_dispute_a_link_the_kept_claim_already_has_is_not_doubled(senior):
+    keep, duplicate = _twins()
+    Claim.objects.filter(pk=duplicate.pk).update(dispute=keep.dispute)
+    duplicate.refresh_from_db()
+    evidence = EvidenceFactory(dispute=keep.dispute)
+    for claim in (keep, duplicate):
+        services.evidence_link_create(evidence=evidence, user=senior, effect="supports", claim=claim)
+    services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    assert list(EvidenceLink.objects.values_list("evidence", "claim")) == [(evidence.pk, keep.pk)]
+
+
+def test_across_disputes_the_evidence_keeps_bearing_on_the_side_the_merged_claim_took(senior):
+    keep, duplicate = _twins(stance="denies")
+    evidence = EvidenceFactory(dispute=duplicate.dispute)
+    services.evidence_link_create(
+        evidence=evidence, user=senior, effect="contradicts", strength="strong", note="The footage.", claim=duplicate
+    )
+    token = services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    link = EvidenceLink.objects.get()
+    # Evidence stays on its dispute, so the link goes to the merged claim's side there, as it was.
+    assert (link.evidence, link.claim, link.stance) == (evidence, None, "denies")
+    assert (link.effect, link.strength, link.note) == ("contradicts", "strong", "The footage.")
+    assert link.history.get().history_change_reason == token  # in history as the merge's, like its appearances
+
+
+def test_across_disputes_a_side_the_evidence_already_bears_on_is_not_linked_twice(senior):
+    keep, duplicate = _twins(stance="denies")
+    evidence = EvidenceFactory(dispute=duplicate.dispute)
+    services.evidence_link_create(evidence=evidence, user=senior, effect="contradicts", stance="denies")
+    services.evidence_link_create(evidence=evidence, user=senior, effect="contradicts", claim=duplicate)
+    services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    assert list(EvidenceLink.objects.values_list("claim", "stance")) == [(None, "denies")]
+
+
+def test_undo_of_a_merge_across_disputes_gives_the_link_back_to_the_merged_claim(senior, editor):
+    keep, duplicate = _twins()
+    evidence = EvidenceFactory(dispute=duplicate.dispute)
+    services.evidence_link_create(evidence=evidence, user=senior, effect="supports", claim=duplicate)
+    duplicate_pk = duplicate.pk
+    services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    deletion = Claim.history.filter(id=duplicate_pk, history_type="-").get()
+    services.object_restore(model=Claim, record=deletion, user=editor)
+    assert list(EvidenceLink.objects.values_list("evidence", "claim", "stance")) == [(evidence.pk, duplicate_pk, "")]
 
 
 def test_a_claim_cannot_be_merged_with_itself(senior):
@@ -185,6 +234,22 @@ def test_the_near_duplicates_page_lists_a_pair_across_disputes(senior_client):
     assert page.status_code == 200
     assert f"/claims/{keep.pk}/merge/{duplicate.pk}/" in page.text
     assert "fishing quotas" not in page.text
+
+
+def test_the_near_duplicates_page_costs_the_same_queries_whatever_it_scans(senior_client):
+    """One pass over the claims scanned, not two queries per claim (it was 80 for 40 claims)."""
+    url = reverse("claims:claim-duplicates")
+    ClaimFactory.create_batch(3, quote=SAID)  # repeats, so both sizes find pairs and score them
+    senior_client.get(url)  # the words' frequencies are read once per process
+    with CaptureQueriesContext(connection) as few:
+        small = senior_client.get(url)
+    synthesize(disputes=12, claims_per_dispute=6, published_share=1.0, seed=3)
+    ClaimFactory.create_batch(10, quote=SAID)
+    with CaptureQueriesContext(connection) as many:
+        large = senior_client.get(url)
+    assert small.text.count('class="duplicate-pair"') >= 3
+    assert large.text.count('class="duplicate-pair"') >= 8
+    assert len(many) == len(few) <= 8
 
 
 def test_the_near_duplicates_page_is_get_only(senior_client):

@@ -151,7 +151,7 @@ def test_the_candidates_are_read_from_the_words_index():
         cursor.execute("SET enable_seqscan = off")
         cursor.execute(
             "EXPLAIN " + similar._CANDIDATES_SQL,
-            [["Russian aircraft contact drone"], ["'aircraft' & 'russian'"], 0, similar.CANDIDATES, 0.5, 5],
+            [["Russian aircraft contact drone"], ["'aircraft' & 'russian'"], [0], [similar.CANDIDATES], 0.5, 5],
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
@@ -196,8 +196,9 @@ def test_a_suggestion_that_takes_too_long_is_no_suggestion(monkeypatch):
     ClaimFactory(quote="The Russian jet struck the propeller of the drone.")
     monkeypatch.setattr(similar, "STATEMENT_TIMEOUT_MS", 1)
     slow = (
-        "SELECT id, 1.0 FROM claims_claim, pg_sleep(0.05) WHERE cardinality(%s::text[]) > 0 "
-        "AND cardinality(%s::text[]) > 0 AND id <> %s AND %s > 0 AND %s > 0 LIMIT %s"
+        "SELECT 0, id, 1.0 FROM claims_claim, pg_sleep(0.05) WHERE cardinality(%s::text[]) > 0 "
+        "AND cardinality(%s::text[]) > 0 AND cardinality(%s::bigint[]) > 0 AND cardinality(%s::int[]) > 0 "
+        "AND %s > 0 LIMIT %s"
     )
     monkeypatch.setattr(similar, "_CANDIDATES_SQL", slow)
     assert similar.similar_claims(text="The Russian jet struck the propeller") == []

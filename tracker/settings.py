@@ -324,7 +324,8 @@ SHARE_IMAGE_FONTS = envlist(
 # CACHE_URL each process counts on its own, which is fine for one developer.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # One Redis client per pool, not one per cache call (tracker/redis_cache.py).
+    CACHES = {"default": {"BACKEND": "tracker.redis_cache.ReusedClientRedisCache", "LOCATION": CACHE_URL}}
     # The session from the shared cache, written through to the database: a signed-in request
     # does not read the sessions table (docs/performance.md).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
