@@ -290,3 +290,15 @@ def test_editors_list_is_not_the_visitors_copy(editor_client):
     assert "A draft nobody outside sees" not in Client().get(HOME).text
     assert "A draft nobody outside sees" in editor_client.get(HOME).text
     assert "A draft nobody outside sees" not in Client().get(HOME).text
+
+
+def test_a_party_list_put_back_before_a_write_commits_is_dropped_when_it_commits(django_capture_on_commit_callbacks):
+    """The receiver runs inside the write's transaction: a request in between reads the old rows."""
+    from django.core.cache import cache
+
+    from claims import public_parties
+
+    with django_capture_on_commit_callbacks(execute=True):
+        party = ClaimFactory().party  # published: the party joins the filter's list
+        cache.set(public_parties.KEY, [], public_parties.TIMEOUT)  # what that request would put back
+    assert party.pk in public_parties.public_party_ids()
