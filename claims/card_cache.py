@@ -94,16 +94,23 @@ class CardCache:
 
 
 class RowCache(CardCache):
-    """Rows that each belong to a dispute (the party page's claims), each under its dispute's stamp.
+    """Rows that each belong to a dispute, each under its dispute's stamp (party page claims, home page disputes).
 
-    The rows carry ``page_stamp`` (``selectors.with_page_stamps``): their dispute's stamp,
-    version and last update. Without a stamp (SQLite has no triggers) a row is rendered.
+    The rows carry ``page_stamp`` (``selectors._with_page_stamps``, ``selectors.dispute_list_page``):
+    their dispute's stamp, version and last update or activity. Without a stamp (SQLite has no
+    triggers) a row is rendered.
     """
 
     @classmethod
     def for_view(cls, *, user, bucket: int, stamp: str = "") -> "RowCache":  # type: ignore[override]
         parts = (viewer_variant(user), translation.get_language(), release_stamp(), bucket)
         return cls(prefix="row:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
+
+    def cached(self, kind: str, items: list) -> set[int]:
+        """Read the rows of ``items`` in one round trip; the ids of those found (the home page's rows)."""
+        keys = {item.pk: self.key(kind, item) for item in items}
+        self.fetch_keys(list(keys.values()))
+        return {pk for pk, key in keys.items() if key in self.found}
 
     def key(self, kind: str, item) -> str | None:
         stamp = getattr(item, "page_stamp", None)

@@ -143,10 +143,12 @@ def test_filter_form_updates_results_in_place_with_a_shareable_url(client):
     assert 'hx-target="#results"' in html and 'hx-push-url="true"' in html
 
 
-# Anonymous: count for the paginator, the page of disputes (annotated), the parties' version
-# (the rendered filter form is cached under it) and, for a query string whose form is not
-# cached yet, the parties for the filter; on PostgreSQL also the newest page stamp that
-# versions the cached results.
+# Anonymous: count for the paginator, the page of disputes, the parties' version (the
+# rendered filter form is cached under it) and, for a form not rendered yet, the parties for
+# the filter. On SQLite the page of disputes is read annotated (claim counts, problems); on
+# PostgreSQL it is the newest page stamp that versions the cached results and the page's ids
+# with their stamps, the rows being rendered already (claims/card_cache.py RowCache);
+# rows not rendered yet cost one more query, for all of them (the next test).
 LIST_QUERIES = 4 + (connection.vendor == "postgresql")
 
 
@@ -155,6 +157,16 @@ def test_query_count_does_not_grow_with_the_page(client, django_assert_num_queri
     synthesize(disputes=disputes, claims_per_dispute=5, published_share=1.0)
     client.get(HOME)  # the filter's party list, cached across requests (claims/public_parties.py)
     with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(HOME, {"problems": "", "status": ""})
+    assert response.text.count('class="dispute-row"') == disputes
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="rows are cached per page stamp, kept by triggers")
+@pytest.mark.parametrize("disputes", [2, DISPUTES_PER_PAGE])
+def test_rows_not_rendered_yet_are_read_in_one_query_whatever_their_number(client, django_assert_num_queries, disputes):
+    synthesize(disputes=disputes, claims_per_dispute=5, published_share=1.0)
+    client.get(HOME, {"q": "matches-nothing"})  # the filter's party list, and no row
+    with django_assert_num_queries(LIST_QUERIES + 1):  # the rows, annotated
         response = client.get(HOME, {"problems": "", "status": ""})
     assert response.text.count('class="dispute-row"') == disputes
 
@@ -290,6 +302,27 @@ def test_editors_list_is_not_the_visitors_copy(editor_client):
     assert "A draft nobody outside sees" not in Client().get(HOME).text
     assert "A draft nobody outside sees" in editor_client.get(HOME).text
     assert "A draft nobody outside sees" not in Client().get(HOME).text
+
+
+def _rows(html: str) -> str:
+    return html[html.index('<ol class="dispute-list">') : html.index("</ol>")]
+
+
+@needs_stamps
+@pytest.mark.parametrize("write", LIST_WRITES)
+def test_a_write_shows_in_a_list_never_viewed_whose_other_rows_were_rendered_before(client, write):
+    """Rows are kept per dispute page stamp, whatever list showed them (claims/card_cache.py RowCache):
+    a search never asked before reuses the rows of the home page, except the one a write changed."""
+    dispute = DisputeFactory(proposition="The old proposition")
+    ClaimFactory(dispute=dispute, stance=Stance.AFFIRMS, source=SourceFactory(check_state=Source.CheckState.OK))
+    DisputeFactory(proposition="Another proposition")
+    change, visible = LIST_WRITES[write]
+    home = client.get(HOME).text
+    assert visible not in home
+    assert _rows(Client().get(HOME, {"q": "proposition"}).text) == _rows(home)  # kept rows are the rows rendered
+    change(dispute)
+    html = Client().get(HOME, {"q": "proposition", "utm_source": "feed"}).text
+    assert visible in html and "Another proposition" in html
 
 
 def test_a_party_list_put_back_before_a_write_commits_is_dropped_when_it_commits(django_capture_on_commit_callbacks):

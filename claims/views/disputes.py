@@ -14,7 +14,8 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from claims import link_previews, roles, selectors, visitor_pages
-from claims.card_cache import CardCache
+from claims.card_cache import CardCache, RowCache
+from claims.filters import DisputeFilterForm
 from claims.jsonld import claimreview_payload
 from claims.public_parties import public_party_ids
 from claims.release import release_stamp
@@ -50,10 +51,17 @@ def dispute_list(request: HtmxHttpRequest) -> HttpResponse:
     results = cache.get(key) if key else None
     form = None
     if results is None:
-        page = selectors.dispute_list_page(user=request.user, params=request.GET)
+        # Each dispute's row once per its page stamp (claims/card_cache.py): a search or a
+        # write renders only the rows not seen under their stamp, and reads nothing else for
+        # them. The rows show no relative time, hence no ten-minute bucket.
+        rows = RowCache.for_view(user=request.user, bucket=0)
+        page = selectors.dispute_list_page(
+            user=request.user, params=request.GET, rendered=lambda disputes: rows.cached("dispute-row", disputes)
+        )
         form = page.form
-        context = {"listing": page, "form": form, "page_obj": page.page}
+        context = {"listing": page, "form": form, "page_obj": page.page, "card_cache": rows}
         results = render_to_string("claims/dispute_list.html#results", context, request)
+        rows.store()
         if key:
             cache.set(key, results, LIST_CACHE_SECONDS)
     if _wants_partial(request):
@@ -67,7 +75,7 @@ def dispute_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _filter_form_html(request, form) -> str:
-    """The home page's filter form, rendered once per query string, kind of viewer and party list.
+    """The home page's filter form, rendered once per value of its fields, kind of viewer and party list.
 
     Rendering its widgets (the party select above all) was most of the full page's time.
     What it shows depends on the query string (values, errors), whether the viewer sees
@@ -76,7 +84,9 @@ def _filter_form_html(request, form) -> str:
     """
     drafts = roles.can_see_drafts(request.user)
     public = None if drafts else tuple(public_party_ids())
-    parts = (selectors.party_list_version(), public, drafts, request.GET.urlencode(), release_stamp(), get_language())
+    # Only the form's own fields: a page number or a link's tracking parameters change nothing in it.
+    values = [(name, request.GET.getlist(name)) for name in DisputeFilterForm.base_fields]
+    parts = (selectors.party_list_version(), public, drafts, values, release_stamp(), get_language())
     key = "dispute-list-form:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     html = cache.get(key)
     if html is None:
