@@ -1002,39 +1002,64 @@ def party_page_data(
 # --- Source page -----------------------------------------------------------------------------
 
 
+# What a source page lists at once: a page of its claims (``?page=``), and the first of its
+# evidence, article links and disputes (a wire story may be cited thousands of times).
+SOURCE_CLAIMS_PER_PAGE = 50
+SOURCE_CITATIONS_SHOWN = 50
+
+
 @dataclass
 class SourcePageData:
     source: Source
-    claims: list[Claim]
+    page: Page  # of the claims citing it, oldest said first
     evidence: list[Evidence]
     articles: list[ArticleLink]
+    disputes: list[Dispute]
+    evidence_count: int = 0
+    article_count: int = 0
+    dispute_count: int = 0
     checks: list = field(default_factory=list)
 
     @property
-    def disputes(self) -> list[Dispute]:
-        """Every dispute that cites the source, once, in the order first met."""
-        found: dict[int, Dispute] = {}
-        items: list[Claim | Evidence | ArticleLink] = [*self.claims, *self.evidence, *self.articles]
-        for item in items:
-            found.setdefault(item.dispute_id, item.dispute)
-        return list(found.values())
+    def claims(self) -> list[Claim]:
+        return list(self.page.object_list)
+
+    @property
+    def claim_count(self) -> int:
+        return self.page.paginator.count
 
 
-def source_page_data(*, source: Source, user: AnyUser) -> SourcePageData:
-    """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
+def source_page_data(*, source: Source, user: AnyUser, page_number: Any = None) -> SourcePageData:
+    """Which claims, evidence and article links cite ``source``, among disputes ``user`` may
+    see, and its checks: one page of claims and the first few of the rest, with how many
+    there are of each (the same queries at any number of citations)."""
     check_progress(source)
+    # Claims that first appeared here, and those that appeared here too (an appearance).
+    claims = Claim.objects.visible_to(user).filter(
+        Q(source=source) | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id"))
+    )
+    evidence = source.evidence.visible_to(user)
+    articles = source.article_links.visible_to(user)
+    disputes = Dispute.objects.visible_to(user).filter(
+        Q(pk__in=claims.values("dispute_id"))
+        | Q(pk__in=evidence.values("dispute_id"))
+        | Q(pk__in=articles.values("dispute_id"))
+    )
+    paginator = Paginator(
+        claims.select_related("dispute", "party", "speaker", "source").order_by("said_on", "pk"),
+        SOURCE_CLAIMS_PER_PAGE,
+    )
+    shown = SOURCE_CITATIONS_SHOWN
     return SourcePageData(
         source=source,
         checks=check_history(source, user),
-        # Claims that first appeared here, and those that appeared here too (an appearance).
-        claims=list(
-            Claim.objects.visible_to(user)
-            .filter(Q(source=source) | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id")))
-            .select_related("dispute", "party", "speaker", "source")
-            .order_by("said_on", "pk")
-        ),
-        evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
-        articles=list(source.article_links.visible_to(user).select_related("dispute")),
+        page=paginator.get_page(page_number),
+        evidence=list(evidence.select_related("dispute", "released_by").order_by("pk")[:shown]),
+        articles=list(articles.select_related("dispute").order_by("pk")[:shown]),
+        disputes=list(disputes.order_by("-last_activity_at", "-pk")[:shown]),
+        evidence_count=evidence.count(),
+        article_count=articles.count(),
+        dispute_count=disputes.count(),
     )
 
 
