@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -740,6 +742,16 @@ def newest_page_stamp() -> int | None:
         return cursor.fetchone()[0] or 0
 
 
+# How long anything cached under the newest stamp of all (or under another aggregate such as a
+# maximum, or dropped by a receiver before its write commits) may be kept. A dispute's own stamp
+# is a row that every write to it updates, so a copy keyed by it is never older than its key;
+# the newest stamp of all is not: a write that took stamp 101 and commits after one that took
+# 102 leaves the maximum at 102, and a copy a reader built between the two commits (without
+# 101's write) would be served under the same key until it expired. No cheap read can tell
+# (the maximum, a count, the sequence: none changes on that commit), so these copies are kept
+# a minute, not ten; every key still changes with the next write after that.
+NEWEST_STAMP_SECONDS = 60
+
 _NEWEST_STAMP_SQL = f"SELECT max(changed) FROM {DisputePageStamp._meta.db_table}"  # noqa: S608 — a model's table
 
 
@@ -949,8 +961,43 @@ def party_record(*, party: Party, user: AnyUser) -> PartyRecord:
     return PartyRecord(**totals, positions_timeline=party_positions_timeline(claims_qs))
 
 
+def visitor_party_page_version(slug: str) -> str | None:
+    """What a visitor's party page shows, as one string; None if visitors may not see the party.
+
+    PostgreSQL only (it carries the newest page stamp), one query written out, read in one
+    snapshot: the party's row, its speakers visitors may see (a speaker with no claim yet
+    renews no stamp), and the newest page stamp of all (every claim row and the record). The
+    visibility rule is ``PartyQuerySet.visible_to`` and ``SpeakerQuerySet.visible_to`` for a
+    visitor; the ORM's version of the party's lookup cost more to build than the stored page
+    cost to serve.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_VISITOR_PARTY_SQL, {"slug": slug})
+        row = cursor.fetchone()
+    return repr(row) if row else None
+
+
+_PUBLISHED_CLAIM_BY = f"""EXISTS (SELECT 1 FROM {Claim._meta.db_table} c JOIN {Dispute._meta.db_table} d
+  ON d.id = c.dispute_id WHERE c.{{column}} = {{outer}}.id AND d.is_published)"""  # noqa: S608 — a model's table
+_VISITOR_PARTY_SQL = f"""
+SELECT p.id, row_to_json(p)::text,
+  (SELECT json_agg(row_to_json(s) ORDER BY s.name, s.id)::text FROM {Speaker._meta.db_table} s
+    WHERE s.party_id = p.id AND {_PUBLISHED_CLAIM_BY.format(column="speaker_id", outer="s")}),
+  (SELECT max(changed) FROM {DisputePageStamp._meta.db_table})
+  FROM {Party._meta.db_table} p
+ WHERE p.slug = %(slug)s
+   AND ({_PUBLISHED_CLAIM_BY.format(column="party_id", outer="p")}
+        OR EXISTS (SELECT 1 FROM {Evidence._meta.db_table} e JOIN {Dispute._meta.db_table} d
+                    ON d.id = e.dispute_id WHERE e.released_by_id = p.id AND d.is_published))
+"""  # noqa: S608 — table names from the models, values as parameters
+
+
 def party_page_data(
-    *, party: Party, user: AnyUser, page_number: str | int | None = None, record: PartyRecord | None = None
+    *,
+    party: Party,
+    user: AnyUser,
+    page_number: str | int | None = None,
+    record: PartyRecord | None = None,
 ) -> PartyPageData:
     """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
 
@@ -1000,39 +1047,64 @@ def party_page_data(
 # --- Source page -----------------------------------------------------------------------------
 
 
+# What a source page lists at once: a page of its claims (``?page=``), and the first of its
+# evidence, article links and disputes (a wire story may be cited thousands of times).
+SOURCE_CLAIMS_PER_PAGE = 50
+SOURCE_CITATIONS_SHOWN = 50
+
+
 @dataclass
 class SourcePageData:
     source: Source
-    claims: list[Claim]
+    page: Page  # of the claims citing it, oldest said first
     evidence: list[Evidence]
     articles: list[ArticleLink]
+    disputes: list[Dispute]
+    evidence_count: int = 0
+    article_count: int = 0
+    dispute_count: int = 0
     checks: list = field(default_factory=list)
 
     @property
-    def disputes(self) -> list[Dispute]:
-        """Every dispute that cites the source, once, in the order first met."""
-        found: dict[int, Dispute] = {}
-        items: list[Claim | Evidence | ArticleLink] = [*self.claims, *self.evidence, *self.articles]
-        for item in items:
-            found.setdefault(item.dispute_id, item.dispute)
-        return list(found.values())
+    def claims(self) -> list[Claim]:
+        return list(self.page.object_list)
+
+    @property
+    def claim_count(self) -> int:
+        return self.page.paginator.count
 
 
-def source_page_data(*, source: Source, user: AnyUser) -> SourcePageData:
-    """Which claims, evidence and article links cite ``source``, among disputes ``user`` may see, and its checks."""
+def source_page_data(*, source: Source, user: AnyUser, page_number: Any = None) -> SourcePageData:
+    """Which claims, evidence and article links cite ``source``, among disputes ``user`` may
+    see, and its checks: one page of claims and the first few of the rest, with how many
+    there are of each (the same queries at any number of citations)."""
     check_progress(source)
+    # Claims that first appeared here, and those that appeared here too (an appearance).
+    claims = Claim.objects.visible_to(user).filter(
+        Q(source=source) | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id"))
+    )
+    evidence = source.evidence.visible_to(user)
+    articles = source.article_links.visible_to(user)
+    disputes = Dispute.objects.visible_to(user).filter(
+        Q(pk__in=claims.values("dispute_id"))
+        | Q(pk__in=evidence.values("dispute_id"))
+        | Q(pk__in=articles.values("dispute_id"))
+    )
+    paginator = Paginator(
+        claims.select_related("dispute", "party", "speaker", "source").order_by("said_on", "pk"),
+        SOURCE_CLAIMS_PER_PAGE,
+    )
+    shown = SOURCE_CITATIONS_SHOWN
     return SourcePageData(
         source=source,
         checks=check_history(source, user),
-        # Claims that first appeared here, and those that appeared here too (an appearance).
-        claims=list(
-            Claim.objects.visible_to(user)
-            .filter(Q(source=source) | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id")))
-            .select_related("dispute", "party", "speaker", "source")
-            .order_by("said_on", "pk")
-        ),
-        evidence=list(source.evidence.visible_to(user).select_related("dispute", "released_by")),
-        articles=list(source.article_links.visible_to(user).select_related("dispute")),
+        page=paginator.get_page(page_number),
+        evidence=list(evidence.select_related("dispute", "released_by").order_by("pk")[:shown]),
+        articles=list(articles.select_related("dispute").order_by("pk")[:shown]),
+        disputes=list(disputes.order_by("-last_activity_at", "-pk")[:shown]),
+        evidence_count=evidence.count(),
+        article_count=articles.count(),
+        dispute_count=disputes.count(),
     )
 
 
@@ -1454,13 +1526,29 @@ def export_sources(*, dispute: Dispute) -> list[tuple[Source, list[str]]]:
 MAX_EXPORT_ROWS = 5000
 
 
-def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> list[Dispute]:
+def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> QuerySet[Dispute]:
     """The disputes the home page's search and filters find for ``user`` (at most
-    ``MAX_EXPORT_ROWS``), each with its claims and their parties."""
+    ``MAX_EXPORT_ROWS``), each with its number of claims and the names of the parties that
+    affirm and that deny (``affirming``, ``denying``: lists of names), worked out by
+    the database: one query, whatever the number of disputes and claims."""
     found = search_disputes(user=user, query=filters.get("q", ""), filters=filters)
     if (filters.get("q") or "").strip():
         found = first_rows_of_search(found, MAX_EXPORT_ROWS)
-    return list(found.prefetch_related("claims__party")[:MAX_EXPORT_ROWS])
+    return found.annotate(
+        claim_total=Coalesce(_per_dispute(Claim.objects.all(), "dispute", Count("pk")), 0),
+        affirming=_party_names(Stance.AFFIRMS),
+        denying=_party_names(Stance.DENIES),
+    )[:MAX_EXPORT_ROWS]
+
+
+def _party_names(stance: str) -> Coalesce:
+    """The names of the parties that take ``stance`` on the dispute, each once (unordered)."""
+    names = ArrayAgg("party__name", distinct=True)
+    return Coalesce(
+        _per_dispute(Claim.objects.filter(stance=stance), "dispute", names),
+        Value([]),
+        output_field=ArrayField(CharField()),
+    )
 
 
 # The Clip form's dispute picker: this many matches at a time.
