@@ -29,7 +29,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import following, roles, services, webhooks
+from . import admin_deletion, following, roles, services, webhooks
 from .checking.jobs import jobs_request
 from .models import (
     ApiToken,
@@ -191,7 +191,10 @@ class LedgerAdmin(BoundedSearchAdmin, SimpleHistoryAdmin):
         return PastVersionForm
 
     def get_deleted_objects(self, objs, request):
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Django's list of what goes with it, with the related rows each line names read in bulk.
+        deleted, model_count, perms_needed, protected = admin_deletion.get_deleted_objects(
+            objs, request, self.admin_site
+        )
         # Feed items, quote checks, webhook deliveries, the email outbox and watches go with what they
         # describe; nobody needs a permission on them to delete a dispute, a party or a source.
         bookkeeping = {str(m._meta.verbose_name) for m in (FeedItem, QuoteCheck, WebhookDelivery, Notification, Watch)}
@@ -208,6 +211,19 @@ class LedgerAdmin(BoundedSearchAdmin, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None) -> HttpResponse:
         self._require_valid_id(object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # The one hook django-simple-history calls with the history page's records: each is also
+        # named here (``shown_as``, templates/simple_history/object_history_list.html) from the
+        # related rows its query already read; ``record.history_object`` is a fresh instance
+        # without them, and its ``__str__`` (a claim's speaker) cost a query per row.
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            shown = record.history_object
+            for field in shown._meta.concrete_fields:
+                if field.is_relation and field.name in record._state.fields_cache:
+                    field.set_cached_value(shown, record._state.fields_cache[field.name])
+            record.shown_as = str(shown)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None) -> HttpResponse:
         self._require_valid_id(object_id)
@@ -246,6 +262,12 @@ class BoundedInline:
     """
 
     max_num = 20
+    # The related rows each row shows (its choices, its link's label): read with the rows, not one
+    # query per row (tests/test_query_counts_every_page.py).
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.select_related)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -259,18 +281,11 @@ class BoundedInline:
 class ReadOnlyInline(BoundedInline):
     """An inline that lists; each row is changed on its own admin page, through its service.
 
-    It shows the first ``shown`` rows, their related rows read in the same query: a dispute
-    of 200 claims made its change page 800 queries and megabytes of read-only forms.
+    It shows the first ``shown`` rows: a dispute of 200 claims made its change page hundreds
+    of read-only forms, megabytes of HTML.
     """
 
     shown = 20
-    # Related rows whose names the rows print (a speaker is shown with its party).
-    related: tuple[str, ...] = ()
-
-    def get_queryset(self, request):
-        names = {name for entry in self.fields for name in (entry if isinstance(entry, tuple) else (entry,))}
-        related = [f.name for f in self.model._meta.concrete_fields if f.is_relation and f.name in names]
-        return super().get_queryset(request).select_related(*related, *self.related)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -300,6 +315,7 @@ class ReadOnlyInline(BoundedInline):
 class SpeakerInline(BoundedInline, admin.TabularInline):
     model = Speaker
     extra = 0
+    select_related = ("party",)
     fields = ["name", "role"]
 
 
@@ -331,7 +347,7 @@ class SpeakerAdmin(LedgerAdmin):
 class ClaimInline(ReadOnlyInline, admin.StackedInline):
     model = Claim
     extra = 0
-    related = ("speaker__party",)
+    select_related = ("dispute", "party", "speaker__party", "source")
     autocomplete_fields = ["party", "speaker", "source"]
     fields = [
         ("party", "speaker", "stance"),
@@ -347,6 +363,7 @@ class ClaimInline(ReadOnlyInline, admin.StackedInline):
 class EvidenceInline(ReadOnlyInline, admin.TabularInline):
     model = Evidence
     extra = 0
+    select_related = ("dispute", "released_by", "source")
     autocomplete_fields = ["released_by", "source"]
     fields = ["kind", "title", "released_by", "released_on", "source"]
 
@@ -354,6 +371,7 @@ class EvidenceInline(ReadOnlyInline, admin.TabularInline):
 class ArticleLinkInline(ReadOnlyInline, admin.TabularInline):
     model = ArticleLink
     extra = 0
+    select_related = ("dispute", "source")
     autocomplete_fields = ["source"]
     fields = ["source", "relation", "linked_on", "note"]
 
@@ -520,6 +538,7 @@ class ClaimAdmin(LedgerAdmin):
 class EvidenceLinkInline(ReadOnlyInline, admin.TabularInline):
     model = EvidenceLink
     extra = 0
+    select_related = ("evidence__released_by", "claim__speaker", "claim__party")
     autocomplete_fields = ["claim"]
     fields = ["claim", "stance", "effect", "strength", "note"]
 
@@ -557,7 +576,7 @@ class EvidenceLinkAdmin(LedgerAdmin):
     list_filter = ["effect", "strength", "stance"]
     search_fields = ["evidence__title", "claim__quote", "note"]
     autocomplete_fields = ["evidence", "claim"]
-    list_select_related = ["evidence", "claim__party", "claim__speaker"]
+    list_select_related = ["evidence__released_by", "claim__party", "claim__speaker"]
 
     def save_through_services(self, request, obj, form, change):
         if change:
@@ -634,6 +653,7 @@ class SourceAdmin(LedgerAdmin):
 class QuoteCheckInline(BoundedInline, admin.TabularInline):
     model = QuoteCheck
     extra = 0
+    select_related = ("check_run__source", "claim__speaker", "claim__party")
     can_delete = False
     fields = ["claim", "present", "score", "matched_text"]
     readonly_fields = fields

@@ -719,8 +719,9 @@ def claim_merge(*, keep: Claim, duplicate: Claim, user: User) -> str:
     """Merge ``duplicate`` into ``keep`` (senior editors); returns the token its undo looks for.
 
     ``keep`` gains every source ``duplicate`` appeared in (its first appearance, dated when it
-    was said, and its further ones, each with its selector) that it lacks; when both are on one
-    dispute, ``duplicate``'s evidence links are made again on ``keep``. ``duplicate`` is then
+    was said, and its further ones, each with its selector) that it lacks, and ``duplicate``'s
+    evidence links (``_merge_evidence_links``: on ``keep``, or across disputes on the side it
+    took). ``duplicate`` is then
     deleted with its own appearances and links, all marked with the token, as a delete is, so
     both histories keep everything. Undo (``object_restore`` of ``duplicate``'s deletion, the
     history page's "Undo the merge") brings it back and removes what the merge added to
@@ -771,13 +772,7 @@ def claim_merge(*, keep: Claim, duplicate: Claim, user: User) -> str:
         )
         with_reason(appearance, token)
         appearance.save()
-    if keep.dispute_id == duplicate.dispute_id:
-        for link in duplicate.evidence_links.all():
-            again = EvidenceLink(
-                evidence_id=link.evidence_id, claim=keep, effect=link.effect, strength=link.strength, note=link.note
-            )
-            with_reason(again, token)
-            again.save()
+    _merge_evidence_links(keep=keep, duplicate=duplicate, token=token)
     with_reason(keep, f"claim {duplicate.pk} merged into this one ({token.rsplit('(', 1)[1]}")
     keep.save()
     for dependent in chain(list(duplicate.evidence_links.all()), list(duplicate.appearances.all())):
@@ -789,9 +784,35 @@ def claim_merge(*, keep: Claim, duplicate: Claim, user: User) -> str:
     return token
 
 
+def _merge_evidence_links(*, keep: Claim, duplicate: Claim, token: str) -> None:
+    """What ``duplicate``'s evidence showed, kept through the merge, each link once.
+
+    On one dispute a link is made again on ``keep``. Across disputes the evidence stays on its
+    own dispute (a link joins a claim and evidence of one dispute, ``EvidenceLink.clean``), so
+    the link is made to the side the merged claim took there: the evidence still bears on it.
+    A link ``keep`` (or that side) already has from the same evidence is not made twice. Each
+    link made carries the merge's token, so its history says so and the undo takes it back.
+    """
+    same_dispute = keep.dispute_id == duplicate.dispute_id
+    target = {"claim": keep} if same_dispute else {"claim": None, "stance": duplicate.stance}
+    links = list(duplicate.evidence_links.all())
+    already = EvidenceLink.objects.filter(evidence_id__in=[link.evidence_id for link in links], **target)
+    existing = set(already.values_list("evidence_id", flat=True))
+    for link in links:
+        if link.evidence_id in existing:
+            continue
+        existing.add(link.evidence_id)
+        again = EvidenceLink(
+            evidence_id=link.evidence_id, effect=link.effect, strength=link.strength, note=link.note, **target
+        )
+        with_reason(again, token)
+        again.save()
+
+
 def _merge_undone(token: str) -> None:
-    """Undo what a merge added to the claim it kept: the appearances and evidence links it made
-    (those still there; one removed since stays removed)."""
+    """Undo what a merge added: the appearances and evidence links it made on the claim it kept
+    (or, across disputes, on the merged claim's side), those still there; one removed since
+    stays removed."""
     for model in (Appearance, EvidenceLink):
         made = history_of(model).filter(history_type="+", history_change_reason=token).values_list("id", flat=True)
         for row in model._default_manager.filter(pk__in=list(made)):

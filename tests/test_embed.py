@@ -218,3 +218,25 @@ def test_a_withdrawn_or_superseded_claim_is_not_the_partys_position_on_the_card(
     assert "We have absolute evidence of the contact." not in html
     assert "An older US statement." in html
     assert "<strong>1</strong> affirms" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/embed/disputes/jet-contact/",
+        "/disputes/jet-contact/share.png",
+        "/oembed?url=http://testserver/disputes/jet-contact/",
+    ],
+)
+def test_on_a_private_site_no_shared_cache_keeps_the_card_its_image_or_its_oembed(
+    client, contact, reader, settings, path
+):
+    """A private site's card is the newsroom's own: a proxy must not hand it to the next visitor."""
+    settings.SITE_PRIVATE = True
+    client.force_login(reader)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "public" not in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    settings.SITE_PRIVATE = False
+    assert "public" in client.get(path)["Cache-Control"]

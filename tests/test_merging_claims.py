@@ -67,6 +67,51 @@ def test_on_one_dispute_the_duplicates_evidence_links_move_to_the_kept_claim(sen
     assert EvidenceLink.objects.get().claim == keep
 
 
+def test_on_one_dispute_a_link_the_kept_claim_already_has_is_not_doubled(senior):
+    keep, duplicate = _twins()
+    Claim.objects.filter(pk=duplicate.pk).update(dispute=keep.dispute)
+    duplicate.refresh_from_db()
+    evidence = EvidenceFactory(dispute=keep.dispute)
+    for claim in (keep, duplicate):
+        services.evidence_link_create(evidence=evidence, user=senior, effect="supports", claim=claim)
+    services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    assert list(EvidenceLink.objects.values_list("evidence", "claim")) == [(evidence.pk, keep.pk)]
+
+
+def test_across_disputes_the_evidence_keeps_bearing_on_the_side_the_merged_claim_took(senior):
+    keep, duplicate = _twins(stance="denies")
+    evidence = EvidenceFactory(dispute=duplicate.dispute)
+    services.evidence_link_create(
+        evidence=evidence, user=senior, effect="contradicts", strength="strong", note="The footage.", claim=duplicate
+    )
+    token = services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    link = EvidenceLink.objects.get()
+    # Evidence stays on its dispute, so the link goes to the merged claim's side there, as it was.
+    assert (link.evidence, link.claim, link.stance) == (evidence, None, "denies")
+    assert (link.effect, link.strength, link.note) == ("contradicts", "strong", "The footage.")
+    assert link.history.get().history_change_reason == token  # in history as the merge's, like its appearances
+
+
+def test_across_disputes_a_side_the_evidence_already_bears_on_is_not_linked_twice(senior):
+    keep, duplicate = _twins(stance="denies")
+    evidence = EvidenceFactory(dispute=duplicate.dispute)
+    services.evidence_link_create(evidence=evidence, user=senior, effect="contradicts", stance="denies")
+    services.evidence_link_create(evidence=evidence, user=senior, effect="contradicts", claim=duplicate)
+    services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    assert list(EvidenceLink.objects.values_list("claim", "stance")) == [(None, "denies")]
+
+
+def test_undo_of_a_merge_across_disputes_gives_the_link_back_to_the_merged_claim(senior, editor):
+    keep, duplicate = _twins()
+    evidence = EvidenceFactory(dispute=duplicate.dispute)
+    services.evidence_link_create(evidence=evidence, user=senior, effect="supports", claim=duplicate)
+    duplicate_pk = duplicate.pk
+    services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    deletion = Claim.history.filter(id=duplicate_pk, history_type="-").get()
+    services.object_restore(model=Claim, record=deletion, user=editor)
+    assert list(EvidenceLink.objects.values_list("evidence", "claim", "stance")) == [(evidence.pk, duplicate_pk, "")]
+
+
 def test_a_claim_cannot_be_merged_with_itself(senior):
     claim = ClaimFactory()
     with pytest.raises(ValidationError, match="merged with itself"):

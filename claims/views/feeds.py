@@ -21,7 +21,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from claims import selectors
+from claims.cache_headers import cache_for_everyone
 from claims.languages import in_site_language
 from claims.models import Dispute, DisputePageStamp, FeedItem, FeedToken, Party
 from claims.models.feed_items import FeedItemQuerySet
@@ -256,11 +257,7 @@ def serve_feed(request: HtmxHttpRequest, feed: RssFeed, make_scope) -> HttpRespo
     response.headers["ETag"] = etag
     if timestamp:
         response.headers["Last-Modified"] = http_date(timestamp)
-    if settings.SITE_PRIVATE:
-        patch_cache_control(response, private=True, max_age=MAX_AGE)
-    else:
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return response
+    return cache_for_everyone(response, MAX_AGE)
 
 
 def _feed_view(feed: RssFeed, make_scope):

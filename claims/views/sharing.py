@@ -3,8 +3,9 @@
 The embeddable card (``/embed/disputes/<slug>/``), its oEmbed description (``/oembed``)
 and the dispute's share image (``/disputes/<slug>/share.png``). None of them depends on
 who asks: each shows what a stranger sees, sets no cookie, and may be kept by shared
-caches for ``EMBED_MAX_AGE`` seconds; a repeat request is answered 304 from the
-dispute's page stamp (one query). Drafts, deleted and unknown disputes are 404 to everyone.
+caches for ``EMBED_MAX_AGE`` seconds (on a private site only the reader's browser may); a
+repeat request is answered 304 from the dispute's page stamp (one query). Drafts, deleted
+and unknown disputes are 404 to everyone.
 """
 
 import hashlib
@@ -16,12 +17,13 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from claims import selectors, share_images
+from claims.cache_headers import cache_for_everyone
 from claims.languages import in_site_language
 from claims.release import release_stamp
 
@@ -49,9 +51,10 @@ def _etag(*parts) -> str:
 
 
 def _public(response: HttpResponse, etag: str) -> HttpResponse:
-    """The same for everyone: shared caches may keep it briefly, then revalidate with the ETag."""
+    """The same for everyone: shared caches may keep it briefly (not on a private site:
+    ``cache_headers``), then revalidate with the ETag."""
     response.headers["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=settings.EMBED_MAX_AGE)
+    cache_for_everyone(response, settings.EMBED_MAX_AGE)
     return response
 
 
