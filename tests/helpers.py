@@ -131,3 +131,17 @@ class CacheCalls:
     def __exit__(self, *exc) -> None:
         for method in self.METHODS:
             self._target.__dict__.pop(method, None)
+
+
+def log_in(page, username: str, password: str, *, base: str = "") -> None:
+    """Sign in through the login form in a browser (Playwright ``page``), as a person would, and
+    wait until the page names who is signed in: a test that moves on at the click can leave
+    the login's POST unanswered. ``base`` is the site's address for a page opened without a
+    ``base_url``."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(username, exact=True)).to_be_visible()

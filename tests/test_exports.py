@@ -92,6 +92,29 @@ def test_search_csv_exports_what_the_search_finds(client):
     assert got[0]["status"] == "Disputed"
 
 
+def test_search_csv_counts_claims_and_names_each_party_once_in_order(client):
+    dispute = DisputeFactory()
+    us, uk, russia = PartyFactory(name="US"), PartyFactory(name="UK"), PartyFactory(name="Russia")
+    for party in (us, uk, us):
+        ClaimFactory(dispute=dispute, party=party, stance=Stance.AFFIRMS)
+    ClaimFactory(dispute=dispute, party=russia, stance=Stance.DENIES)
+    empty = DisputeFactory()
+    got = {r["slug"]: r for r in rows(client.get(reverse("claims:disputes-csv")))}
+    assert (got[dispute.slug]["claims"], got[dispute.slug]["affirming_parties"]) == ("4", "UK; US")
+    assert got[dispute.slug]["denying_parties"] == "Russia"
+    assert (got[empty.slug]["claims"], got[empty.slug]["affirming_parties"]) == ("0", "")
+
+
+def test_search_csv_is_rate_limited_as_a_heavy_request(client, settings):
+    """Thousands of disputes for anyone who asks: the heavy pages' limit, then 429."""
+    settings.RATELIMIT_HEAVY = "2/m"
+    DisputeFactory()
+    assert [client.get(reverse("claims:disputes-csv")).status_code for _ in range(2)] == [200, 200]
+    limited = client.get(reverse("claims:disputes-csv"))
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+
+
 def test_search_csv_filters_by_status_and_hides_drafts(client):
     disputed = DisputeFactory()
     ClaimFactory(dispute=disputed, stance=Stance.AFFIRMS)
@@ -123,7 +146,7 @@ def test_export_query_counts_do_not_grow(client, django_assert_num_queries):
         (reverse("claims:dispute-claims-csv", args=[dispute.slug]), 3),  # dispute, claims, their other appearances
         # dispute, claims, their other appearances, evidence, articles
         (reverse("claims:dispute-sources-csv", args=[dispute.slug]), 5),
-        (reverse("claims:disputes-csv"), 3),  # disputes, their claims, the claims' parties
+        (reverse("claims:disputes-csv"), 1),  # disputes with their claim counts and parties' names
     ]
     client.get(reverse("claims:disputes-csv"))  # fills the filter's cached party list (claims/public_parties.py)
     for url, n in budgets:

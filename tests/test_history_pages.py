@@ -165,3 +165,110 @@ def test_a_dispute_an_editor_brings_back_is_a_draft(senior_client, editor, clien
     record = Dispute.history.filter(id=pk, history_type="+").get()
     client.post(f"/history/dispute/{pk}/restore/{record.history_id}/")
     assert not Dispute.objects.get(pk=pk).is_published
+
+
+# --- What a reader sees of a dispute begun as a draft ---------------------------------------
+
+
+@pytest.fixture
+def published_after_drafting(editor, senior):
+    """A dispute drafted under a working title, with a claim written and deleted while it was a
+    draft, then renamed, given clean claims and published."""
+    from claims import services
+
+    from .factories import PartyFactory
+
+    dispute = services.dispute_create(user=editor, proposition="ZQDRAFT working title naming insider Smith")
+    bad = services.claim_create(
+        dispute=dispute, user=editor, stance="denies", quote="ZQDRAFT quote never published", party=PartyFactory()
+    )
+    bad_pk = bad.pk
+    services.claim_delete(claim=bad, user=senior)
+    dispute.refresh_from_db()
+    dispute = services.dispute_update(
+        dispute=dispute, user=editor, version=dispute.version, proposition="Clean public proposition"
+    )
+    kept = services.claim_create(
+        dispute=dispute, user=editor, stance="affirms", quote="The clean public quote", party=PartyFactory()
+    )
+    services.dispute_publish(dispute=dispute, user=senior)
+    return dispute, bad_pk, kept
+
+
+def test_readers_see_no_history_from_before_a_dispute_was_published(client, reader, editor, published_after_drafting):
+    dispute, bad_pk, kept = published_after_drafting
+    client.force_login(reader)
+    page = client.get(f"/history/dispute/{dispute.pk}/")
+    assert page.status_code == 200
+    assert "Clean public proposition" in page.content.decode()
+    assert "ZQDRAFT" not in page.content.decode()  # neither the working title nor the deleted claim
+    assert client.get(f"/history/claim/{bad_pk}/").status_code == 404  # it only ever existed as a draft's
+    claim_page = client.get(f"/history/claim/{kept.pk}/")  # written in the draft, public since
+    assert claim_page.status_code == 200
+    assert "The clean public quote" in claim_page.content.decode()
+    client.force_login(editor)  # editors see drafts, and so everything
+    assert "ZQDRAFT working title" in client.get(f"/history/dispute/{dispute.pk}/").content.decode()
+    assert "ZQDRAFT quote" in client.get(f"/history/claim/{bad_pk}/").content.decode()
+
+
+def test_a_claim_merged_into_a_drafts_claim_does_not_lead_a_reader_to_the_draft(client, reader, senior):
+    from claims import services
+
+    draft = DisputeFactory(is_published=False, slug="zqdraft-secret-slug")
+    keep = ClaimFactory(dispute=draft)
+    duplicate = ClaimFactory(dispute=DisputeFactory(), party=keep.party)
+    services.claim_merge(keep=keep, duplicate=duplicate, user=senior)
+    client.force_login(reader)
+    page = client.get(f"/history/claim/{duplicate.pk}/").content.decode()
+    assert "merged into another claim" in page
+    assert "zqdraft-secret-slug" not in page
+    client.force_login(senior)
+    assert "zqdraft-secret-slug" in client.get(f"/history/claim/{duplicate.pk}/").content.decode()
+
+
+def test_a_change_names_only_what_the_reader_may_see(client, reader):
+    from .factories import PartyFactory
+
+    claim = ClaimFactory(party=PartyFactory(name="ZQDRAFT Party Only On Drafts"))
+    ClaimFactory(dispute=DisputeFactory(is_published=False), party=claim.party)
+    claim.party = PartyFactory(name="Public Party")
+    claim.save()
+    client.force_login(reader)
+    page = client.get(f"/history/claim/{claim.pk}/").content.decode()
+    assert "Public Party" in page
+    assert "ZQDRAFT" not in page
+
+
+# --- Long histories ---------------------------------------------------------------------------
+
+
+def claim_with_versions(count: int) -> Claim:
+    claim = ClaimFactory(quote="v0")
+    for n in range(1, count):
+        claim.source = SourceFactory()
+        claim.quote = f"version {n} " + ("word " * 3000 + "THE END" if n == count - 1 else "word")
+        claim.save()
+    return claim
+
+
+def test_a_long_history_is_paged_and_costs_the_same_queries_at_any_length(client, reader, django_assert_num_queries):
+    small, large = claim_with_versions(10), claim_with_versions(100)
+    client.force_login(reader)
+    client.get(f"/history/claim/{small.pk}/")  # warm anything cached per process
+    # Versions (2), page of records, the claim, related names (party, speaker, source: 3), and the user.
+    with django_assert_num_queries(7 + SIGNED_IN_QUERIES) as small_ctx:
+        client.get(f"/history/claim/{small.pk}/")
+    with django_assert_num_queries(len(small_ctx.captured_queries)):
+        first = client.get(f"/history/claim/{large.pk}/")
+    page = first.content.decode()
+    assert page.count('class="history-entry') == 50
+    assert 'href="?page=2"' in page
+    assert "version 99" in page and "version 40 " not in page  # newest first
+    assert "THE END" not in page  # the long value is cut short, with a way to see it whole
+    whole = f"?version={large.history.latest().history_id}"
+    assert whole in page
+    assert "THE END" in client.get(f"/history/claim/{large.pk}/{whole}").content.decode()
+    older = client.get(f"/history/claim/{large.pk}/?page=2").content.decode()
+    assert older.count('class="history-entry') == 50
+    assert "version 40 " in older
+    assert "<ins>v0</ins>" not in older and "Created" in older

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.models import Appearance, Source
+from claims.selectors import SOURCE_CITATIONS_SHOWN, SOURCE_CLAIMS_PER_PAGE
 from claims.synthetic import synthesize
 
 from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, SourceFactory
@@ -66,9 +67,9 @@ def test_htmx_request_gets_the_citations_partial(client):
 
 
 # Anonymous: the source if a published dispute cites it (one query, Source.visible_to),
-# whether a check is running, the check history (none yet), then claims, evidence and
-# article links.
-SOURCE_QUERIES = 6
+# whether a check is running, the check history (none yet), then how many claims cite it and
+# a page of them, the first evidence, article links and disputes, and how many of each.
+SOURCE_QUERIES = 11
 
 
 @pytest.mark.parametrize("citations", [1, 30])
@@ -84,7 +85,29 @@ def test_query_count_does_not_grow_with_citations(client, django_assert_num_quer
     with django_assert_num_queries(SOURCE_QUERIES):
         response = client.get(_url(source))
     assert response.status_code == 200
-    assert response.text.count('<li class="claim-row ') == 2 * citations + 1
+    assert response.text.count('<li class="claim-row ') == min(2 * citations + 1, SOURCE_CLAIMS_PER_PAGE)
+
+
+def cite(source, times: int) -> None:
+    ClaimFactory.create_batch(times, source=source)
+    EvidenceFactory.create_batch(times, source=source)
+    ArticleLinkFactory.create_batch(times, source=source)
+
+
+def test_a_much_cited_source_shows_a_page_of_claims_and_the_first_of_the_rest(client):
+    """A wire story cited everywhere: the page stays the same size, with the rest a page away."""
+    source = SourceFactory()
+    cite(source, SOURCE_CLAIMS_PER_PAGE + 5)
+    some = client.get(_url(source)).text
+    cite(source, SOURCE_CLAIMS_PER_PAGE + 5)
+    many = client.get(_url(source)).text
+    assert len(many) < len(some) * 1.05
+    assert f"Claims ({2 * SOURCE_CLAIMS_PER_PAGE + 10})" in many
+    assert many.count('<li class="claim-row ') == SOURCE_CLAIMS_PER_PAGE
+    assert 'href="?page=2"' in many
+    assert f"The first {SOURCE_CITATIONS_SHOWN} of {2 * SOURCE_CLAIMS_PER_PAGE + 10}." in many
+    last = client.get(_url(source), {"page": 3}).text
+    assert last.count('<li class="claim-row ') == 10
 
 
 def test_check_history_lists_the_sources_checks(client):

@@ -486,6 +486,12 @@ CHECKER_BATCH_SECONDS = envint("CHECKER_BATCH_SECONDS", 30)
 # every host a worker's processes see at once to be busy. They mostly sleep (the site, the
 # spacing); with DATABASE_POOL_SIZE they share a few connections.
 CHECKER_BATCH_THREADS = envint("CHECKER_BATCH_THREADS", 64)
+# The nice value (1–19) for the PostgreSQL backends of the checker's own connections, when
+# the database runs on this machine and the worker may renice them (claims/checking/priority.py):
+# the checker's database work then yields to the site's as the worker itself does. 0: off.
+CHECKER_DATABASE_NICE = envint("CHECKER_DATABASE_NICE", 0)
+if not 0 <= CHECKER_DATABASE_NICE <= 19:
+    raise ImproperlyConfigured(f"CHECKER_DATABASE_NICE={CHECKER_DATABASE_NICE} is not between 0 and 19")
 # host:port pairs that may bypass the public-address check (tests' local server).
 CHECKER_ALLOW_HOSTS = envlist("CHECKER_ALLOW_HOSTS")
 CHECKER_MAX_BYTES = envint("CHECKER_MAX_BYTES", 10 * 1024 * 1024)

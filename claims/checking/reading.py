@@ -20,8 +20,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.db.models import Case, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import Greatest
+from django.db import connection
 
 from claims.models import Appearance, Claim, QuoteCheck, Source, SourceCheck
 
@@ -38,6 +37,48 @@ def _ms(since: float) -> int:
 
 def latest_with_text(source: Source) -> SourceCheck | None:
     return SourceCheck.objects.filter(source=source).exclude(text_sha256="").order_by("-started_at").first()
+
+
+# How many of the latest checks ``previous_checks`` reads: enough for the scheduler's "checks
+# in a row that found the same text" (it counts up to 8, ``schedule.next_check_delay``).
+RECENT_CHECKS = 8
+
+
+def previous_checks(source: Source) -> tuple[SourceCheck | None, list[tuple[str, str]]]:
+    """The latest check with text (what a 304 or the same body carries over) and the
+    ``(outcome, text_sha256)`` of the latest ``RECENT_CHECKS`` checks, newest first.
+
+    One statement for what were three (the check with its text, then the scheduler's run of
+    stable checks, then the feed's "previous outcome"): the latest rows without their text,
+    and the text only on the row that is the latest with text. Written out (a raw query still
+    gives model instances, with every field converted): built by the ORM it cost more CPU
+    than the database spends on it, on every check. Only when none of those rows has text
+    (a long run of failures) is the check with text read on its own.
+    """
+    rows = list(SourceCheck.objects.raw(_PREVIOUS_CHECKS_SQL, [source.pk, source.pk, RECENT_CHECKS]))
+    recent = [(row.outcome, row.text_sha256) for row in rows]
+    for row in rows:
+        carried = vars(row).pop("carried_text")  # the raw query's extra column
+        if carried is not None:
+            row.text = carried
+            return row, recent
+    if len(rows) < RECENT_CHECKS:
+        return None, recent  # every check of the source was read: none has text
+    return latest_with_text(source), recent
+
+
+_CHECK_COLUMNS = ", ".join(f"c.{field.column}" for field in SourceCheck._meta.concrete_fields if field.name != "text")
+_PREVIOUS_CHECKS_SQL = f"""
+SELECT {_CHECK_COLUMNS},
+       CASE WHEN c.id = (SELECT t.id FROM {SourceCheck._meta.db_table} t
+                          WHERE t.source_id = %s AND t.text_sha256 <> ''
+                          ORDER BY t.started_at DESC LIMIT 1)
+            THEN c.text END AS carried_text
+  FROM {SourceCheck._meta.db_table} c
+ WHERE c.source_id = %s
+ ORDER BY c.started_at DESC
+ LIMIT %s
+"""  # noqa: S608 — table and column names from the models, values as parameters
 
 
 def validators_of(previous: SourceCheck | None) -> fetch.Validators | None:
@@ -124,71 +165,89 @@ def _comparable_hash(previous: SourceCheck) -> str:
     return extract.extract(text, previous.final_url).text_sha256
 
 
-def _claims_at(source: Source):
-    """The claims whose quote is looked for at ``source``: those it is the first appearance of
-    and those it is a further appearance of (``Appearance``), each with the selector text of
-    that appearance (``looked_for``) and when it or its appearance was last edited
-    (``edited_at``). A source is at most one appearance of a claim (a unique constraint).
+def quote_results(text: str, source: Source, reused_from: SourceCheck | None = None) -> list[QuoteCheck]:
+    """The ``QuoteCheck`` rows (not yet saved, no ``check_run``) for a page whose main text is
+    ``text``: one per claim citing ``source`` with a quote. Results of ``reused_from`` (a check
+    with the same text) are copied for every claim not edited since it; the page text is
+    normalised once, and only if a quote must be looked for.
 
-    A reconstructed wording (a back-translation) is not in the source by design: not looked for.
+    The claims, the selector text of their appearance here and the copied results are one
+    statement written out: built through the ORM (a Case, two subqueries and a join for the
+    copied results) the question cost ~5 ms of CPU per check, ten times the database's work.
     """
-    further = Appearance.objects.filter(claim=OuterRef("pk"), source=source)
-    is_first = Q(source=source)
-    return (
-        Claim.objects.filter(is_first | Q(pk__in=Appearance.objects.filter(source=source).values("claim_id")))
-        .filter(quote_reconstructed=False)
-        .exclude(quote="")
-        .annotate(
-            looked_for=Case(When(is_first, then=F("quote_exact")), default=Subquery(further.values("quote_exact")[:1])),
-            edited_at=Case(
-                When(is_first, then=F("updated_at")),
-                default=Greatest(F("updated_at"), Subquery(further.values("updated_at")[:1])),
-            ),
-        )
-        .only("pk", "quote", "quote_exact", "updated_at")
-        .order_by("pk")
-    )
-
-
-def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck | None = None) -> list[QuoteCheck]:
-    """One ``QuoteCheck`` per claim citing ``source`` with a quote. The page text is normalised
-    once (and not at all when every result can be copied from ``reused_from``)."""
-    if not check.text:
+    if not text:
         return []
     threshold = float(settings.CHECKER_QUOTE_THRESHOLD)
-    earlier = {}
-    if reused_from is not None:
-        earlier = {q.claim_id: q for q in QuoteCheck.objects.filter(check_run=reused_from)}
+    since = reused_from.started_at if reused_from is not None else None
+    params = [
+        source.pk,
+        source.pk,
+        connection.ops.adapt_datetimefield_value(since),
+        source.pk,
+        reused_from.pk if reused_from is not None else None,
+        source.pk,
+        source.pk,
+    ]
+    sql = _CLAIMS_AT_SQL.format(greatest="GREATEST" if connection.vendor == "postgresql" else "MAX")
     page = None
-    rows = []
-    for claim in _claims_at(source):
-        prior = earlier.get(claim.pk)
-        if prior is not None and reused_from is not None and claim.edited_at <= reused_from.started_at:
-            rows.append(
-                QuoteCheck(
-                    check_run=check,
-                    claim=claim,
-                    present=prior.present,
-                    score=prior.score,
-                    matched_text=prior.matched_text,
-                    prefix=prior.prefix,
-                    suffix=prior.suffix,
-                )
+    rows: dict[int, QuoteCheck] = {}
+    for claim in Claim.objects.raw(sql, params):
+        found = vars(claim)  # the raw query's extra columns are plain attributes
+        if found["prior_id"] is not None and found["unchanged_since"]:
+            rows[claim.pk] = QuoteCheck(
+                claim=claim,
+                present=bool(found["prior_present"]),
+                score=found["prior_score"],
+                matched_text=found["prior_matched_text"],
+                prefix=found["prior_prefix"],
+                suffix=found["prior_suffix"],
             )
             continue
         if page is None:
-            page = compare.PageText(check.text)
-        match = page.find(claim.looked_for or claim.quote, threshold)
-        rows.append(
-            QuoteCheck(
-                check_run=check,
-                claim=claim,
-                present=match.present,
-                score=match.score,
-                matched_text=match.matched_text[:5000],
-                prefix=match.prefix[:200],
-                suffix=match.suffix[:200],
-            )
+            page = compare.PageText(text)
+        match = page.find(found["looked_for"] or claim.quote, threshold)
+        rows[claim.pk] = QuoteCheck(
+            claim=claim,
+            present=match.present,
+            score=match.score,
+            matched_text=match.matched_text[:5000],
+            prefix=match.prefix[:200],
+            suffix=match.suffix[:200],
         )
-    QuoteCheck.objects.bulk_create(rows)
+    return list(rows.values())
+
+
+# The claims whose quote is looked for at a source: those it is the first appearance of and
+# those it is a further appearance of (``Appearance``; at most one per claim and source), with
+# the selector text of that appearance (``looked_for``). A reconstructed wording (a
+# back-translation) is not in the source by design: not looked for. Plus each claim's result
+# in the check being carried over, if any, and whether the claim and its appearance are
+# unedited since that check.
+_CLAIMS_AT_SQL = f"""
+SELECT c.id, c.quote, c.quote_exact, c.updated_at,
+       CASE WHEN c.source_id = %s THEN c.quote_exact ELSE a.quote_exact END AS looked_for,
+       (CASE WHEN c.source_id = %s THEN c.updated_at
+             ELSE {{greatest}}(c.updated_at, a.updated_at) END) <= %s AS unchanged_since,
+       q.id AS prior_id, q.present AS prior_present, q.score AS prior_score,
+       q.matched_text AS prior_matched_text, q.prefix AS prior_prefix, q.suffix AS prior_suffix
+  FROM {Claim._meta.db_table} c
+  LEFT JOIN {Appearance._meta.db_table} a ON a.claim_id = c.id AND a.source_id = %s
+  LEFT JOIN {QuoteCheck._meta.db_table} q ON q.claim_id = c.id AND q.check_run_id = %s
+ WHERE c.id IN (SELECT f.id FROM {Claim._meta.db_table} f WHERE f.source_id = %s
+                 UNION SELECT ap.claim_id FROM {Appearance._meta.db_table} ap WHERE ap.source_id = %s)
+   AND NOT c.quote_reconstructed AND c.quote <> ''
+ ORDER BY c.id
+"""  # noqa: S608 — table names from the models, values as parameters
+
+
+def save_quote_results(check: SourceCheck, rows: list[QuoteCheck]) -> list[QuoteCheck]:
+    for row in rows:
+        row.check_run = check
+    if rows:
+        QuoteCheck.objects.bulk_create(rows)
     return rows
+
+
+def record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck | None = None) -> list[QuoteCheck]:
+    """One ``QuoteCheck`` per claim citing ``source`` with a quote, saved for ``check``."""
+    return save_quote_results(check, quote_results(check.text, source, reused_from))

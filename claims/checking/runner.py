@@ -18,14 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from claims import feed_items
-from claims.models import CheckJob, Dispute, Source, SourceCheck
+from claims.models import Appearance, ArticleLink, CheckJob, Claim, Dispute, Source, SourceCheck
 
-from . import archive, extract, fetch, lanes, outcomes, reading, schedule  # noqa: F401 — extract: patched here by tests
+from . import archive, extract, fetch, lanes, outcomes, priority, reading, schedule  # noqa: F401 — extract: patched here by tests
 from .jobs import job_request, jobs_request, wake_workers
 
 log = logging.getLogger(__name__)
@@ -78,15 +78,10 @@ def run_job(job_id: int) -> SourceCheck | None:
     last attempt), or back in the queue for another attempt. A time limit or termination
     records a timeout (or a retry) and is then raised again so the worker stops.
     """
-    now = timezone.now()
-    lease = now + datetime.timedelta(seconds=lease_seconds())
-    claimed = CheckJob.objects.filter(pk=job_id, state=CheckJob.State.QUEUED, run_after__lte=now).update(
-        state=CheckJob.State.RUNNING, attempts=F("attempts") + 1, lease_until=lease, started_at=now
-    )
-    if claimed != 1:
+    job = _claim(job_id)
+    if job is None:
         log.info("check job %s not claimed (already taken, finished or not due)", job_id)
         return None
-    job = CheckJob.objects.select_related("source").get(pk=job_id)
     try:
         return _run_claimed(job)
     except fetch.HostBusy as busy:
@@ -106,6 +101,64 @@ def run_job(job_id: int) -> SourceCheck | None:
         return None
 
 
+def _claim(job_id: int) -> CheckJob | None:
+    """Claim the job if it is queued and due, with a lease; return it (with its source, which
+    knows whether it is ``disputed``), or None if this call did not claim it.
+
+    The claim is a conditional UPDATE that returns the row it changed, and the source is read
+    with the scheduler's one question about it: two statements written out, because built
+    through the ORM they cost several times the database's work on every check.
+    """
+    priority.lower_database_priority()
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=lease_seconds())
+    ops = connection.ops
+    claimed = list(
+        CheckJob.objects.raw(
+            _CLAIM_SQL,
+            [
+                CheckJob.State.RUNNING,
+                ops.adapt_datetimefield_value(lease),
+                ops.adapt_datetimefield_value(now),
+                job_id,
+                CheckJob.State.QUEUED,
+                ops.adapt_datetimefield_value(now),
+            ],
+        )
+    )
+    if len(claimed) != 1:
+        return None
+    job = claimed[0]
+    disputed = Dispute.Status.DISPUTED
+    params = [job.source_id, disputed, job.source_id, disputed, job.source_id, disputed, job.source_id]
+    job.source = Source.objects.raw(_SOURCE_SQL, params)[0]
+    return job
+
+
+_CLAIM_SQL = f"""
+UPDATE {CheckJob._meta.db_table}
+   SET state = %s, attempts = attempts + 1, lease_until = %s, started_at = %s
+ WHERE id = %s AND state = %s AND run_after <= %s
+RETURNING {", ".join(str(field.column) for field in CheckJob._meta.concrete_fields)}
+"""  # noqa: S608 — table and column names from the models, values as parameters
+
+# The source, and whether it is cited (by a claim, an appearance or a later article) in a
+# dispute whose status is "disputed" (the scheduler checks those more often).
+_SOURCE_SQL = f"""
+SELECT s.*, (
+       EXISTS (SELECT 1 FROM {Claim._meta.db_table} c JOIN {Dispute._meta.db_table} d ON d.id = c.dispute_id
+                WHERE c.source_id = %s AND d.status = %s)
+    OR EXISTS (SELECT 1 FROM {Appearance._meta.db_table} ap
+                 JOIN {Claim._meta.db_table} c ON c.id = ap.claim_id
+                 JOIN {Dispute._meta.db_table} d ON d.id = c.dispute_id
+                WHERE ap.source_id = %s AND d.status = %s)
+    OR EXISTS (SELECT 1 FROM {ArticleLink._meta.db_table} al JOIN {Dispute._meta.db_table} d ON d.id = al.dispute_id
+                WHERE al.source_id = %s AND d.status = %s)) AS disputed
+  FROM {Source._meta.db_table} s
+ WHERE s.id = %s
+"""  # noqa: S608 — table names from the models, values as parameters
+
+
 def run_jobs(job_ids: list[int]) -> None:
     """Run a batch of jobs at once, in threads that each work one host at a time, and
     return when all have ended.
@@ -122,7 +175,6 @@ def run_jobs(job_ids: list[int]) -> None:
     main thread); the jobs still running are then lost with the process at the hard limit
     and recovered by the sweeper from their leases.
     """
-    from django.db import connection
 
     job_ids = list(dict.fromkeys(job_ids))
     # SQLite (development) takes one writer at a time: threads would only fight over it.
@@ -141,7 +193,6 @@ def run_jobs(job_ids: list[int]) -> None:
 
 
 def _run_lanes(batch: lanes.HostLanes) -> None:
-    from django.db import connection
 
     try:
         while (host := batch.take_host()) is not None:
@@ -158,18 +209,25 @@ def _run_lanes(batch: lanes.HostLanes) -> None:
 def _run_claimed(job: CheckJob) -> SourceCheck | None:
     source = job.source
     started = timezone.now()
-    previous = reading.latest_with_text(source)
+    previous, recent = reading.previous_checks(source)
     release_pooled_connection()
     result = fetch.fetch(
         source.url,
         respect_robots=job.reason == CheckJob.Reason.SCHEDULED,
         validators=reading.validators_of(previous),
     )
+    priority.lower_database_priority()  # the pool may give this thread another connection now
     verdict = classify(result, source.url)
     if verdict.outcome in outcomes.RETRYABLE and job.attempts < job.max_attempts:
         _retry_or_fail(job, verdict.error or verdict.outcome, retry_after=verdict.retry_after)
         return None
     fields = _check_fields(job, result, verdict, started, previous)
+    # Everything the check is known by is worked out before it is written, so the check is
+    # one INSERT with its final outcome and its feed items are made once: the quote results
+    # (their claims and the copied results in one read), then the outcome they lead to.
+    reused_from = fields.pop("_reused_from", None)
+    quote_rows = reading.quote_results(fields.get("text", ""), source, reused_from)
+    fields["outcome"] = _final_outcome(fields["outcome"], quote_rows, fields.get("changed", False))
     with transaction.atomic():
         # Only the holder of this lease may write; a job re-queued after a lost lease and
         # run elsewhere has moved on, and this late result is dropped.
@@ -180,15 +238,16 @@ def _run_claimed(job: CheckJob) -> SourceCheck | None:
         if owned != 1:
             log.warning("check job %s lost its lease; result dropped", job.pk)
             return None
-        reused_from = fields.pop("_reused_from", None)
         check = SourceCheck.objects.create(**fields)
-        _record_quotes(check, source, reused_from)
-        outcome = _final_outcome(check)
-        if outcome != check.outcome:
-            check.outcome = outcome
-            check.save(update_fields=["outcome"])
-        feed_items.create_for_source_check(check)
-        _update_source(source, check, verdict)
+        check._quote_rows = reading.save_quote_results(check, quote_rows)
+        feed_items.create_for_source_check(check, new=True, previous_outcome=recent[0][0] if recent else None)
+        _update_source(
+            source,
+            check,
+            verdict,
+            disputed=_known_disputed(source),
+            stable_runs=_stable_runs(check, recent),
+        )
     log.info("checked %s: %s", source.url, check.outcome)
     return check
 
@@ -201,7 +260,6 @@ def release_pooled_connection() -> None:
     through that wait. The next query takes one from the pool again. Not inside a
     transaction (the tests' ``check_now``), and a no-op without a pool.
     """
-    from django.db import connection
 
     if connection.in_atomic_block or getattr(connection, "pool", None) is None:
         return
@@ -237,40 +295,68 @@ def _check_fields(
     return fields
 
 
-def _record_quotes(check: SourceCheck, source: Source, reused_from: SourceCheck | None) -> None:
-    check._quote_rows = reading.record_quotes(check, source, reused_from)
-
-
-def _final_outcome(check: SourceCheck) -> str:
+def _final_outcome(outcome: str, quote_rows: list, changed: bool) -> str:
     """Most telling first: a lost quote, then an edit, then a redirect."""
-    if check.outcome not in (Outcome.OK, Outcome.REDIRECTED):
-        return check.outcome
-    if any(not row.present for row in getattr(check, "_quote_rows", [])):
+    if outcome not in (Outcome.OK, Outcome.REDIRECTED):
+        return outcome
+    if any(not row.present for row in quote_rows):
         return Outcome.QUOTE_MISSING
-    if check.changed:
+    if changed:
         return Outcome.CHANGED
-    return check.outcome
+    return outcome
 
 
-def _stable_runs(source: Source, check: SourceCheck) -> int:
-    """How many checks in a row (this one included) found the same outcome and text."""
+def _known_disputed(source: Source) -> bool | None:
+    """Whether the source is cited in a disputed dispute, as read with it when its job was
+    claimed (None if it was read otherwise)."""
+    disputed = getattr(source, "disputed", None)
+    return None if disputed is None else bool(disputed)
+
+
+def _stable_runs(check: SourceCheck, recent: list[tuple[str, str]]) -> int:
+    """How many checks in a row before this one found the same outcome and text
+    (``recent``: the latest checks' outcome and text hash, newest first)."""
     runs = 0
-    for outcome, text_hash in source.checks.order_by("-started_at").values_list("outcome", "text_sha256")[:9]:
+    for outcome, text_hash in recent:
         if outcome != check.outcome or text_hash != check.text_sha256:
             break
         runs += 1
-    return max(runs - 1, 0)
+    return runs
 
 
-def _update_source(source: Source, check: SourceCheck, verdict: Verdict) -> None:
-    now = timezone.now()
-    disputed = Dispute.objects.filter(
+def _recent_outcomes(source: Source) -> list[tuple[str, str]]:
+    return list(
+        source.checks.order_by("-started_at").values_list("outcome", "text_sha256")[: reading.RECENT_CHECKS + 1]
+    )
+
+
+def _disputed(source):
+    """Disputes in the "disputed" state that cite ``source`` (a source or an ``OuterRef``)."""
+    return Dispute.objects.filter(
         Q(claims__source=source) | Q(claims__appearances__source=source) | Q(article_links__source=source),
         status=Dispute.Status.DISPUTED,
-    ).exists()
+    )
+
+
+def _update_source(
+    source: Source,
+    check: SourceCheck,
+    verdict: Verdict,
+    *,
+    disputed: bool | None = None,
+    stable_runs: int | None = None,
+) -> None:
+    """Schedule the source's next check and fill in what the check found; ``disputed`` and
+    ``stable_runs`` are read here unless the caller already has them."""
+    now = timezone.now()
+    if disputed is None:
+        disputed = _disputed(source).exists()
+    if stable_runs is None:
+        # The latest checks include this one: the run before it starts at the second.
+        stable_runs = _stable_runs(check, _recent_outcomes(source)[1:])
     delay = schedule.next_check_delay(
         source_age=now - source.created_at,
-        stable_runs=_stable_runs(source, check),
+        stable_runs=stable_runs,
         outcome=check.outcome,
         disputed=disputed,
         retry_after=verdict.retry_after,

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+from django_ratelimit.decorators import ratelimit
 
 from claims import selectors
 from claims.claims_csv import CLAIMS_CSV_COLUMNS
 from claims.filters import DisputeFilterForm
 from claims.languages import in_site_language
-from claims.models import Stance
+from claims.ratelimits import heavy_rate
 
 from .access import get_dispute_for_user
 from .htmx import HtmxHttpRequest
@@ -127,9 +128,13 @@ def dispute_sources_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@ratelimit(group="heavy", key="user_or_ip", rate=heavy_rate, block=True)
 @in_site_language
 def search_csv(request: HtmxHttpRequest) -> HttpResponse:
-    """The disputes the home page's search and filters find (same query string), one row each."""
+    """The disputes the home page's search and filters find (same query string), one row each.
+
+    Up to ``selectors.MAX_EXPORT_ROWS`` disputes for anyone, so it is a heavy request: rate
+    limited as the other heavy pages are (``claims/ratelimits.py``)."""
     form = DisputeFilterForm(request.GET or None, user=request.user)
     cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and form.errors:
@@ -141,18 +146,15 @@ def search_csv(request: HtmxHttpRequest) -> HttpResponse:
     disputes = selectors.export_search(user=request.user, filters=cleaned)
 
     def row(d) -> list:
-        claims = list(d.claims.all())
-        affirm = sorted({c.party.name for c in claims if c.stance == Stance.AFFIRMS})
-        deny = sorted({c.party.name for c in claims if c.stance == Stance.DENIES})
         return [
             d.slug,
             d.proposition,
             d.get_status_display(),
             d.get_verdict_display() if d.verdict else "",
             d.occurred_on,
-            len(claims),
-            "; ".join(affirm),
-            "; ".join(deny),
+            d.claim_total,
+            "; ".join(sorted(d.affirming)),
+            "; ".join(sorted(d.denying)),
             d.last_activity_at,
             request.build_absolute_uri(d.get_absolute_url()),
         ]

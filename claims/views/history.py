@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from claims import labels, selectors, services
 from claims.decorators import require_editor, require_reader
 from claims.models import Appearance, ArticleLink, Claim, Dispute, Evidence, Source
+from claims.roles import AnyUser
 
 from .htmx import SignedInRequest
 
@@ -49,7 +50,14 @@ def _model_for(kind: str) -> type[models.Model]:
 @require_reader
 def object_history(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     model = _model_for(kind)
-    history = selectors.object_history(model=model, pk=pk, user=request.user)
+    version = request.GET.get("version", "")
+    history = selectors.object_history(
+        model=model,
+        pk=pk,
+        user=request.user,
+        page_number=request.GET.get("page"),
+        version=int(version) if version.isascii() and version.isdigit() and len(version) < 12 else None,
+    )
     if history is None:
         raise Http404("No such object")
     context = {
@@ -59,23 +67,31 @@ def object_history(request: SignedInRequest, kind: str, pk: int) -> HttpResponse
         "object": history.obj,
         "title": history.title,
         "entries": history.entries,
+        "page": history.page,
+        "first_number": history.page.paginator.count - history.page.start_index() + 1 if history.page else None,
+        "version": history.version,
+        "current_id": history.last_record.history_id,
+        "before_last_id": history.before_last_id,
         "deleted": history.obj is None,
-        **_merge_context(model, history),
+        **_merge_context(model, history, request.user),
         "deleted_children": history.deleted_children,
         "verbose_name": labels.model_name(model),
     }
     return render(request, "claims/history.html", context)
 
 
-def _merge_context(model: type[models.Model], history: selectors.ObjectHistory) -> dict:
-    """A claim deleted by a merge says so, and where it went (``services.claim_merge``)."""
-    if model is not Claim or history.obj is not None or not history.entries:
+def _merge_context(model: type[models.Model], history: selectors.ObjectHistory, user: AnyUser) -> dict:
+    """A claim deleted by a merge says so, and where it went (``services.claim_merge``), if
+    ``user`` may see the claim it went into (a draft's is no reader's to find)."""
+    record = history.last_record
+    if model is not Claim or history.obj is not None or record is None:
         return {}
-    reason = history.entries[0].record.history_change_reason or ""
-    if history.entries[0].record.history_type != "-" or not reason.startswith(services.MERGE_REASON):
+    reason = record.history_change_reason or ""
+    if record.history_type != "-" or not reason.startswith(services.MERGE_REASON):
         return {}
     kept = reason.removeprefix(services.MERGE_REASON).split("(", 1)[0].strip()
-    return {"merged": True, "merged_into": Claim.objects.filter(pk=int(kept)).first() if kept.isdigit() else None}
+    into = Claim.objects.visible_to(user).filter(pk=int(kept)).first() if kept.isdigit() else None
+    return {"merged": True, "merged_into": into}
 
 
 def _after_restore_url(instance: Any, kind: str) -> str:

@@ -15,6 +15,6 @@ from .htmx import HtmxHttpRequest
 def source_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Which claims, evidence and articles cite this source, and its check history."""
     source = get_source_for_user(request, pk)
-    data = selectors.source_page_data(source=source, user=request.user)
+    data = selectors.source_page_data(source=source, user=request.user, page_number=request.GET.get("page"))
     template = "claims/source_detail.html#citations" if _wants_partial(request) else "claims/source_detail.html"
     return render(request, template, {"source": source, "data": data})

@@ -14,18 +14,12 @@ from playwright.sync_api import expect
 from claims import roles
 from claims.models import Appearance, CheckJob, QuoteCheck, Source, SourceCheck
 from tests.factories import ClaimFactory, DisputeFactory, SourceFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "appearances"
 PASSWORD = "correct horse battery staple"
-
-
-def _log_in(page):
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -45,7 +39,7 @@ def test_an_editor_adds_and_removes_an_appearance_in_place(chromium, live_server
     context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    _log_in(page)
+    log_in(page, "eddie", PASSWORD)
     page.goto(claim.dispute.get_absolute_url())
     card = page.locator(f"#claim-{claim.pk}")
     card.get_by_role("link", name="Add an appearance").click()
@@ -88,7 +82,7 @@ def test_a_hostile_url_is_refused_beside_the_field_in_the_browser(chromium, live
     context = chromium.new_context(viewport={"width": 390, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    _log_in(page)
+    log_in(page, "eddie", PASSWORD)
     page.goto(claim.dispute.get_absolute_url())
     page.locator(f"#claim-{claim.pk}").get_by_role("link", name="Add an appearance").click()
     form = page.locator(f"#claim-{claim.pk} form")

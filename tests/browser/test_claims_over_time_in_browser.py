@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from claims import roles
 from claims.models import Claim, ClaimStanding, Dispute
 from tests.factories import ClaimFactory, DisputeFactory, PartyFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,10 +71,7 @@ def test_editor_withdraws_a_claim_in_place_and_readers_see_it_set_apart(chromium
     dispute, denial = story
     context, page = _page(chromium, live_server, WIDTHS["desktop"])
     try:
-        page.goto("/accounts/login/")
-        page.get_by_label("User name").fill("eddie")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, "eddie", PASSWORD)
         page.goto(dispute.get_absolute_url())
         expect(page.locator("#dispute-header .status")).to_have_text("Disputed")
         page.evaluate("window.__marker = 'no reload'")

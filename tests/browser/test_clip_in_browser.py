@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from claims import roles
 from claims.models import Claim
 from tests.factories import DisputeFactory, PartyFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,11 +72,7 @@ def context(chromium, live_server, transactional_db):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("User name").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("eddie", exact=True)).to_be_visible()
+    log_in(page, "eddie", PASSWORD, base=live_server.url)
     page.goto(f"{live_server.url}/account/")
     page.screenshot(path=str(SHOTS / "01-account-clip-link.png"), full_page=True)
     context.bookmarklet = page.get_by_role("link", name="Clip to").get_attribute("href")

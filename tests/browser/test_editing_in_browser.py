@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from claims import roles
 from claims.models import Claim, Dispute, Evidence
 from tests.factories import PartyFactory, SpeakerFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,14 +48,6 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def log_in(page):
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("eddie", exact=True)).to_be_visible()
-
-
 def add_claim(page, stance, party, quote, url, speaker=None):
     slot = f"#new-claim-{stance}"
     page.locator(slot).get_by_role("link").click()
@@ -71,7 +64,7 @@ def add_claim(page, stance, party, quote, url, speaker=None):
 
 
 def test_editor_records_both_sides_and_edits_in_place(page, cast):
-    log_in(page)
+    log_in(page, "eddie", PASSWORD)
     page.get_by_role("navigation", name="Account").get_by_role("link", name="New dispute").click()
     page.get_by_label("Proposition").fill("A Russian Su-27 made physical contact with the US MQ-9 on 14 March 2023.")
     page.get_by_label("Occurred on").fill("2023-03-14")
@@ -177,7 +170,7 @@ def test_forms_work_without_javascript(chromium, live_server, cast):
     context = chromium.new_context(java_script_enabled=False, base_url=live_server.url)
     page = context.new_page()
     try:
-        log_in(page)
+        log_in(page, "eddie", PASSWORD)
         page.get_by_role("navigation", name="Account").get_by_role("link", name="New dispute").click()
         page.get_by_label("Proposition").fill("The drone was in international airspace.")
         page.get_by_role("button", name="Save").click()
@@ -200,11 +193,7 @@ def _context_for(chromium, live_server, username):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text(username, exact=True)).to_be_visible()
+    log_in(page, username, PASSWORD)
     return context, page
 
 
@@ -292,7 +281,7 @@ def test_a_double_clicked_save_adds_one_claim(page, cast):
     from tests.factories import DisputeFactory
 
     dispute = DisputeFactory(is_published=False, proposition="Russia downed the drone.")
-    log_in(page)
+    log_in(page, "eddie", PASSWORD)
     page.goto(dispute.get_absolute_url())
     page.locator("#new-claim-affirms").get_by_role("link").click()
     form = page.locator("#new-claim-affirms form")

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from claims import roles, services
 from claims.models import Claim, Dispute
 from tests.factories import ClaimFactory, DisputeFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,11 +41,7 @@ def context(chromium, live_server):
 def open_dispute(context, dispute):
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill("sena")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("sena", exact=True)).to_be_visible()
+    log_in(page, "sena", PASSWORD)
     page.goto(dispute.get_absolute_url())
     # The page's own htmx loads (the Watch control) finish first, so they cannot race the test.
     page.wait_for_load_state("networkidle")

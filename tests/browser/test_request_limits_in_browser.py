@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from claims import roles
 from claims.models import Claim, Dispute
 from tests.factories import ClaimFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +27,6 @@ def page(chromium, live_server):
     context.close()
 
 
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text(username, exact=True)).to_be_visible()
-
-
 def _too_big() -> str:
     return "words " * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 6 + 10)
 
@@ -41,7 +34,7 @@ def _too_big() -> str:
 def test_an_oversize_edit_says_the_limit_and_keeps_the_text(page):
     UserFactory(username="eddie", password=PASSWORD, roles=[roles.EDITORS])
     claim = ClaimFactory(quote="Before.")
-    log_in(page, "eddie")
+    log_in(page, "eddie", PASSWORD)
     page.goto(f"/claims/{claim.pk}/edit/")
     quote = page.get_by_label("Original quote:", exact=True)
     assert quote.get_attribute("maxlength")  # what stops it in the first place
@@ -63,7 +56,7 @@ def test_an_oversize_edit_says_the_limit_and_keeps_the_text(page):
 
 def test_an_oversize_admin_form_keeps_the_text_one_step_back(page):
     UserFactory(username="stan", password=PASSWORD, is_staff=True, is_superuser=True)
-    log_in(page, "stan")
+    log_in(page, "stan", PASSWORD)
     page.goto("/admin/claims/dispute/add/")
     summary = page.locator("#id_summary")
     summary.evaluate("el => el.removeAttribute('maxlength')")
@@ -89,7 +82,7 @@ def test_typed_text_takes_its_direction_from_its_first_letter(page):
     shots.mkdir(parents=True, exist_ok=True)
     UserFactory(username="stan", password=PASSWORD, is_staff=True, is_superuser=True)
     claim = ClaimFactory(quote="Before.")
-    log_in(page, "stan")
+    log_in(page, "stan", PASSWORD)
     page.goto(f"/claims/{claim.pk}/edit/")
     quote = page.get_by_label("Original quote:", exact=True)
     assert quote.get_attribute("dir") == "ltr"  # set from the value it was rendered with

@@ -25,6 +25,7 @@ from claims.demo import load_demo
 from claims.models import Dispute
 from claims.views.sharing import EMBED_HEIGHT, embed_snippet
 from tests.factories import UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -200,10 +201,7 @@ def test_the_contact_dispute_prints_as_a_clean_document(chromium, live_server, d
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     try:
-        page.goto("/accounts/login/")
-        page.get_by_label("User name").fill("sena")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, "sena", PASSWORD)
         page.goto(demo.get_absolute_url())
         expect(page.locator(".page-actions")).to_be_visible()
         # On screen, the editor finds the embed code to copy.

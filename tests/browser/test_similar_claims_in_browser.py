@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from claims import roles
 from tests.factories import ClaimFactory, DisputeFactory, PartyFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,10 +32,7 @@ def test_a_repeat_is_shown_while_typing_and_the_form_keeps_what_was_typed(chromi
     context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "eddie", PASSWORD)
     page.goto(f"/disputes/{dispute.slug}/")
     page.locator("#new-claim-affirms").get_by_role("link").click()
     form = page.locator("#new-claim-affirms form")

@@ -18,6 +18,7 @@ from claims.checking import runner
 from claims.models import CheckJob, Source
 from tests.browser.conftest import chromium  # noqa: F401 — the shared Chromium fixture
 from tests.factories import DisputeFactory, PartyFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,10 +34,7 @@ def test_new_source_is_checked_and_its_badge_updates_in_place(chromium, live_ser
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/accounts/login/")
-        page.get_by_label("User name").fill("eddie")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, "eddie", PASSWORD)
         page.goto(dispute.get_absolute_url())
         page.evaluate("window.__marker = 'no reload'")
 

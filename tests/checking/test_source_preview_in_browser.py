@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from claims import roles
 from tests.browser.conftest import chromium  # noqa: F401 — the shared Chromium fixture
 from tests.factories import DisputeFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,10 +32,7 @@ def test_a_pasted_url_shows_its_title_under_the_field(chromium, live_server, sit
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/accounts/login/")
-        page.get_by_label("User name").fill("eddie")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, "eddie", PASSWORD)
         page.goto(dispute.get_absolute_url())
         page.locator("#new-claim-affirms").get_by_role("link").click()
         form = page.locator("#new-claim-affirms form")
