@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -1541,14 +1539,23 @@ def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> QuerySet[Disp
     )[:MAX_EXPORT_ROWS]
 
 
-def _party_names(stance: str) -> Coalesce:
-    """The names of the parties that take ``stance`` on the dispute, each once (unordered)."""
-    names = ArrayAgg("party__name", distinct=True)
-    return Coalesce(
-        _per_dispute(Claim.objects.filter(stance=stance), "dispute", names),
-        Value([]),
-        output_field=ArrayField(CharField()),
-    )
+class _DistinctNames(models.Aggregate):
+    """Distinct values as a JSON array, on both databases: ``jsonb_agg`` on PostgreSQL,
+    ``json_group_array`` on SQLite (the zero-configuration default)."""
+
+    function = "JSON_GROUP_ARRAY"
+    allow_distinct = True
+    output_field = models.JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def _party_names(stance: str) -> Subquery:
+    """The names of the parties that take ``stance`` on the dispute, each once (unordered;
+    None when no party does)."""
+    names = _DistinctNames("party__name", distinct=True)
+    return _per_dispute(Claim.objects.filter(stance=stance), "dispute", names)
 
 
 # The Clip form's dispute picker: this many matches at a time.
