@@ -186,6 +186,7 @@ FIELD_NAMES = [
     gettext_noop("uid"),
     gettext_noop("old value"),
     gettext_noop("new value"),
+    gettext_noop("made on draft"),
     gettext_noop("article link"),
     gettext_noop("source check"),
     gettext_noop("actor"),

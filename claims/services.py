@@ -256,6 +256,7 @@ def dispute_update(*, dispute: Dispute, user: User, version: int, **data: Any) -
     verdict = {name: data.pop(name) for name in list(data) if name in VERDICT_FIELDS}
     dispute = _lock_and_check(Dispute, dispute, version)
     before = {"status": dispute.status, "verdict": dispute.verdict}
+    was_published = dispute.is_published
     _apply(dispute, data)
     if publish is not None and bool(publish) != dispute.is_published:
         if not roles.can_publish(user):
@@ -270,6 +271,8 @@ def dispute_update(*, dispute: Dispute, user: User, version: int, **data: Any) -
             _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
+    if dispute.is_published and not was_published:
+        feed_items.create_for_publication(dispute, actor=user)
     _dispute_items(dispute, user=user, **before)
     return dispute
 
@@ -285,6 +288,8 @@ def dispute_publish(*, dispute: Dispute, user: User, publish: bool = True) -> Di
             _renew_generated_slug(dispute)
         dispute.is_published = publish
         dispute.save()
+        if publish:
+            feed_items.create_for_publication(dispute, actor=user)
         _dispute_items(dispute, user=user, **before)
     return dispute
 

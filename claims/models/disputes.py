@@ -11,7 +11,7 @@ from claims.fast_urls import object_url
 from claims.models.base import choice_display
 from claims.text import NormalisedTextField
 
-from .base import Versioned
+from .base import StaysOnItsDispute, Versioned
 from .sources import Source
 
 
@@ -200,7 +200,7 @@ class ArticleLinkQuerySet(models.QuerySet):
         return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
-class ArticleLink(Versioned):
+class ArticleLink(StaysOnItsDispute, Versioned):
     """A later article linked to a dispute, and how it bears on it."""
 
     Relation = ArticleLinkRelation

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0030_dispute_activity_index'),
+        ('claims', '0031_feed_items_made_on_draft'),
     ]
 
     operations = [
