@@ -235,3 +235,19 @@ class ArticleLink(StaysOnItsDispute, Versioned):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         self.dispute.refresh_status()
+
+
+class DisputeSlugRedirect(models.Model):
+    """An address a dispute had before it was published under a new one (``services.dispute_publish``).
+
+    A draft's slug comes from its first working title; published under another proposition it
+    takes a slug from that, and the old address answers 301 to the new one for whoever may see
+    the dispute (``claims.middleware.DisputeSlugRedirectMiddleware``).
+    """
+
+    old_slug = models.SlugField(max_length=120, unique=True)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.dispute.slug}"
