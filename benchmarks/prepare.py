@@ -76,7 +76,9 @@ def describe() -> dict:
     user.groups.add(Group.objects.get(name=roles.EDITORS))
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend the site signs users in with: a session naming one that is not configured is
+    # no session at all (the "editor" rows measured a visitor until this named RoleBackend).
+    session[BACKEND_SESSION_KEY] = "claims.auth_backend.RoleBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.set_expiry(7 * 24 * 3600)
     session.save()

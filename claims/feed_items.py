@@ -39,35 +39,40 @@ def _announced(item: FeedItem) -> FeedItem:
     return item
 
 
+def _claim_item(claim: Claim, kind: str, *, actor=None) -> FeedItem:
+    """A new claim's feed item, unsaved: who said what on which proposition, in today's words."""
+    kind = FeedItem.Kind(kind)
+    who = claim.speaker.name if claim.speaker_id else claim.party.name
+    if claim.speaker_id:
+        who = f"{who} ({claim.party.name})"
+    dispute = claim.dispute
+    stance = claim.get_stance_display().lower()
+    return FeedItem(
+        dispute=dispute,
+        kind=kind,
+        title=_("%(kind)s: %(party)s %(stance)s “%(proposition)s”")
+        % {
+            "kind": kind.label,
+            "party": claim.party.name,
+            "stance": stance,
+            "proposition": _short(dispute.proposition),
+        },
+        summary=f"{who} {stance}: {claim.quote or claim.paraphrase}",
+        claim=claim,
+        source=claim.source,
+        actor_id=actor.pk if actor is not None else claim.created_by_id,
+    )
+
+
 @in_site_language
 def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
     opposite = OPPOSITE.get(claim.stance)
     is_counter = bool(
         opposite and Claim.objects.filter(dispute_id=claim.dispute_id, stance=opposite).exclude(pk=claim.pk).exists()
     )
-    kind = FeedItem.Kind.COUNTERCLAIM if is_counter else FeedItem.Kind.CLAIM
-    who = claim.speaker.name if claim.speaker_id else claim.party.name
-    if claim.speaker_id:
-        who = f"{who} ({claim.party.name})"
-    dispute = claim.dispute
-    stance = claim.get_stance_display().lower()
-    return _announced(
-        FeedItem.objects.create(
-            dispute=dispute,
-            kind=kind,
-            title=_("%(kind)s: %(party)s %(stance)s “%(proposition)s”")
-            % {
-                "kind": kind.label,
-                "party": claim.party.name,
-                "stance": stance,
-                "proposition": _short(dispute.proposition),
-            },
-            summary=f"{who} {stance}: {claim.quote or claim.paraphrase}",
-            claim=claim,
-            source=claim.source,
-            actor_id=actor.pk if actor is not None else claim.created_by_id,
-        )
-    )
+    item = _claim_item(claim, FeedItem.Kind.COUNTERCLAIM if is_counter else FeedItem.Kind.CLAIM, actor=actor)
+    item.save()
+    return _announced(item)
 
 
 @in_site_language
@@ -148,39 +153,83 @@ def create_for_position_shift(claim: Claim, *, actor=None) -> FeedItem | None:
     )
 
 
+def _evidence_item(evidence: Evidence, *, actor=None) -> FeedItem:
+    by = _(", released by %(party)s") % {"party": evidence.released_by.name} if evidence.released_by_id else ""
+    return FeedItem(
+        dispute=evidence.dispute,
+        kind=FeedItem.Kind.EVIDENCE,
+        title=_("New evidence: %(title)s (%(kind)s%(by)s)")
+        % {"title": _short(evidence.title), "kind": evidence.get_kind_display().lower(), "by": by},
+        summary=evidence.description,
+        evidence=evidence,
+        source=evidence.source,
+        actor_id=actor.pk if actor is not None else evidence.created_by_id,
+    )
+
+
 @in_site_language
 def create_for_evidence(evidence: Evidence, *, actor=None) -> FeedItem:
-    by = _(", released by %(party)s") % {"party": evidence.released_by.name} if evidence.released_by_id else ""
-    return _announced(
-        FeedItem.objects.create(
-            dispute=evidence.dispute,
-            kind=FeedItem.Kind.EVIDENCE,
-            title=_("New evidence: %(title)s (%(kind)s%(by)s)")
-            % {"title": _short(evidence.title), "kind": evidence.get_kind_display().lower(), "by": by},
-            summary=evidence.description,
-            evidence=evidence,
-            source=evidence.source,
-            actor_id=actor.pk if actor is not None else evidence.created_by_id,
-        )
+    item = _evidence_item(evidence, actor=actor)
+    item.save()
+    return _announced(item)
+
+
+def _article_item(link: ArticleLink, *, actor=None) -> FeedItem:
+    source = link.source
+    name = source.title or source.url
+    return FeedItem(
+        dispute=link.dispute,
+        kind=FeedItem.Kind.ARTICLE,
+        title=_("New article %(relation)s: %(title)s")
+        % {"relation": link.get_relation_display().lower(), "title": _short(name)},
+        summary=link.note,
+        article_link=link,
+        source=source,
+        actor_id=actor.pk if actor is not None else link.created_by_id,
     )
 
 
 @in_site_language
 def create_for_article_link(link: ArticleLink, *, actor=None) -> FeedItem:
-    source = link.source
-    name = source.title or source.url
-    return _announced(
-        FeedItem.objects.create(
-            dispute=link.dispute,
-            kind=FeedItem.Kind.ARTICLE,
-            title=_("New article %(relation)s: %(title)s")
-            % {"relation": link.get_relation_display().lower(), "title": _short(name)},
-            summary=link.note,
-            article_link=link,
-            source=source,
-            actor_id=actor.pk if actor is not None else link.created_by_id,
-        )
+    item = _article_item(link, actor=actor)
+    item.save()
+    return _announced(item)
+
+
+@in_site_language
+def create_for_publication(dispute: Dispute, *, actor=None) -> list[FeedItem]:
+    """Tell the readers what a dispute holds when it is published.
+
+    What happened while it was a draft stays out of the public feeds (``FeedItem.made_on_draft``):
+    working titles, claims deleted before anyone outside saw them. Its claims, evidence and
+    articles as they stand are news at publication instead: one item each, in today's words,
+    unless it already had a public item (a dispute published before, taken back and published
+    again). Watchers are not notified of each: they follow the dispute's page.
+    """
+    told = FeedItem.objects.filter(dispute=dispute, made_on_draft=False)
+    told_claims = set(told.exclude(claim=None).values_list("claim_id", flat=True))
+    told_evidence = set(told.exclude(evidence=None).values_list("evidence_id", flat=True))
+    told_links = set(told.exclude(article_link=None).values_list("article_link_id", flat=True))
+    items: list[FeedItem] = []
+    stances: set[str] = set()
+    claims = dispute.claims.select_related("party", "speaker", "source").order_by(
+        models.F("said_on").asc(nulls_last=True), "pk"
     )
+    for claim in claims:
+        if claim.pk not in told_claims:
+            # As a claim made then: a counterclaim when the other side had spoken before it.
+            counter = OPPOSITE.get(claim.stance) in stances
+            items.append(
+                _claim_item(claim, FeedItem.Kind.COUNTERCLAIM if counter else FeedItem.Kind.CLAIM, actor=actor)
+            )
+        stances.add(claim.stance)
+    for evidence in dispute.evidence.select_related("released_by", "source").order_by("pk"):
+        if evidence.pk not in told_evidence:
+            items.append(_evidence_item(evidence, actor=actor))
+    for link in dispute.article_links.select_related("source").order_by("pk"):
+        if link.pk not in told_links:
+            items.append(_article_item(link, actor=actor))
+    return FeedItem.objects.bulk_create(items)
 
 
 def _actor_id(actor) -> int | None:
@@ -306,6 +355,7 @@ def create_for_source_check(check: SourceCheck, *, new: bool = False, previous_o
             source=source,
             source_check=check,
             new_value=check.outcome,
+            made_on_draft=not dispute.is_published,  # bulk_create skips FeedItem.save
         )
         for dispute in disputes
     ]

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import TooManyFieldsSent
-from django.http import HttpResponseBadRequest, QueryDict
+from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect, QueryDict
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.formats import number_format
@@ -149,3 +150,36 @@ class QueryStringMiddleware:
                 cleaned._mutable = False
                 request.GET = cleaned
         return self.get_response(request)
+
+
+class DisputeSlugRedirectMiddleware:
+    """A dispute's old address (a draft's slug, renewed on publication: ``DisputeSlugRedirect``)
+    answers 301 to the same page under the new slug, for whoever may see the dispute.
+
+    Looked up only when a dispute route answered 404 for a GET or HEAD, so no other request
+    pays for it; to anyone who may not see the dispute the old address stays a 404.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            response.status_code != 404
+            or request.method not in ("GET", "HEAD")
+            or match is None
+            or "disputes/<slug:slug>" not in (match.route or "")
+        ):
+            return response
+        from claims.models import Dispute, DisputeSlugRedirect
+
+        visible = Dispute.objects.visible_to(getattr(request, "user", None))
+        moved = DisputeSlugRedirect.objects.filter(old_slug=match.kwargs.get("slug"), dispute__in=visible)
+        new_slug = moved.values_list("dispute__slug", flat=True).first()
+        if new_slug is None:
+            return response
+        url = reverse(match.view_name, args=match.args, kwargs={**match.kwargs, "slug": new_slug})
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(url + ("?" + query if query else ""))

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -742,6 +740,16 @@ def newest_page_stamp() -> int | None:
         return cursor.fetchone()[0] or 0
 
 
+# How long anything cached under the newest stamp of all (or under another aggregate such as a
+# maximum, or dropped by a receiver before its write commits) may be kept. A dispute's own stamp
+# is a row that every write to it updates, so a copy keyed by it is never older than its key;
+# the newest stamp of all is not: a write that took stamp 101 and commits after one that took
+# 102 leaves the maximum at 102, and a copy a reader built between the two commits (without
+# 101's write) would be served under the same key until it expired. No cheap read can tell
+# (the maximum, a count, the sequence: none changes on that commit), so these copies are kept
+# a minute, not ten; every key still changes with the next write after that.
+NEWEST_STAMP_SECONDS = 60
+
 _NEWEST_STAMP_SQL = f"SELECT max(changed) FROM {DisputePageStamp._meta.db_table}"  # noqa: S608 — a model's table
 
 
@@ -951,8 +959,43 @@ def party_record(*, party: Party, user: AnyUser) -> PartyRecord:
     return PartyRecord(**totals, positions_timeline=party_positions_timeline(claims_qs))
 
 
+def visitor_party_page_version(slug: str) -> str | None:
+    """What a visitor's party page shows, as one string; None if visitors may not see the party.
+
+    PostgreSQL only (it carries the newest page stamp), one query written out, read in one
+    snapshot: the party's row, its speakers visitors may see (a speaker with no claim yet
+    renews no stamp), and the newest page stamp of all (every claim row and the record). The
+    visibility rule is ``PartyQuerySet.visible_to`` and ``SpeakerQuerySet.visible_to`` for a
+    visitor; the ORM's version of the party's lookup cost more to build than the stored page
+    cost to serve.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_VISITOR_PARTY_SQL, {"slug": slug})
+        row = cursor.fetchone()
+    return repr(row) if row else None
+
+
+_PUBLISHED_CLAIM_BY = f"""EXISTS (SELECT 1 FROM {Claim._meta.db_table} c JOIN {Dispute._meta.db_table} d
+  ON d.id = c.dispute_id WHERE c.{{column}} = {{outer}}.id AND d.is_published)"""  # noqa: S608 — a model's table
+_VISITOR_PARTY_SQL = f"""
+SELECT p.id, row_to_json(p)::text,
+  (SELECT json_agg(row_to_json(s) ORDER BY s.name, s.id)::text FROM {Speaker._meta.db_table} s
+    WHERE s.party_id = p.id AND {_PUBLISHED_CLAIM_BY.format(column="speaker_id", outer="s")}),
+  (SELECT max(changed) FROM {DisputePageStamp._meta.db_table})
+  FROM {Party._meta.db_table} p
+ WHERE p.slug = %(slug)s
+   AND ({_PUBLISHED_CLAIM_BY.format(column="party_id", outer="p")}
+        OR EXISTS (SELECT 1 FROM {Evidence._meta.db_table} e JOIN {Dispute._meta.db_table} d
+                    ON d.id = e.dispute_id WHERE e.released_by_id = p.id AND d.is_published))
+"""  # noqa: S608 — table names from the models, values as parameters
+
+
 def party_page_data(
-    *, party: Party, user: AnyUser, page_number: str | int | None = None, record: PartyRecord | None = None
+    *,
+    party: Party,
+    user: AnyUser,
+    page_number: str | int | None = None,
+    record: PartyRecord | None = None,
 ) -> PartyPageData:
     """A party's claims across the disputes ``user`` may see (one page, newest first), and how they fared.
 
@@ -1496,14 +1539,23 @@ def export_search(*, user: AnyUser, filters: Mapping[str, Any]) -> QuerySet[Disp
     )[:MAX_EXPORT_ROWS]
 
 
-def _party_names(stance: str) -> Coalesce:
-    """The names of the parties that take ``stance`` on the dispute, each once (unordered)."""
-    names = ArrayAgg("party__name", distinct=True)
-    return Coalesce(
-        _per_dispute(Claim.objects.filter(stance=stance), "dispute", names),
-        Value([]),
-        output_field=ArrayField(CharField()),
-    )
+class _DistinctNames(models.Aggregate):
+    """Distinct values as a JSON array, on both databases: ``jsonb_agg`` on PostgreSQL,
+    ``json_group_array`` on SQLite (the zero-configuration default)."""
+
+    function = "JSON_GROUP_ARRAY"
+    allow_distinct = True
+    output_field = models.JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def _party_names(stance: str) -> Subquery:
+    """The names of the parties that take ``stance`` on the dispute, each once (unordered;
+    None when no party does)."""
+    names = _DistinctNames("party__name", distinct=True)
+    return _per_dispute(Claim.objects.filter(stance=stance), "dispute", names)
 
 
 # The Clip form's dispute picker: this many matches at a time.

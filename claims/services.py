@@ -38,6 +38,7 @@ from claims.models import (
     Claim,
     ClaimStanding,
     Dispute,
+    DisputeSlugRedirect,
     Evidence,
     EvidenceLink,
     FormSubmission,
@@ -255,6 +256,7 @@ def dispute_update(*, dispute: Dispute, user: User, version: int, **data: Any) -
     verdict = {name: data.pop(name) for name in list(data) if name in VERDICT_FIELDS}
     dispute = _lock_and_check(Dispute, dispute, version)
     before = {"status": dispute.status, "verdict": dispute.verdict}
+    was_published = dispute.is_published
     _apply(dispute, data)
     if publish is not None and bool(publish) != dispute.is_published:
         if not roles.can_publish(user):
@@ -269,6 +271,8 @@ def dispute_update(*, dispute: Dispute, user: User, version: int, **data: Any) -
             _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
     dispute.full_clean()
     dispute.save()
+    if dispute.is_published and not was_published:
+        feed_items.create_for_publication(dispute, actor=user)
     _dispute_items(dispute, user=user, **before)
     return dispute
 
@@ -280,10 +284,31 @@ def dispute_publish(*, dispute: Dispute, user: User, publish: bool = True) -> Di
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.is_published != publish:
         before = {"status": dispute.status, "verdict": dispute.verdict}
+        if publish and dispute.published_at is None:
+            _renew_generated_slug(dispute)
         dispute.is_published = publish
         dispute.save()
+        if publish:
+            feed_items.create_for_publication(dispute, actor=user)
         _dispute_items(dispute, user=user, **before)
     return dispute
+
+
+def _renew_generated_slug(dispute: Dispute) -> None:
+    """On first publication, a slug made from the draft's first proposition is made again from
+    the one published, so the public address does not read the working title; the old address
+    redirects (``DisputeSlugRedirect``). A slug chosen by hand (not the first proposition's) stays."""
+    first = history_of(Dispute).filter(id=dispute.pk).order_by("history_date", "history_id").first()
+    if first is None:
+        return
+    drafted = slugify(first.proposition)[:100].strip("-") or "dispute"
+    if not re.fullmatch(re.escape(drafted) + r"(-\d+)?", dispute.slug):
+        return  # set by hand
+    if (slugify(dispute.proposition)[:100].strip("-") or "dispute") == drafted:
+        return
+    DisputeSlugRedirect.objects.filter(old_slug=dispute.slug).delete()
+    DisputeSlugRedirect.objects.create(old_slug=dispute.slug, dispute=dispute)
+    dispute.slug = _unique_slug(dispute.proposition, exclude_pk=dispute.pk)
 
 
 def _dispute_items(dispute: Dispute, *, status: str, verdict: str, user: User | None = None) -> None:

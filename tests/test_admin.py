@@ -1,10 +1,15 @@
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims.admin import ADMIN_SEARCH_WORDS, BoundedSearchAdmin
 from claims.models import (
     ApiToken,
     CheckJob,
+    Claim,
+    Dispute,
     FeedItem,
     FeedToken,
     Notification,
@@ -178,3 +183,51 @@ def test_the_email_outbox_is_read_only_in_the_admin(staff_client, populated):
     notification.refresh_from_db()
     assert notification.last_error == "SMTP said 451"
     assert staff_client.get(reverse("admin:claims_notification_delete", args=[notification.pk])).status_code == 403
+
+
+def test_every_admin_of_the_app_bounds_its_search():
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label == "claims":
+            assert isinstance(model_admin, BoundedSearchAdmin), model
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/claims/claim/?q={term}",
+        "/admin/autocomplete/?app_label=claims&model_name=claim&field_name=dispute&term={term}",
+    ],
+)
+def test_an_admin_search_of_many_words_searches_a_few(client, url):
+    """Each word of an admin search is a pass over the tables (joins included): a term of
+    hundreds of words, within the query-string cap, must not become hundreds of passes."""
+
+    ClaimFactory(quote="The jet hit the drone.")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    term = "+".join(["ab"] * 300 + [f"w{i}" for i in range(20)])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url.format(term=term))
+    assert response.status_code == 200
+    likes = max(query["sql"].upper().count(" LIKE ") for query in queries.captured_queries)
+    fields = len(admin.site._registry[Claim].search_fields) + len(admin.site._registry[Dispute].search_fields)
+    assert 0 < likes <= ADMIN_SEARCH_WORDS * fields
+    if "/claim/" in url:
+        assert "first 6 different words" in response.content.decode()
+
+
+def test_the_dispute_change_page_does_not_grow_with_its_claims(client):
+    """Its read-only lists of claims and evidence show the first rows, their names read with them."""
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    claim = ClaimFactory(speaker=SpeakerFactory())
+    dispute = claim.dispute
+    url = reverse("admin:claims_dispute_change", args=[dispute.pk])
+    with CaptureQueriesContext(connection) as few:
+        small = client.get(url)
+    for _ in range(40):
+        ClaimFactory(dispute=dispute, speaker=SpeakerFactory())
+        EvidenceFactory(dispute=dispute)
+    with CaptureQueriesContext(connection) as many:
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    assert len(many.captured_queries) <= len(few.captured_queries) + 2
+    assert large.content.decode().count('class="inline-related') <= 2 * 20 + 4

@@ -4,8 +4,8 @@ The class test walks every registered ModelAdmin of the ledger and, for each sta
 role (view-only, editor, senior editor), POSTs to every write route it has: add,
 change, delete, each bulk action and django-simple-history's revert. Whatever the
 route, a role without the model permission changes nothing, publishing and
-verdicts stay with senior editors, versions never go backwards, and nobody but a
-senior editor makes a verdict feed item.
+verdicts stay with senior editors, versions never go backwards, nobody but a
+senior editor makes a verdict feed item, and nothing moves to another dispute.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from claims.models import (
 )
 from claims.models.base import Versioned
 
-from .factories import ArticleLinkFactory, ClaimFactory, EvidenceFactory, SpeakerFactory, UserFactory
+from .factories import ArticleLinkFactory, ClaimFactory, DisputeFactory, EvidenceFactory, SpeakerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +70,13 @@ def ledger(senior):
     watcher = UserFactory(username="watcher", email="watcher@example.org")
     Watch.objects.create(user=watcher, dispute=dispute)
     Notification.objects.create(user=watcher, feed_item=delivery.feed_item)
+    DisputeFactory(proposition=ELSEWHERE)  # where every route tries to move things
     dispute.refresh_from_db()
     assert not dispute.is_published and dispute.verdict == ""
     return dispute
+
+
+ELSEWHERE = "A published dispute things are moved to."
 
 
 def staff_user(role: str):
@@ -139,6 +143,9 @@ def _attack(data: dict, model) -> dict:
     """Change a visible field, and try every senior-only field on the way."""
     data = dict(data)
     data |= {"is_published": "on", "verdict": "true", "verdict_reasoning": "Because I say so."}
+    if any(field.name == "dispute" for field in model._meta.concrete_fields):
+        # A row taken off its dispute without a delete (an editor may not delete).
+        data["dispute"] = str(Dispute.objects.get(proposition=ELSEWHERE).pk)
     for field in ("summary", "note", "description", "role", "country", "quote", "title", "publisher"):
         if field in data:
             data[field] = f"{data[field]} (edited)"
@@ -221,6 +228,9 @@ def test_every_admin_write_route_keeps_the_role_rules(ledger, model, role, clien
             if not _allowed(user, model, route):
                 assert response.status_code == 403, where
                 assert after == before, where
+            for key, row in before.items():
+                if key in after and "dispute_id" in row:
+                    assert after[key]["dispute_id"] == row["dispute_id"], f"{where} moved {key} to another dispute"
             for key, version in versions(before).items():
                 if key in after:
                     assert after[key]["version"] >= version, f"{where}: {key} version went backwards"

@@ -323,3 +323,15 @@ def test_a_write_shows_in_a_list_never_viewed_whose_other_rows_were_rendered_bef
     change(dispute)
     html = Client().get(HOME, {"q": "proposition", "utm_source": "feed"}).text
     assert visible in html and "Another proposition" in html
+
+
+def test_a_party_list_put_back_before_a_write_commits_is_dropped_when_it_commits(django_capture_on_commit_callbacks):
+    """The receiver runs inside the write's transaction: a request in between reads the old rows."""
+    from django.core.cache import cache
+
+    from claims import public_parties
+
+    with django_capture_on_commit_callbacks(execute=True):
+        party = ClaimFactory().party  # published: the party joins the filter's list
+        cache.set(public_parties.KEY, [], public_parties.TIMEOUT)  # what that request would put back
+    assert party.pk in public_parties.public_party_ids()

@@ -150,3 +150,40 @@ def test_a_dispute_called_new_gets_a_slug_that_opens(editor_client, editor):
     page = editor_client.get(dispute.get_absolute_url())
     assert page.status_code == 200
     assert page.context["dispute"] == dispute
+
+
+# --- A renamed draft's address on publication ---------------------------------------------------
+
+
+def test_a_renamed_draft_is_published_under_its_new_wording_and_the_old_address_redirects(
+    client, editor, senior, reader
+):
+    from claims import services
+
+    draft = services.dispute_create(user=editor, proposition="Working title naming insider Smith")
+    assert draft.slug == "working-title-naming-insider-smith"
+    draft = services.dispute_update(
+        dispute=draft, user=editor, version=draft.version, proposition="The ministry leaked the memo"
+    )
+    assert client.get("/disputes/working-title-naming-insider-smith/").status_code == 404  # a draft
+    published = services.dispute_publish(dispute=draft, user=senior)
+    assert published.slug == "the-ministry-leaked-the-memo"
+    for who in (None, reader):
+        if who:
+            client.force_login(who)
+        moved = client.get("/disputes/working-title-naming-insider-smith/?show=all")
+        assert moved.status_code == 301
+        assert moved["Location"] == "/disputes/the-ministry-leaked-the-memo/?show=all"
+        csv_moved = client.get("/disputes/working-title-naming-insider-smith/claims.csv")
+        assert csv_moved["Location"] == "/disputes/the-ministry-leaked-the-memo/claims.csv"
+    client.logout()
+    services.dispute_publish(dispute=published, user=senior, publish=False)
+    assert client.get("/disputes/working-title-naming-insider-smith/").status_code == 404  # a draft again
+
+
+def test_a_slug_chosen_by_hand_is_kept_on_publication(senior, editor):
+    from claims import services
+
+    draft = services.dispute_create(user=editor, proposition="Working title", slug="drone-contact")
+    draft = services.dispute_update(dispute=draft, user=editor, version=draft.version, proposition="New wording")
+    assert services.dispute_publish(dispute=draft, user=senior).slug == "drone-contact"

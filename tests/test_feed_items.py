@@ -7,9 +7,11 @@ Each is made by the service that made the event (``claims.services``) or by the 
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from claims import feed_items, services
-from claims.models import Dispute, FeedItem, SourceCheck, Stance
+from claims.models import Claim, Dispute, FeedItem, SourceCheck, Stance
 
 from .factories import ClaimFactory, DisputeFactory, PartyFactory, SourceFactory
 
@@ -161,3 +163,91 @@ def test_deleting_a_counterclaim_is_a_status_change_but_emptying_the_dispute_is_
     assert FeedItem.objects.filter(dispute=dispute, kind="status").newest_first().first().new_value == "single_sided"
     services.claim_delete(claim=yes, user=senior)
     assert kinds(dispute).count("status") == 2
+
+
+# What was done while a dispute was a draft -----------------------------------------------------
+
+DRAFT_MARK = "ZQDRAFTONLY"
+
+
+def public_feeds(client, dispute, party) -> str:
+    """Every public feed the dispute shows in, as a stranger reads them."""
+    urls = [
+        reverse("claims:feed-dispute", args=[dispute.slug]),
+        reverse("claims:feed-dispute-atom", args=[dispute.slug]),
+        reverse("claims:feed-disputed"),
+        reverse("claims:feed-disputed-atom"),
+        reverse("claims:feed-party", args=[party.slug]),
+    ]
+    bodies = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        bodies.append(response.content.decode())
+    return "\n".join(bodies)
+
+
+def test_draft_time_work_stays_out_of_the_public_feeds_and_publication_tells_what_stands(client, editor, senior):
+    dispute = services.dispute_create(user=editor, proposition=f"{DRAFT_MARK} working title naming an insider")
+    wrong = claim(
+        dispute,
+        editor,
+        Stance.DENIES,
+        party=PartyFactory(name=f"{DRAFT_MARK} Wrongly Named Party"),
+        quote=f"{DRAFT_MARK} quote never published",
+    )
+    services.claim_delete(claim=wrong, user=senior)
+    dispute = services.dispute_update(
+        dispute=dispute, user=editor, version=dispute.version, proposition="A Russian jet hit the US drone."
+    )
+    us, russia = PartyFactory(name="United States"), PartyFactory(name="Russia")
+    claim(
+        dispute,
+        editor,
+        Stance.AFFIRMS,
+        party=us,
+        quote="The jet struck the propeller.",
+        said_on=datetime.date(2023, 3, 14),
+    )
+    claim(
+        dispute, editor, Stance.DENIES, party=russia, quote="There was no contact.", said_on=datetime.date(2023, 3, 15)
+    )
+    draft_items = FeedItem.objects.filter(dispute=dispute).count()
+    assert draft_items >= 3 and FeedItem.objects.filter(dispute=dispute, made_on_draft=False).count() == 0
+
+    services.dispute_publish(dispute=dispute, user=senior)
+
+    feeds = public_feeds(client, dispute, us)
+    assert DRAFT_MARK not in feeds
+    public = FeedItem.objects.published().filter(dispute=dispute).order_by("pk")
+    assert [(i.kind, i.claim.party.name) for i in public] == [("claim", "United States"), ("counterclaim", "Russia")]
+    assert all("A Russian jet hit the US drone." in item.title for item in public)
+    assert "The jet struck the propeller." in feeds and "There was no contact." in feeds
+    # The newsroom keeps its record: the draft-time items are still there, just never public.
+    assert FeedItem.objects.filter(dispute=dispute, made_on_draft=True).count() == draft_items
+
+    # Taken back to draft and published again: nothing is told twice; what was added meanwhile is told once.
+    services.dispute_publish(dispute=dispute, user=senior, publish=False)
+    later = claim(dispute, editor, Stance.AFFIRMS, party=PartyFactory(name="NATO"), quote="We saw the footage.")
+    services.dispute_publish(dispute=dispute, user=senior)
+    told = list(FeedItem.objects.published().filter(dispute=dispute).values_list("claim_id", flat=True))
+    assert len(told) == len(set(told)) == 3 and later.pk in told
+
+
+def test_a_feed_item_never_shows_a_claim_that_is_now_on_another_dispute(client, editor):
+    """A backstop for rows moved before moves were refused: the item's dispute is what was published."""
+    public = DisputeFactory(proposition="The drone was hit.")
+    draft = DisputeFactory(proposition="A draft.", is_published=False)
+    moved = claim(public, editor, Stance.AFFIRMS, quote="Words first said on the public dispute.")
+    Claim.objects.filter(pk=moved.pk).update(dispute=draft, quote=f"{DRAFT_MARK} draft wording")
+    body = client.get(reverse("claims:feed-dispute", args=[public.slug])).content.decode()
+    assert DRAFT_MARK not in body
+
+
+def test_a_claim_stays_on_its_dispute(editor):
+    first, other = DisputeFactory(), DisputeFactory()
+    made = claim(first, editor)
+    with pytest.raises(ValidationError) as error:
+        services.claim_update(claim=made, user=editor, version=made.version, dispute=other)
+    assert "stays on its dispute" in error.value.message_dict["dispute"][0]
+    assert Claim.objects.get(pk=made.pk).dispute_id == first.pk

@@ -152,6 +152,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "claims.middleware.PrivateSiteMiddleware",
+    # A dispute's pre-publication address redirects to its published one (claims/middleware.py).
+    "claims.middleware.DisputeSlugRedirectMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every login.
     "axes.middleware.AxesMiddleware",
 ]

@@ -6,7 +6,7 @@ from .appearances import Appearance
 from .checks import CheckJob, QuoteCheck, SourceCheck
 from .claims import Claim, ClaimStanding, DatePrecision, TranslationOrigin
 from .clips import ClipDraft
-from .disputes import ArticleLink, Dispute, Stance
+from .disputes import ArticleLink, Dispute, DisputeSlugRedirect, Stance
 from .evidence import Evidence, EvidenceLink
 from .feed_items import FeedItem
 from .following import EmailMode, Notification, NotificationSettings, Watch
@@ -28,6 +28,7 @@ __all__ = [
     "EmailMode",
     "FeedItem",
     "Dispute",
+    "DisputeSlugRedirect",
     "DisputePageStamp",
     "DisputeSearchDocument",
     "Evidence",

@@ -1,6 +1,43 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils.encoding import force_str
+from django.utils.translation import gettext
+
+
+class StaysOnItsDispute(models.Model):
+    """A claim, piece of evidence or article link belongs to one dispute for its whole life.
+
+    Moving one would take it off its dispute without a delete (which only senior editors may
+    do), leave that dispute's status stale, and show it, history and all, to the readers of
+    another dispute (a published claim moved into a draft, or the reverse). To put it on another
+    dispute, an editor adds it there; removing it here is a delete. Checked in ``clean``, which
+    every service runs (``full_clean``) before saving.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        obj = super().from_db(db, field_names, values, **kwargs)
+        obj._saved_dispute_id = obj.__dict__.get("dispute_id")
+        return obj
+
+    def dispute_move_errors(self) -> dict[str, str]:
+        saved = getattr(self, "_saved_dispute_id", None)
+        if saved is not None and self.__dict__.get("dispute_id") != saved:
+            return {
+                "dispute": gettext(
+                    "It stays on its dispute: to put it on another, add it there (and remove it here if need be)."
+                )
+            }
+        return {}
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := self.dispute_move_errors():
+            raise ValidationError(errors)
 
 
 class Versioned(models.Model):

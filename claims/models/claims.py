@@ -16,7 +16,7 @@ from claims.fast_urls import object_url
 from claims.models.base import choice_display
 from claims.text import NormalisedCharField, NormalisedTextField
 
-from .base import Versioned
+from .base import StaysOnItsDispute, Versioned
 from .disputes import Dispute, Stance
 from .parties import Party, Speaker
 from .sources import Source
@@ -92,7 +92,7 @@ class ClaimQuerySet(models.QuerySet):
         return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
-class Claim(Versioned):
+class Claim(StaysOnItsDispute, Versioned):
     """One party's assertion on a dispute, kept verbatim with where it came from."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="claims")
@@ -317,7 +317,7 @@ class Claim(Versioned):
         return sum(1 for seen in self.seen_in if seen.quote_found)
 
     def clean(self) -> None:
-        errors = {}
+        errors = self.dispute_move_errors()
         if not (self.quote or "").strip() and not (self.paraphrase or "").strip():
             errors["quote"] = gettext("Give the verbatim quote, a paraphrase, or both.")
         errors.update(self._language_errors())

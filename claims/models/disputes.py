@@ -11,7 +11,7 @@ from claims.fast_urls import object_url
 from claims.models.base import choice_display
 from claims.text import NormalisedTextField
 
-from .base import Versioned
+from .base import StaysOnItsDispute, Versioned
 from .sources import Source
 
 
@@ -200,7 +200,7 @@ class ArticleLinkQuerySet(models.QuerySet):
         return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
-class ArticleLink(Versioned):
+class ArticleLink(StaysOnItsDispute, Versioned):
     """A later article linked to a dispute, and how it bears on it."""
 
     Relation = ArticleLinkRelation
@@ -235,3 +235,19 @@ class ArticleLink(Versioned):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         self.dispute.refresh_status()
+
+
+class DisputeSlugRedirect(models.Model):
+    """An address a dispute had before it was published under a new one (``services.dispute_publish``).
+
+    A draft's slug comes from its first working title; published under another proposition it
+    takes a slug from that, and the old address answers 301 to the new one for whoever may see
+    the dispute (``claims.middleware.DisputeSlugRedirectMiddleware``).
+    """
+
+    old_slug = models.SlugField(max_length=120, unique=True)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.dispute.slug}"

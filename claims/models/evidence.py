@@ -9,7 +9,7 @@ from claims import roles
 from claims.models.base import choice_display
 from claims.text import NormalisedCharField, NormalisedTextField
 
-from .base import Versioned
+from .base import StaysOnItsDispute, Versioned
 from .claims import Claim, DatePrecision, format_partial_date
 from .disputes import Dispute, Stance
 from .parties import Party
@@ -31,7 +31,7 @@ class EvidenceQuerySet(models.QuerySet):
         return self if roles.can_see_drafts(user) else self.filter(dispute__is_published=True)
 
 
-class Evidence(Versioned):
+class Evidence(StaysOnItsDispute, Versioned):
     """Material bearing on a dispute: footage, photos, documents, data, testimony."""
 
     Kind = EvidenceKind

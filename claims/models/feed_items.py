@@ -18,7 +18,8 @@ from .sources import Source
 
 class FeedItemQuerySet(models.QuerySet):
     def published(self) -> "FeedItemQuerySet":
-        return self.filter(dispute__is_published=True)
+        """What the public may read: items on published disputes, made since they were published."""
+        return self.filter(dispute__is_published=True, made_on_draft=False)
 
     def visible_to(self, user) -> "FeedItemQuerySet":
         """Feed items on disputes ``user`` may read; feeds pass None (a feed goes to whoever it is shared with)."""
@@ -95,6 +96,9 @@ class FeedItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Made while its dispute was a draft (working titles, claims deleted before publication):
+    # never shown outside the newsroom, even once the dispute is published. Set when made.
+    made_on_draft = models.BooleanField(default=False, editable=False)
 
     objects = FeedItemQuerySet.as_manager()
 
@@ -118,6 +122,11 @@ class FeedItem(models.Model):
                 name="feed_item_one_per_check_and_dispute",
             ),
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.dispute.is_published:
+            self.made_on_draft = True
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.title

@@ -97,8 +97,10 @@ def _filter_form_html(request, form) -> str:
     return html
 
 
-# A cached list is replaced by the next write anyway; this bounds what an idle cache keeps.
-LIST_CACHE_SECONDS = 600
+# A cached list is replaced by the next write anyway, but its key (the newest stamp of all, the
+# parties' newest change) can miss a write that committed out of order: a minute at most
+# (selectors.NEWEST_STAMP_SECONDS).
+LIST_CACHE_SECONDS = selectors.NEWEST_STAMP_SECONDS
 
 
 def _shared_list_key(request: HtmxHttpRequest) -> str | None:

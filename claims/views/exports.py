@@ -153,8 +153,8 @@ def search_csv(request: HtmxHttpRequest) -> HttpResponse:
             d.get_verdict_display() if d.verdict else "",
             d.occurred_on,
             d.claim_total,
-            "; ".join(sorted(d.affirming)),
-            "; ".join(sorted(d.denying)),
+            "; ".join(sorted(d.affirming or [])),
+            "; ".join(sorted(d.denying or [])),
             d.last_activity_at,
             request.build_absolute_uri(d.get_absolute_url()),
         ]

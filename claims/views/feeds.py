@@ -184,7 +184,7 @@ def _feed_stamp(feed: RssFeed, scope: FeedScope, request: HtmxHttpRequest) -> tu
 # newest page stamp, which two writes committing out of order can leave unchanged for the
 # second: this bounds how long such a feed could be answered 304 (the feed's own max-age
 # already lets readers keep a copy five times as long).
-FEED_STAMP_SECONDS = 60
+FEED_STAMP_SECONDS = selectors.NEWEST_STAMP_SECONDS
 
 # Validators this process has already read from the shared cache, until the moment the shared
 # entry itself expires: an up-to-date reader is then answered without a round trip to Redis

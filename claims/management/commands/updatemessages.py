@@ -5,6 +5,9 @@ One place for makemessages' options, so the catalogue is always made the same wa
 (``tests/test_translations.py``). Needs GNU gettext (``scripts/ensure-gettext``).
 """
 
+import re
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -25,5 +28,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         for language in shipped_languages():
+            catalogue = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
+            before = catalogue.read_text(encoding="utf-8") if catalogue.exists() else ""
             call_command("makemessages", f"--locale={language}", *MAKEMESSAGES_OPTIONS)
+            _keep_creation_date(catalogue, before)
             call_command("compilemessages", f"--locale={language}")
+
+
+POT_DATE = re.compile(r'^"POT-Creation-Date: [^"]*"$', re.M)
+
+
+def _keep_creation_date(catalogue: Path, before: str) -> None:
+    """makemessages stamps the catalogue with the time it ran: every run by anyone then changes
+    the file, and two branches that both ran it conflict on that line alone. The old stamp is kept."""
+    old = POT_DATE.search(before)
+    if old is None or not catalogue.exists():
+        return
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(POT_DATE.sub(lambda _match: old.group(0), text, count=1), encoding="utf-8")
