@@ -424,6 +424,14 @@ class _Importer:
                 if existing is not None:
                     self._remember(cells, existing)
                     self._appearances(existing, further, details)
+                    wanted = ClaimStanding.SUPERSEDED if standing.superseded_by else standing.fields.get("standing")
+                    if (
+                        wanted or ClaimStanding.CURRENT
+                    ) != existing.standing or reconstructed != existing.quote_reconstructed:
+                        # An import adds; it does not edit a claim already there (its editors do).
+                        details.append(
+                            _("its standing in the file differs from the claim's; the claim is left as it is")
+                        )
                     summary = _("Already there: claim #%(pk)d, %(what)s") % {"pk": existing.pk, "what": what}
                     return RowReport(line=line, action="match", summary=summary, details=details)
                 self._speaker_detail(party, cells.get("speaker", ""), details)

@@ -262,13 +262,14 @@ def dispute_update(*, dispute: Dispute, user: User, version: int, **data: Any) -
         if not roles.can_publish(user):
             raise PermissionDenied("Only senior editors publish disputes.")
         dispute.is_published = bool(publish)
-        if dispute.is_published and dispute.published_at is None:
-            dispute.published_at = timezone.now()
     if "verdict" in verdict or "verdict_reasoning" in verdict:
         new_verdict = verdict.get("verdict", dispute.verdict) or ""
         reasoning = verdict.get("verdict_reasoning", dispute.verdict_reasoning) or ""
         if (new_verdict, reasoning.strip()) != (dispute.verdict, dispute.verdict_reasoning):
             _apply_verdict(dispute, user=user, verdict=new_verdict, reasoning=reasoning)
+    if dispute.is_published and not was_published:
+        _before_publication(dispute)
+        dispute.published_at = dispute.published_at or timezone.now()
     dispute.full_clean()
     dispute.save()
     if dispute.is_published and not was_published:
@@ -284,14 +285,21 @@ def dispute_publish(*, dispute: Dispute, user: User, publish: bool = True) -> Di
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.is_published != publish:
         before = {"status": dispute.status, "verdict": dispute.verdict}
-        if publish and dispute.published_at is None:
-            _renew_generated_slug(dispute)
+        if publish:
+            _before_publication(dispute)
         dispute.is_published = publish
         dispute.save()
         if publish:
             feed_items.create_for_publication(dispute, actor=user)
         _dispute_items(dispute, user=user, **before)
     return dispute
+
+
+def _before_publication(dispute: Dispute) -> None:
+    """What every way of publishing does before the save (the page's button, the admin's form
+    and action, a restore); after it, ``feed_items.create_for_publication`` tells what it holds."""
+    if dispute.published_at is None:
+        _renew_generated_slug(dispute)
 
 
 def _renew_generated_slug(dispute: Dispute) -> None:
@@ -412,8 +420,11 @@ def _lock_dispute(dispute: Dispute) -> str:
     themselves and store "single-sided". Returns the stored status (what a status
     change is measured from) and puts it on ``dispute``.
     """
-    status = Dispute.objects.select_for_update().filter(pk=dispute.pk).values_list("status", flat=True).first()
-    dispute.status = status or dispute.status
+    locked = Dispute.objects.select_for_update().filter(pk=dispute.pk).values_list("status", "is_published").first()
+    if locked is not None:
+        # As it is now, not as the caller read it before waiting for the lock (a publication
+        # may have committed meanwhile): feed items are marked draft-time or not from it.
+        dispute.status, dispute.is_published = locked
     _share_card_changed(dispute)
     return dispute.status
 
@@ -1117,8 +1128,10 @@ def object_restore(*, model: type[models.Model], record: Any, user: User) -> mod
     existing: Any = model._default_manager.select_for_update().filter(pk=record.id).first()
     if existing is not None:
         before = {"status": existing.status, "verdict": existing.verdict} if model is Dispute else {}
+        was_published = existing.is_published if model is Dispute else None
         old_url = existing.url if model is Source else None
-        kept_out = _senior_only_fields(model, user)
+        # A row stays on its dispute (models.base.StaysOnItsDispute), whatever an old version says.
+        kept_out = _senior_only_fields(model, user) | {"dispute"}
         for field in model._meta.concrete_fields:
             if field.primary_key or not field.editable or not hasattr(record, field.attname):
                 continue
@@ -1129,7 +1142,12 @@ def object_restore(*, model: type[models.Model], record: Any, user: User) -> mod
             setattr(existing, field.attname, getattr(record, field.attname))
         existing.restore_notes = _make_restorable(existing)
         with_reason(existing, f"restored the version of {record.history_date:%Y-%m-%d %H:%M:%S}")
+        published_now = model is Dispute and existing.is_published and not was_published
+        if published_now:
+            _before_publication(existing)
         _save_restored(existing)
+        if published_now:
+            feed_items.create_for_publication(existing, actor=user)
         if model is Dispute:
             _dispute_items(existing, user=user, **before)
         elif model is Source:

@@ -215,7 +215,7 @@ def test_draft_time_work_stays_out_of_the_public_feeds_and_publication_tells_wha
     draft_items = FeedItem.objects.filter(dispute=dispute).count()
     assert draft_items >= 3 and FeedItem.objects.filter(dispute=dispute, made_on_draft=False).count() == 0
 
-    services.dispute_publish(dispute=dispute, user=senior)
+    dispute = services.dispute_publish(dispute=dispute, user=senior)
 
     feeds = public_feeds(client, dispute, us)
     assert DRAFT_MARK not in feeds
@@ -251,3 +251,32 @@ def test_a_claim_stays_on_its_dispute(editor):
         services.claim_update(claim=made, user=editor, version=made.version, dispute=other)
     assert "stays on its dispute" in error.value.message_dict["dispute"][0]
     assert Claim.objects.get(pk=made.pk).dispute_id == first.pk
+
+
+def test_every_way_of_publishing_tells_what_the_dispute_holds(client, editor, senior):
+    """The page's button (above), the admin's form (dispute_update) and a restore of a published version."""
+    by_form = services.dispute_create(user=editor, proposition="Working title one")
+    claim(by_form, editor, Stance.AFFIRMS, quote="Said on the first.")
+    by_form = services.dispute_update(
+        dispute=by_form, user=senior, version=by_form.version, proposition="The bridge was hit.", is_published=True
+    )
+    assert by_form.slug == "the-bridge-was-hit"
+    assert FeedItem.objects.published().filter(dispute=by_form, kind="claim").count() == 1
+
+    restored = services.dispute_create(user=editor, proposition="The dam was hit.")
+    services.dispute_publish(dispute=restored, user=senior)
+    published = restored.history.order_by("-history_id").first()
+    services.dispute_publish(dispute=restored, user=senior, publish=False)
+    later = claim(restored, editor, Stance.DENIES, quote="Said while it was taken back.")
+    services.object_restore(model=Dispute, record=published, user=senior)
+    assert Dispute.objects.get(pk=restored.pk).is_published
+    assert FeedItem.objects.published().filter(dispute=restored, claim=later).count() == 1
+
+
+def test_a_restore_never_moves_a_claim_to_another_dispute(editor, senior):
+    first, other = DisputeFactory(), DisputeFactory()
+    made = claim(first, editor)
+    Claim.objects.filter(pk=made.pk).update(dispute=other)  # as a move made before moves were refused
+    record = made.history.order_by("history_id").first()
+    services.object_restore(model=Claim, record=record, user=senior)
+    assert Claim.objects.get(pk=made.pk).dispute_id == other.pk
