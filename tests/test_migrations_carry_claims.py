@@ -84,3 +84,53 @@ def test_demo_claims_keep_their_source_as_their_first_appearance_across_the_appe
     dispute = Dispute.objects.filter(is_published=True).first()
     html = client.get(dispute.get_absolute_url()).text
     assert 'class="card-source"' in html and "appearance-list" not in html
+
+
+def test_feed_items_made_while_a_dispute_was_a_draft_are_marked_by_the_migration(django_user_model):
+    """Migration 0031 marks what was made on a draft: before the first publication and while a
+    published dispute had been taken back to draft (from its history), and nothing else."""
+    from claims import services
+    from claims.models import FeedItem, Stance
+
+    from .factories import PartyFactory
+
+    senior = django_user_model.objects.create_superuser("senior-migration", password="x")
+    dispute = services.dispute_create(user=senior, proposition="The drone was hit.")
+
+    def said(quote):
+        return services.claim_create(
+            dispute=dispute, user=senior, party=PartyFactory(), stance=Stance.AFFIRMS, quote=quote
+        )
+
+    said("Made on the first draft.")
+    dispute = services.dispute_publish(dispute=dispute, user=senior)
+    said("Made while published.")
+    dispute = services.dispute_publish(dispute=dispute, user=senior, publish=False)
+    said("Made while taken back.")
+    dispute = services.dispute_publish(dispute=dispute, user=senior)
+    said("Made once published again.")
+
+    def items():
+        rows = FeedItem.objects.exclude(claim=None).values_list("summary", "made_on_draft")
+        return sorted((summary.split(": ", 1)[1], draft) for summary, draft in rows)
+
+    expected = items()
+    assert expected == [
+        ("Made on the first draft.", False),  # told at the first publication
+        ("Made on the first draft.", True),
+        ("Made once published again.", False),
+        ("Made while published.", False),
+        ("Made while taken back.", False),  # told at the second publication
+        ("Made while taken back.", True),
+    ]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("claims")
+    before = next(
+        dep
+        for dep in import_module("claims.migrations.0031_feed_items_made_on_draft").Migration.dependencies
+        if dep[0] == "claims"
+    )
+    executor.migrate([before])
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    assert items() == expected
