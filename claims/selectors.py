@@ -959,8 +959,9 @@ def party_record(*, party: Party, user: AnyUser) -> PartyRecord:
     return PartyRecord(**totals, positions_timeline=party_positions_timeline(claims_qs))
 
 
-def visitor_party_page_version(slug: str) -> str | None:
-    """What a visitor's party page shows, as one string; None if visitors may not see the party.
+def visitor_party_page_version(slug: str) -> tuple[str, int | None] | None:
+    """What a visitor's party page shows, as one string, and the newest page stamp it read
+    (the record's key, so the page need not read it again); None if visitors may not see the party.
 
     PostgreSQL only (it carries the newest page stamp), one query written out, read in one
     snapshot: the party's row, its speakers visitors may see (a speaker with no claim yet
@@ -972,7 +973,7 @@ def visitor_party_page_version(slug: str) -> str | None:
     with connection.cursor() as cursor:
         cursor.execute(_VISITOR_PARTY_SQL, {"slug": slug})
         row = cursor.fetchone()
-    return repr(row) if row else None
+    return (repr(row), row[3]) if row else None
 
 
 _PUBLISHED_CLAIM_BY = f"""EXISTS (SELECT 1 FROM {Claim._meta.db_table} c JOIN {Dispute._meta.db_table} d

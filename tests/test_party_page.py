@@ -107,9 +107,9 @@ def anonymous_user():
 
 
 # The party, the record (one aggregate), its claims, its speakers, its positions over time (one query);
-# on PostgreSQL also the newest page stamp, under which the record is cached (views/parties.py), and,
-# for a visitor, what the stored whole page is keyed by (selectors.visitor_party_page_version).
-PARTY_QUERIES = 5 + 2 * (connection.vendor == "postgresql")
+# on PostgreSQL also the newest page stamp, under which the record is cached (views/parties.py): for a
+# visitor it is read with what the stored whole page is keyed by (selectors.visitor_party_page_version).
+PARTY_QUERIES = 5 + (connection.vendor == "postgresql")
 # On a repeat view the record and positions come from that cache.
 PARTY_QUERIES_WARM = 4
 

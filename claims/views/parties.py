@@ -42,22 +42,24 @@ def _record(request: HtmxHttpRequest, party, stamp: int | None) -> selectors.Par
     return record
 
 
-def _visitor_page_key(request: HtmxHttpRequest, slug: str) -> str | None:
+def _visitor_page_key(request: HtmxHttpRequest, slug: str) -> tuple[str | None, int | None]:
     """The key of the whole page as every visitor who is not signed in sees it (claims/visitor_pages.py).
 
-    None for anyone signed in, for an htmx swap, with a message to show once, and on SQLite
-    (no stamps). Everything the page shows: the party, its speakers and the newest stamp
+    With the newest page stamp it read (else None, to be read by the caller). None for anyone
+    signed in, for an htmx swap, with a message to show once, and on SQLite (no stamps).
+    Everything the page shows: the party, its speakers and the newest stamp
     (``selectors.visitor_party_page_version``: a 404 if visitors may not see the party), the
     path and query string (the page number; the log-in link and language switcher come back
     to it), the language, scheme and host, the release and the bucket of relative times.
     """
     if connection.vendor != "postgresql" or not visitor_pages.for_visitor(request) or _wants_partial(request):
-        return None
+        return None, None
     if len(get_messages(request)):
-        return None
-    version = selectors.visitor_party_page_version(slug)
-    if version is None:
+        return None, None
+    found = selectors.visitor_party_page_version(slug)
+    if found is None:
         raise Http404("No party matches the given query.")
+    version, newest = found
     parts = (
         version,
         request.get_full_path(),
@@ -67,7 +69,7 @@ def _visitor_page_key(request: HtmxHttpRequest, slug: str) -> str | None:
         release_stamp(),
         _relative_time_bucket(),
     )
-    return visitor_pages.key("party", parts)
+    return visitor_pages.key("party", parts), newest
 
 
 @require_safe
@@ -78,7 +80,7 @@ def party_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     A visitor's page is rendered once per version and kept whole (``_visitor_page_key``);
     everyone else's claim rows come from the cache per their dispute's page stamp.
     """
-    page_key = _visitor_page_key(request, slug)
+    page_key, newest = _visitor_page_key(request, slug)
     if page_key and (page := cache.get(page_key)) is not None:
         return HttpResponse(visitor_pages.fill(request, page))
     party = get_party_for_user(request, slug)
@@ -86,7 +88,7 @@ def party_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         party=party,
         user=request.user,
         page_number=request.GET.get("page"),
-        record=_record(request, party, selectors.newest_page_stamp()),
+        record=_record(request, party, newest if page_key else selectors.newest_page_stamp()),
     )
     template = "claims/party_detail.html#party-claims" if _wants_partial(request) else "claims/party_detail.html"
     # Each claim's row once per its dispute's page stamp and kind of viewer (claims/card_cache.py).
