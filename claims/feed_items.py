@@ -35,6 +35,9 @@ def _touch(dispute_ids) -> None:
 
 
 def _announced(item: FeedItem) -> FeedItem:
+    """The item, saved if it is not yet, told to the watchers (``following.announce``)."""
+    if item.pk is None:
+        item.save()
     following.announce([item])
     return item
 
@@ -70,9 +73,9 @@ def create_for_claim(claim: Claim, *, actor=None) -> FeedItem:
     is_counter = bool(
         opposite and Claim.objects.filter(dispute_id=claim.dispute_id, stance=opposite).exclude(pk=claim.pk).exists()
     )
-    item = _claim_item(claim, FeedItem.Kind.COUNTERCLAIM if is_counter else FeedItem.Kind.CLAIM, actor=actor)
-    item.save()
-    return _announced(item)
+    return _announced(
+        _claim_item(claim, FeedItem.Kind.COUNTERCLAIM if is_counter else FeedItem.Kind.CLAIM, actor=actor)
+    )
 
 
 @in_site_language
@@ -169,9 +172,7 @@ def _evidence_item(evidence: Evidence, *, actor=None) -> FeedItem:
 
 @in_site_language
 def create_for_evidence(evidence: Evidence, *, actor=None) -> FeedItem:
-    item = _evidence_item(evidence, actor=actor)
-    item.save()
-    return _announced(item)
+    return _announced(_evidence_item(evidence, actor=actor))
 
 
 def _article_item(link: ArticleLink, *, actor=None) -> FeedItem:
@@ -191,9 +192,7 @@ def _article_item(link: ArticleLink, *, actor=None) -> FeedItem:
 
 @in_site_language
 def create_for_article_link(link: ArticleLink, *, actor=None) -> FeedItem:
-    item = _article_item(link, actor=actor)
-    item.save()
-    return _announced(item)
+    return _announced(_article_item(link, actor=actor))
 
 
 @in_site_language
