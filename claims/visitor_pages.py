@@ -18,6 +18,9 @@ import hashlib
 
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+from claims.release import release_stamp
 
 # Control characters never reach a page from typed text (claims/text.py, QueryStringMiddleware),
 # so these cannot be forged by a dispute's content.
@@ -28,7 +31,20 @@ NONCE_PLACEHOLDER = "\x00visitor-nonce\x00"
 PLACEHOLDERS = {"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}
 
 
-def key(kind: str, parts: tuple) -> str:
+def key(kind: str, version, request, bucket: int) -> str:
+    """The stored page's key: what the view says its content depends on (``version``), and what
+    every visitor page shows of the request: path and query string (the log-in link and the
+    language switcher come back to it), language, scheme and host (absolute URLs), the release
+    and the bucket of relative times."""
+    parts = (
+        version,
+        request.get_full_path(),
+        get_language(),
+        request.scheme,
+        request.get_host(),
+        release_stamp(),
+        bucket,
+    )
     return f"visitor-page:{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

@@ -233,16 +233,7 @@ def _visitor_page_key(request: HtmxHttpRequest, stamp: str) -> str | None:
     """
     if not visitor_pages.for_visitor(request):
         return None
-    parts = (
-        stamp,
-        request.get_full_path(),
-        get_language(),
-        request.scheme,
-        request.get_host(),
-        release_stamp(),
-        _relative_time_bucket(),
-    )
-    return visitor_pages.key("dispute", parts)
+    return visitor_pages.key("dispute", stamp, request, _relative_time_bucket())
 
 
 def _page_data(request: HtmxHttpRequest, dispute, stamp: str) -> tuple[selectors.DisputePageData, str, list]:

@@ -60,16 +60,7 @@ def _visitor_page_key(request: HtmxHttpRequest, slug: str) -> tuple[str | None, 
     if found is None:
         raise Http404("No party matches the given query.")
     version, newest = found
-    parts = (
-        version,
-        request.get_full_path(),
-        get_language(),
-        request.scheme,
-        request.get_host(),
-        release_stamp(),
-        _relative_time_bucket(),
-    )
-    return visitor_pages.key("party", parts), newest
+    return visitor_pages.key("party", version, request, _relative_time_bucket()), newest
 
 
 @require_safe
